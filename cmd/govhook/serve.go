@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/go-logr/logr"
+	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	ctrlwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
+
+	"github.com/govhook/govhook/certs"
+	"github.com/govhook/govhook/evidence"
+	"github.com/govhook/govhook/metrics"
+	"github.com/govhook/govhook/webhook"
+)
+
+// ValidatePath is where the webhook answers AdmissionReviews.
+const ValidatePath = "/validate"
+
+type serveOptions struct {
+	configPath     string
+	certDir        string
+	port           int
+	evidenceDir    string
+	evidenceStdout bool
+	replica        string
+	metricsAddr    string
+	dev            bool
+	logLevel       string
+}
+
+func newServeCommand() *cobra.Command {
+	o := serveOptions{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the validating admission webhook over HTTPS",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return serve(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.configPath, "config", "", "govhook config file (default: catalog actions, system namespaces exempt)")
+	f.StringVar(&o.certDir, "cert-dir", "", "directory with tls.crt and tls.key (reloaded when they change)")
+	f.IntVar(&o.port, "port", 9443, "HTTPS port of the webhook")
+	f.StringVar(&o.evidenceDir, "evidence-dir", "evidence", "directory of the evidence segments")
+	f.BoolVar(&o.evidenceStdout, "evidence-stdout", false, "also write every evidence record to stdout, for log shippers")
+	f.StringVar(&o.replica, "replica", defaultReplica(), "name of this replica's evidence chain (default: $POD_NAME or the host name)")
+	f.StringVar(&o.metricsAddr, "metrics-bind-address", ":8080", "address of /metrics, /healthz and /readyz (plain HTTP); 0 disables")
+	f.BoolVar(&o.dev, "dev", false, "generate a throw-away CA and serving certificate for localhost (into --cert-dir, or a temporary directory)")
+	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	return cmd
+}
+
+func defaultReplica() string {
+	if p := os.Getenv("POD_NAME"); p != "" {
+		return p
+	}
+	if h, err := os.Hostname(); err == nil && h != "" {
+		return h
+	}
+	return "govhook"
+}
+
+func newLogger(level string) (logr.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return logr.Logger{}, usageError(fmt.Errorf("log level %q: %w", level, err))
+	}
+	return logr.FromSlogHandler(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l})), nil
+}
+
+func serve(parent context.Context, o serveOptions) error {
+	log, err := newLogger(o.logLevel)
+	if err != nil {
+		return err
+	}
+	ctrllog.SetLogger(log)
+	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	reviewer, err := loadReviewer(ctx, o.configPath, nil)
+	if err != nil {
+		return err
+	}
+	if o.dev {
+		if o.certDir, err = devCertificates(o.certDir); err != nil {
+			return err
+		}
+		log.Info("generated development certificates for localhost", "certDir", o.certDir, "ca", o.certDir+"/"+certs.CAFile)
+	}
+	if o.certDir == "" {
+		return usageError(errors.New("serve needs --cert-dir with tls.crt and tls.key, or --dev"))
+	}
+	var mirror *os.File
+	if o.evidenceStdout {
+		mirror = os.Stdout
+	}
+	writerOpts := evidence.Options{Dir: o.evidenceDir, Replica: o.replica}
+	if mirror != nil {
+		writerOpts.Mirror = mirror
+	}
+	writer, err := evidence.Open(writerOpts)
+	if err != nil {
+		return err
+	}
+	defer writer.Close()
+	prom, err := metrics.NewPrometheus(ctrlmetrics.Registry)
+	if err != nil {
+		return fmt.Errorf("register metrics: %w", err)
+	}
+
+	server := ctrlwebhook.NewServer(ctrlwebhook.Options{
+		Port:    o.port,
+		CertDir: o.certDir,
+		TLSOpts: []func(*tls.Config){func(c *tls.Config) { c.MinVersion = tls.VersionTLS12 }},
+	})
+	server.Register(ValidatePath, &webhook.Handler{
+		Reviewer: reviewer,
+		Evidence: writer,
+		Metrics:  prom,
+		Log:      log.WithName("webhook"),
+	})
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return server.Start(gctx) })
+	if o.metricsAddr != "0" {
+		ready := healthz.Handler{Checks: map[string]healthz.Checker{"webhook": server.StartedChecker()}}
+		live := healthz.Handler{Checks: map[string]healthz.Checker{"ping": healthz.Ping}}
+		ms, err := metricsserver.NewServer(metricsserver.Options{
+			BindAddress:   o.metricsAddr,
+			ExtraHandlers: map[string]http.Handler{"/healthz": http.StripPrefix("/healthz", &live), "/readyz": http.StripPrefix("/readyz", &ready)},
+		}, nil, nil)
+		if err != nil {
+			return fmt.Errorf("metrics server: %w", err)
+		}
+		g.Go(func() error { return ms.Start(gctx) })
+	}
+	log.Info("govhook serving", "version", version, "port", o.port, "path", ValidatePath,
+		"policies", len(reviewer.Engine().Selected()), "policyDigest", reviewer.Engine().Catalog().Digest(),
+		"configDigest", reviewer.Config().Digest(), "evidenceDir", o.evidenceDir, "replica", o.replica)
+	err = g.Wait()
+	log.Info("govhook stopped; evidence drained")
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// devCertificates writes a throw-away CA and serving certificate for localhost.
+func devCertificates(dir string) (string, error) {
+	if dir == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "govhook-dev-certs-"); err != nil {
+			return "", err
+		}
+	}
+	b, err := certs.Generate([]string{"localhost", "127.0.0.1", "::1"}, 7*24*time.Hour, time.Now())
+	if err != nil {
+		return "", err
+	}
+	return dir, b.Write(dir)
+}

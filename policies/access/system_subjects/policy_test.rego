@@ -1,0 +1,56 @@
+package access.system_subjects_test
+
+import data.access.system_subjects
+
+_review(kind, object) := {"request": {"operation": "CREATE", "kind": {"group": "rbac.authorization.k8s.io", "version": "v1", "kind": kind}, "object": object}}
+
+_binding(name, role, subjects) := {"metadata": {"name": name}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role}, "subjects": subjects}
+
+test_fail_cluster_role_binding_to_anonymous if {
+	got := system_subjects.deny with input as _review("ClusterRoleBinding", _binding("open", "view", [
+		{"kind": "ServiceAccount", "name": "ci", "namespace": "ci"},
+		{"kind": "User", "name": "system:anonymous"},
+	]))
+	got == {{"msg": `ClusterRoleBinding "open" must not bind User "system:anonymous" (subject 1)`, "field": "subjects[1].name"}}
+}
+
+test_fail_role_binding_to_every_forbidden_group if {
+	got := system_subjects.deny with input as _review("RoleBinding", _binding("wide", "edit", [
+		{"kind": "Group", "name": "system:masters"},
+		{"kind": "Group", "name": "system:authenticated"},
+		{"kind": "Group", "name": "system:unauthenticated"},
+	]))
+	got == {
+		{"msg": `RoleBinding "wide" must not bind Group "system:masters" (subject 0)`, "field": "subjects[0].name"},
+		{"msg": `RoleBinding "wide" must not bind Group "system:authenticated" (subject 1)`, "field": "subjects[1].name"},
+		{"msg": `RoleBinding "wide" must not bind Group "system:unauthenticated" (subject 2)`, "field": "subjects[2].name"},
+	}
+}
+
+test_fail_default_binding_name_with_another_role if {
+	got := system_subjects.deny with input as _review("ClusterRoleBinding", _binding("system:discovery", "cluster-admin", [{"kind": "Group", "name": "system:authenticated"}]))
+	got == {{"msg": `ClusterRoleBinding "system:discovery" must not bind Group "system:authenticated" (subject 0)`, "field": "subjects[0].name"}}
+}
+
+test_success_kubernetes_default_bindings if {
+	every b in [
+		_binding("cluster-admin", "cluster-admin", [{"kind": "Group", "name": "system:masters"}]),
+		_binding("system:discovery", "system:discovery", [{"kind": "Group", "name": "system:authenticated"}]),
+		_binding("system:basic-user", "system:basic-user", [{"kind": "Group", "name": "system:authenticated"}]),
+		_binding("system:public-info-viewer", "system:public-info-viewer", [
+			{"kind": "Group", "name": "system:authenticated"},
+			{"kind": "Group", "name": "system:unauthenticated"},
+		]),
+	] {
+		got := system_subjects.deny with input as _review("ClusterRoleBinding", b)
+		got == set()
+	}
+}
+
+test_success_ordinary_subjects if {
+	got := system_subjects.deny with input as _review("RoleBinding", _binding("team", "edit", [
+		{"kind": "Group", "name": "payments-developers"},
+		{"kind": "ServiceAccount", "name": "system:masters", "namespace": "x"},
+	]))
+	got == set()
+}

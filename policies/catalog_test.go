@@ -1,0 +1,136 @@
+package policies_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/govhook/govhook/policies"
+)
+
+// TestCatalogContract walks the catalog: every policy has complete METADATA, a
+// policy_test.rego with at least one failing and one passing case, and fixtures in both
+// testdata/allow and testdata/deny.
+func TestCatalogContract(t *testing.T) {
+	catalog, err := policies.LoadCatalog(policies.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range catalog.Policies {
+		t.Run(p.ID, func(t *testing.T) {
+			if p.Description == "" || len(p.Controls) == 0 || len(p.Groups) == 0 {
+				t.Errorf("%s: METADATA needs description, controls and groups: %+v", p.File, p)
+			}
+			for _, c := range p.Controls {
+				if !strings.HasPrefix(c, "CC") && !strings.HasPrefix(c, "A1") && !strings.HasPrefix(c, "C1") && !strings.HasPrefix(c, "PI1") {
+					t.Errorf("control %q is not a SOC 2 Trust Services Criteria id", c)
+				}
+			}
+			dir := filepath.Dir(p.File)
+			tests, err := os.ReadFile(filepath.Join(dir, "policy_test.rego"))
+			if err != nil {
+				t.Fatalf("policy_test.rego missing: %v", err)
+			}
+			if !strings.Contains(string(tests), "test_fail_") || !strings.Contains(string(tests), "test_success_") {
+				t.Errorf("%s/policy_test.rego needs test_fail_* and test_success_* cases", dir)
+			}
+			for _, kind := range []string{"allow", "deny"} {
+				files, _ := filepath.Glob(filepath.Join(dir, "testdata", kind, "*.yaml"))
+				if len(files) == 0 {
+					t.Errorf("%s/testdata/%s has no fixtures", dir, kind)
+				}
+			}
+		})
+	}
+}
+
+func TestCatalogIsSortedAndSelectable(t *testing.T) {
+	catalog, err := policies.LoadCatalog(policies.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]string, len(catalog.Policies))
+	for i, p := range catalog.Policies {
+		ids[i] = p.ID
+	}
+	if !slices.IsSorted(ids) {
+		t.Errorf("catalog not sorted by id: %v", ids)
+	}
+	got, err := catalog.Select([]string{"pss-baseline"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range got {
+		if !slices.Contains(p.Groups, "pss-baseline") {
+			t.Errorf("--only pss-baseline selected %s (groups %v)", p.ID, p.Groups)
+		}
+	}
+	if _, err := catalog.Select([]string{"NOPE-999"}); err == nil {
+		t.Error("selecting an unknown id must fail")
+	}
+}
+
+const goodPolicy = `# METADATA
+# title: T
+# description: D
+# custom:
+#   id: %ID%
+#   severity: high
+#   controls: [CC6.1]
+#   groups: [g]
+#   action: deny
+package %PKG%
+
+deny contains {"msg": "m"} if false
+`
+
+func policyFile(id, pkg string) *fstest.MapFile {
+	src := strings.NewReplacer("%ID%", id, "%PKG%", pkg).Replace(goodPolicy)
+	return &fstest.MapFile{Data: []byte(src)}
+}
+
+func TestLoadCatalogRejectsBadMetadata(t *testing.T) {
+	tests := []struct {
+		name  string
+		files fstest.MapFS
+		want  string
+	}{
+		{
+			name:  "duplicate id",
+			files: fstest.MapFS{"a/one/policy.rego": policyFile("POD-001", "a.one"), "a/two/policy.rego": policyFile("POD-001", "a.two")},
+			want:  "id POD-001 used by both a/one/policy.rego and a/two/policy.rego",
+		},
+		{
+			name:  "missing id",
+			files: fstest.MapFS{"a/one/policy.rego": {Data: []byte(strings.Replace(string(policyFile("X", "a.one").Data), "#   id: X\n", "", 1))}},
+			want:  "custom.id must be a non-empty string",
+		},
+		{
+			name:  "malformed id",
+			files: fstest.MapFS{"a/one/policy.rego": policyFile("pod1", "a.one")},
+			want:  `custom.id "pod1" must look like POD-001`,
+		},
+		{
+			name:  "package does not match directory",
+			files: fstest.MapFS{"a/one/policy.rego": policyFile("POD-001", "a.other")},
+			want:  "declares package a.other, want a.one",
+		},
+		{
+			name:  "no metadata",
+			files: fstest.MapFS{"a/one/policy.rego": {Data: []byte("package a.one\n\ndeny contains 1 if false\n")}},
+			want:  "has no package METADATA",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := policies.LoadCatalog(tc.files)
+			if !errors.Is(err, policies.ErrBadMetadata) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("LoadCatalog error = %v, want ErrBadMetadata containing %q", err, tc.want)
+			}
+		})
+	}
+}

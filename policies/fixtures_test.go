@@ -1,0 +1,72 @@
+package policies_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/govhook/govhook/config"
+	"github.com/govhook/govhook/offline"
+	"github.com/govhook/govhook/policies"
+	"github.com/govhook/govhook/review"
+)
+
+// TestFixtures runs every policy's testdata/{allow,deny}/*.yaml through the real Go path
+// (manifest loader, input builder, engine over the whole catalog, decision). The last document
+// of a fixture is the object under test (a manifest, judged as CREATE, or an AdmissionReview
+// for other operations); documents before it give context, such as its Namespace. A deny
+// fixture must draw at least one violation of its policy; an allow fixture none.
+func TestFixtures(t *testing.T) {
+	catalog, err := policies.LoadCatalog(policies.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine, err := policies.NewEngine(t.Context(), catalog, catalog.Policies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reviewer := review.New(engine, fixtureConfig(), nil)
+	for _, p := range catalog.Policies {
+		for _, kind := range []string{"allow", "deny"} {
+			files, _ := filepath.Glob(filepath.Join(filepath.Dir(p.File), "testdata", kind, "*.yaml"))
+			for _, file := range files {
+				t.Run(p.ID+"/"+kind+"/"+filepath.Base(file), func(t *testing.T) {
+					data, err := os.ReadFile(file)
+					if err != nil {
+						t.Fatal(err)
+					}
+					docs, errs := offline.Parse(file, data)
+					if len(errs) > 0 || len(docs) == 0 {
+						t.Fatalf("fixture does not load: %v", errs)
+					}
+					results, err := offline.Run(t.Context(), reviewer, docs, offline.Options{Username: "alice@example.com"})
+					if err != nil {
+						t.Fatal(err)
+					}
+					subject := results[len(results)-1]
+					var mine []string
+					for _, f := range subject.Decision.Findings {
+						if f.Policy == p.ID {
+							mine = append(mine, f.Message)
+						}
+					}
+					switch {
+					case kind == "deny" && len(mine) == 0:
+						t.Errorf("want a %s violation, got none (all findings: %+v)", p.ID, subject.Decision.Findings)
+					case kind == "allow" && len(mine) > 0:
+						t.Errorf("want no %s violation, got:\n%s", p.ID, strings.Join(mine, "\n"))
+					}
+				})
+			}
+		}
+	}
+}
+
+// fixtureConfig is the default config without exemptions, so fixtures in any namespace are
+// judged.
+func fixtureConfig() *config.Config {
+	cfg := config.Default()
+	cfg.Exemptions = config.Exemptions{}
+	return cfg
+}

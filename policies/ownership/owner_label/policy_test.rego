@@ -1,0 +1,52 @@
+package ownership.owner_label_test
+
+import data.ownership.owner_label
+
+_review(kind, object) := {"request": {"operation": "CREATE", "kind": {"group": "apps", "version": "v1", "kind": kind}, "object": object}}
+
+_deployment(labels, template_labels) := {
+	"metadata": {"name": "web", "labels": labels},
+	"spec": {"template": {"metadata": {"labels": template_labels}, "spec": {"containers": [{"name": "app"}]}}},
+}
+
+test_fail_deployment_without_owner_anywhere if {
+	got := owner_label.deny with input as _review("Deployment", _deployment({"app": "web"}, {"app": "web"}))
+	got == {
+		{"msg": `Deployment "web" must carry label "owner" naming its owning team`, "field": `metadata.labels["owner"]`},
+		{"msg": `Deployment "web" pod template must carry label "owner" naming its owning team`, "field": `spec.template.metadata.labels["owner"]`},
+	}
+}
+
+test_fail_blank_owner_on_template_only if {
+	got := owner_label.deny with input as _review("Deployment", _deployment({"owner": "payments"}, {"owner": " "}))
+	got == {{"msg": `Deployment "web" pod template must carry label "owner" naming its owning team`, "field": `spec.template.metadata.labels["owner"]`}}
+}
+
+test_fail_custom_owner_label_key if {
+	got := owner_label.deny with input as object.union(_review("Service", {"metadata": {"name": "api", "labels": {"owner": "x"}}}), {"params": {"ownerLabel": "team"}})
+	got == {{"msg": `Service "api" must carry label "team" naming its owning team`, "field": `metadata.labels["team"]`}}
+}
+
+test_success_owner_on_object_and_template if {
+	got := owner_label.deny with input as _review("Deployment", _deployment({"owner": "payments"}, {"owner": "payments"}))
+	got == set()
+}
+
+test_success_controller_children_are_skipped if {
+	pod := {"metadata": {"name": "web-1", "ownerReferences": [{"kind": "ReplicaSet", "name": "web"}]}, "spec": {"containers": [{"name": "app"}]}}
+	got := owner_label.deny with input as _review("Pod", pod)
+	got == set()
+}
+
+test_success_bootstrap_rbac_and_other_kinds if {
+	role := {"metadata": {"name": "system:discovery", "labels": {"kubernetes.io/bootstrapping": "rbac-defaults"}}}
+	got_role := owner_label.deny with input as _review("ClusterRole", role)
+	got_role == set()
+	got_cm := owner_label.deny with input as _review("ConfigMap", {"metadata": {"name": "settings"}})
+	got_cm == set()
+}
+
+test_success_delete_is_not_judged if {
+	got := owner_label.deny with input as {"request": {"operation": "DELETE", "kind": {"kind": "Deployment"}, "object": null}}
+	got == set()
+}

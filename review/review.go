@@ -1,0 +1,94 @@
+// Package review runs one admission request through the path the webhook, the offline CLI and
+// the cluster scan share: input.Build, then Engine.Evaluate, then decision.Decide. Sharing it
+// is what keeps the three from ever disagreeing.
+package review
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	admissionv1 "k8s.io/api/admission/v1"
+
+	"github.com/govhook/govhook/config"
+	"github.com/govhook/govhook/decision"
+	"github.com/govhook/govhook/input"
+	"github.com/govhook/govhook/policies"
+)
+
+// Clock tells the time; tests pass a fixed one.
+type Clock func() time.Time
+
+// Reviewer evaluates requests against one engine and the config in force. It is safe for
+// concurrent use; SetConfig swaps the config atomically.
+type Reviewer struct {
+	engine *policies.Engine
+	config atomic.Pointer[config.Config]
+	now    Clock
+}
+
+// Result is the outcome of one review with what an evidence record must name.
+type Result struct {
+	Decision     decision.Decision
+	PolicyDigest string
+	ConfigDigest string
+	// Evaluation is the time spent in the engine (zero when the request was exempt).
+	Evaluation time.Duration
+	// Time is when the decision was made.
+	Time time.Time
+}
+
+// New returns a Reviewer; now may be nil for the wall clock.
+func New(engine *policies.Engine, cfg *config.Config, now Clock) *Reviewer {
+	if now == nil {
+		now = time.Now
+	}
+	r := &Reviewer{engine: engine, now: now}
+	r.config.Store(cfg)
+	return r
+}
+
+// SetConfig puts cfg in force for every later review.
+func (r *Reviewer) SetConfig(cfg *config.Config) { r.config.Store(cfg) }
+
+// Config is the config in force.
+func (r *Reviewer) Config() *config.Config { return r.config.Load() }
+
+// Engine is the engine reviews run on.
+func (r *Reviewer) Engine() *policies.Engine { return r.engine }
+
+// Review decides one request. ns is the request's namespace metadata, nil when unknown. An
+// error means the request could not be evaluated; the returned Result then carries
+// decision.OutcomeError and must not be admitted.
+func (r *Reviewer) Review(ctx context.Context, req *admissionv1.AdmissionRequest, ns *input.Namespace) (Result, error) {
+	cfg := r.config.Load()
+	res := Result{PolicyDigest: r.engine.Catalog().Digest(), ConfigDigest: cfg.Digest(), Time: r.now()}
+	facts := decision.Request{
+		Namespace: req.Namespace,
+		Kind:      req.Kind.Kind,
+		Name:      req.Name,
+		Username:  req.UserInfo.Username,
+	}
+	if ns != nil {
+		facts.NamespaceLabels = ns.Labels
+	}
+	if reason := decision.Exemption(cfg, facts); reason != "" {
+		res.Decision = decision.Decide(nil, r.engine.Catalog(), cfg, facts, res.Time)
+		return res, nil
+	}
+	doc, err := input.Build(req, ns, cfg.Parameters)
+	if err != nil {
+		res.Decision = decision.Decision{Outcome: decision.OutcomeError}
+		return res, fmt.Errorf("build policy input: %w", err)
+	}
+	start := time.Now()
+	violations, err := r.engine.Evaluate(ctx, doc)
+	res.Evaluation = time.Since(start)
+	if err != nil {
+		res.Decision = decision.Decision{Outcome: decision.OutcomeError}
+		return res, err
+	}
+	res.Decision = decision.Decide(violations, r.engine.Catalog(), cfg, facts, res.Time)
+	return res, nil
+}

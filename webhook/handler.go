@@ -1,0 +1,280 @@
+// Package webhook serves the admission endpoint: it decodes and checks an AdmissionReview,
+// runs it through the shared review path, records evidence and metrics, and answers. Anything
+// it cannot decode or evaluate is refused, never admitted silently.
+package webhook
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/go-logr/logr"
+	"github.com/google/uuid"
+	admissionv1 "k8s.io/api/admission/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/govhook/govhook/decision"
+	"github.com/govhook/govhook/evidence"
+	"github.com/govhook/govhook/input"
+	"github.com/govhook/govhook/metrics"
+	"github.com/govhook/govhook/policies"
+	"github.com/govhook/govhook/review"
+)
+
+// DefaultMaxBodyBytes bounds a review body: an object (up to the apiserver's 3 MiB request
+// limit) plus its old version plus envelope.
+const DefaultMaxBodyBytes = 7 << 20
+
+// Audit annotation keys; the kube-apiserver prefixes them with the webhook's name.
+const (
+	AnnotationDecisionID = "decision-id"
+	AnnotationPolicies   = "policies"
+)
+
+// Log keys.
+const (
+	logUID      = "uid"
+	logDecision = "decision"
+	logError    = "error"
+)
+
+// NamespaceLookup returns the metadata of a namespace, nil when it is not known.
+type NamespaceLookup interface {
+	Namespace(ctx context.Context, name string) *input.Namespace
+}
+
+// Handler answers AdmissionReviews on one path.
+type Handler struct {
+	Reviewer   *review.Reviewer
+	Evidence   evidence.Recorder
+	Metrics    metrics.Recorder
+	Namespaces NamespaceLookup // optional
+	Log        logr.Logger
+	// MaxBodyBytes bounds the request body; zero means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// NewID makes decision ids; nil means random UUIDs.
+	NewID func() string
+}
+
+// badRequest is an answer that cannot be a review: the body was not one.
+type badRequest struct {
+	status int
+	msg    string
+}
+
+func (e *badRequest) Error() string { return e.msg }
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	id := h.newID()
+	var req *admissionv1.AdmissionRequest
+	defer func() {
+		if p := recover(); p != nil {
+			err := fmt.Errorf("panic while handling review: %v", p)
+			h.Log.Error(err, "recovered", logUID, uidOf(req))
+			h.fail(r.Context(), w, id, req, start, http.StatusInternalServerError, err)
+		}
+	}()
+	review, err := h.decode(w, r)
+	if err != nil {
+		var bad *badRequest
+		status := http.StatusBadRequest
+		if errors.As(err, &bad) {
+			status = bad.status
+		}
+		h.Log.Info("rejected malformed admission review", logError, err.Error(), "remote", r.RemoteAddr)
+		h.recordFailure(r.Context(), id, &admissionv1.AdmissionRequest{}, start, err)
+		h.Metrics.ObserveAdmission(metrics.Admission{Decision: decision.Decision{Outcome: decision.OutcomeError}, Duration: time.Since(start)})
+		http.Error(w, err.Error(), status)
+		return
+	}
+	req = review.Request
+	if err := checkObject(req); err != nil {
+		h.fail(r.Context(), w, id, req, start, http.StatusBadRequest, err)
+		return
+	}
+	var ns *input.Namespace
+	if h.Namespaces != nil && req.Namespace != "" {
+		ns = h.Namespaces.Namespace(r.Context(), req.Namespace)
+	}
+	res, err := h.Reviewer.Review(r.Context(), req, ns)
+	h.Metrics.ObserveEvaluation(res.Evaluation)
+	if err != nil {
+		h.fail(r.Context(), w, id, req, start, http.StatusInternalServerError, fmt.Errorf("govhook could not evaluate policies: %w", err))
+		return
+	}
+	rec := evidence.FromAdmission(id, req, res.Decision, res.Time)
+	rec.PolicyDigest, rec.ConfigDigest = res.PolicyDigest, res.ConfigDigest
+	if err := h.Evidence.Record(r.Context(), &rec); err != nil {
+		h.Metrics.ObserveEvidence(err)
+		h.Log.Error(err, "evidence record not durable; refusing request", logUID, req.UID)
+		h.respond(w, req, errorResponse(req, id, http.StatusInternalServerError, "govhook could not record audit evidence; refusing the request"), start, decision.Decision{Outcome: decision.OutcomeError})
+		return
+	}
+	h.Metrics.ObserveEvidence(nil)
+	h.respond(w, req, response(req, id, res.Decision), start, res.Decision)
+}
+
+func (h *Handler) newID() string {
+	if h.NewID != nil {
+		return h.NewID()
+	}
+	return uuid.NewString()
+}
+
+// decode reads and checks the review envelope.
+func (h *Handler) decode(w http.ResponseWriter, r *http.Request) (*admissionv1.AdmissionReview, error) {
+	if r.Method != http.MethodPost {
+		return nil, &badRequest{http.StatusMethodNotAllowed, "admission reviews must be POSTed"}
+	}
+	mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mediaType != "application/json" {
+		return nil, &badRequest{http.StatusUnsupportedMediaType, fmt.Sprintf("content type %q is not application/json", r.Header.Get("Content-Type"))}
+	}
+	limit := h.MaxBodyBytes
+	if limit <= 0 {
+		limit = DefaultMaxBodyBytes
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, &badRequest{http.StatusRequestEntityTooLarge, fmt.Sprintf("admission review is larger than %d bytes", limit)}
+		}
+		return nil, fmt.Errorf("read admission review: %w", err)
+	}
+	var review admissionv1.AdmissionReview
+	if err := json.Unmarshal(body, &review); err != nil {
+		return nil, fmt.Errorf("admission review is not valid JSON: %w", err)
+	}
+	if review.APIVersion != admissionv1.SchemeGroupVersion.String() || review.Kind != "AdmissionReview" {
+		return nil, fmt.Errorf("only admission.k8s.io/v1 AdmissionReview is served, got apiVersion %q kind %q", review.APIVersion, review.Kind)
+	}
+	if review.Request == nil {
+		return nil, errors.New("admission review has no request")
+	}
+	if review.Request.UID == "" {
+		return nil, errors.New("admission request has no uid")
+	}
+	return &review, nil
+}
+
+// checkObject refuses requests whose object is missing where the operation needs one.
+func checkObject(req *admissionv1.AdmissionRequest) error {
+	switch req.Operation {
+	case admissionv1.Create, admissionv1.Update, admissionv1.Connect:
+		if isNull(req.Object.Raw) {
+			return fmt.Errorf("%s request has no object", req.Operation)
+		}
+	case admissionv1.Delete:
+	default:
+		return fmt.Errorf("unknown operation %q", req.Operation)
+	}
+	if req.Kind.Kind == "" {
+		return errors.New("admission request has no kind")
+	}
+	return nil
+}
+
+func isNull(raw []byte) bool {
+	s := strings.TrimSpace(string(raw))
+	return s == "" || s == "null"
+}
+
+// fail refuses a request that could not be evaluated, with an evidence record saying why.
+func (h *Handler) fail(ctx context.Context, w http.ResponseWriter, id string, req *admissionv1.AdmissionRequest, start time.Time, code int32, err error) {
+	if req == nil {
+		req = &admissionv1.AdmissionRequest{}
+	}
+	h.Log.Error(err, "refusing request", logUID, req.UID, logDecision, decision.OutcomeError)
+	h.recordFailure(ctx, id, req, start, err)
+	h.respond(w, req, errorResponse(req, id, code, err.Error()), start, decision.Decision{Outcome: decision.OutcomeError})
+}
+
+// recordFailure writes the error record of a refused request (best effort: the request is
+// refused either way, and a lost record is counted).
+func (h *Handler) recordFailure(ctx context.Context, id string, req *admissionv1.AdmissionRequest, start time.Time, cause error) {
+	rec := evidence.FromAdmission(id, req, decision.Decision{Outcome: decision.OutcomeError}, start)
+	rec.Error = cause.Error()
+	rec.PolicyDigest = h.Reviewer.Engine().Catalog().Digest()
+	rec.ConfigDigest = h.Reviewer.Config().Digest()
+	err := h.Evidence.Record(ctx, &rec)
+	h.Metrics.ObserveEvidence(err)
+	if err != nil {
+		h.Log.Error(err, "evidence record of a refused request not durable", logUID, req.UID)
+	}
+}
+
+func (h *Handler) respond(w http.ResponseWriter, req *admissionv1.AdmissionRequest, resp *admissionv1.AdmissionResponse, start time.Time, d decision.Decision) {
+	h.Metrics.ObserveAdmission(metrics.Admission{
+		Operation: string(req.Operation),
+		Kind:      req.Kind.Kind,
+		DryRun:    req.DryRun != nil && *req.DryRun,
+		Decision:  d,
+		Duration:  time.Since(start),
+	})
+	out := admissionv1.AdmissionReview{
+		TypeMeta: metav1.TypeMeta{APIVersion: admissionv1.SchemeGroupVersion.String(), Kind: "AdmissionReview"},
+		Response: resp,
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if err := json.NewEncoder(w).Encode(out); err != nil {
+		h.Log.Error(err, "write admission response", logUID, req.UID)
+	}
+}
+
+// response turns a decision into the AdmissionResponse the apiserver gets.
+func response(req *admissionv1.AdmissionRequest, id string, d decision.Decision) *admissionv1.AdmissionResponse {
+	resp := &admissionv1.AdmissionResponse{
+		UID:              req.UID,
+		Allowed:          d.Allowed(),
+		Warnings:         d.Messages(policies.ActionWarn),
+		AuditAnnotations: map[string]string{AnnotationDecisionID: id},
+	}
+	if ids := policyIDs(d); ids != "" {
+		resp.AuditAnnotations[AnnotationPolicies] = ids
+	}
+	if !resp.Allowed {
+		resp.Result = &metav1.Status{
+			Status:  metav1.StatusFailure,
+			Code:    http.StatusForbidden,
+			Reason:  metav1.StatusReasonForbidden,
+			Message: strings.Join(d.Messages(policies.ActionDeny), "\n"),
+		}
+	}
+	return resp
+}
+
+func errorResponse(req *admissionv1.AdmissionRequest, id string, code int32, msg string) *admissionv1.AdmissionResponse {
+	return &admissionv1.AdmissionResponse{
+		UID:              req.UID,
+		Allowed:          false,
+		AuditAnnotations: map[string]string{AnnotationDecisionID: id},
+		Result:           &metav1.Status{Status: metav1.StatusFailure, Code: code, Message: msg},
+	}
+}
+
+// policyIDs lists the ids of the violated policies, comma separated, without repeats.
+func policyIDs(d decision.Decision) string {
+	var ids []string
+	for _, f := range d.Findings {
+		if len(ids) == 0 || ids[len(ids)-1] != f.Policy {
+			ids = append(ids, f.Policy)
+		}
+	}
+	return strings.Join(ids, ",")
+}
+
+func uidOf(req *admissionv1.AdmissionRequest) string {
+	if req == nil {
+		return ""
+	}
+	return string(req.UID)
+}

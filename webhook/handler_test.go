@@ -1,0 +1,273 @@
+package webhook_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-logr/logr"
+	"github.com/google/go-cmp/cmp"
+	admissionv1 "k8s.io/api/admission/v1"
+
+	"github.com/govhook/govhook/config"
+	"github.com/govhook/govhook/evidence"
+	"github.com/govhook/govhook/metrics"
+	"github.com/govhook/govhook/policies"
+	"github.com/govhook/govhook/review"
+	"github.com/govhook/govhook/webhook"
+)
+
+// memoryEvidence keeps records in memory; failWith makes every Record fail.
+type memoryEvidence struct {
+	mu       sync.Mutex
+	records  []evidence.Record
+	failWith error
+}
+
+func (m *memoryEvidence) Record(_ context.Context, r *evidence.Record) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.failWith != nil {
+		return m.failWith
+	}
+	r.Seq = uint64(len(m.records) + 1)
+	m.records = append(m.records, *r)
+	return nil
+}
+
+type nopMetrics struct{}
+
+func (nopMetrics) ObserveAdmission(metrics.Admission) {}
+func (nopMetrics) ObserveEvaluation(time.Duration)    {}
+func (nopMetrics) ObserveEvidence(error)              {}
+
+func newHandler(t *testing.T, ev evidence.Recorder) *webhook.Handler {
+	t.Helper()
+	catalog, err := policies.LoadCatalog(policies.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine, err := policies.NewEngine(t.Context(), catalog, catalog.Policies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &webhook.Handler{
+		Reviewer:     review.New(engine, config.Default(), nil),
+		Evidence:     ev,
+		Metrics:      nopMetrics{},
+		Log:          logr.Discard(),
+		MaxBodyBytes: 64 << 10,
+		NewID:        func() string { return "decision-1" },
+	}
+}
+
+const privilegedPod = `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","namespace":"shop","labels":{"owner":"payments"}},
+"spec":{"containers":[{"name":"app","image":"nginx:1.27","securityContext":{"privileged":true}}]}}`
+
+const compliantPod = `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","namespace":"shop","labels":{"owner":"payments"}},
+"spec":{"containers":[{"name":"app","image":"nginx:1.27"}]}}`
+
+func reviewBody(op, object, oldObject string) string {
+	return `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"uid-1",
+"kind":{"group":"","version":"v1","kind":"Pod"},"resource":{"group":"","version":"v1","resource":"pods"},
+"name":"web","namespace":"shop","operation":"` + op + `","userInfo":{"username":"alice"},"dryRun":true,
+"object":` + object + `,"oldObject":` + oldObject + `}}`
+}
+
+func post(h http.Handler, contentType, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, "/validate", strings.NewReader(body))
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func decodeResponse(t *testing.T, rec *httptest.ResponseRecorder) *admissionv1.AdmissionResponse {
+	t.Helper()
+	var out admissionv1.AdmissionReview
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+		t.Fatalf("response is not a review: %v\n%s", err, rec.Body.String())
+	}
+	if out.APIVersion != "admission.k8s.io/v1" || out.Kind != "AdmissionReview" || out.Response == nil {
+		t.Fatalf("response envelope wrong: %s", rec.Body.String())
+	}
+	return out.Response
+}
+
+func TestHandlerDecisions(t *testing.T) {
+	tests := []struct {
+		name        string
+		body        string
+		wantAllowed bool
+		wantCode    int32
+		wantMessage string
+		wantOutcome string
+	}{
+		{
+			name:        "privileged pod is denied with one line per violation",
+			body:        reviewBody("CREATE", privilegedPod, "null"),
+			wantCode:    403,
+			wantMessage: `[POD-001] container "app" must not set securityContext.privileged=true`,
+			wantOutcome: "deny",
+		},
+		{
+			name:        "compliant pod is allowed",
+			body:        reviewBody("CREATE", compliantPod, "null"),
+			wantAllowed: true,
+			wantOutcome: "allow",
+		},
+		{
+			name:        "delete carries object null and is judged on nothing",
+			body:        reviewBody("DELETE", "null", privilegedPod),
+			wantAllowed: true,
+			wantOutcome: "allow",
+		},
+		{
+			name:        "create without object is refused, not admitted",
+			body:        reviewBody("CREATE", "null", "null"),
+			wantCode:    400,
+			wantMessage: "CREATE request has no object",
+			wantOutcome: "error",
+		},
+		{
+			name:        "object that is not a JSON object is refused",
+			body:        reviewBody("CREATE", `"just a string"`, "null"),
+			wantCode:    500,
+			wantMessage: "govhook could not evaluate policies: build policy input: decode request object: want a JSON object, got a string",
+			wantOutcome: "error",
+		},
+		{
+			name:        "unknown operation is refused",
+			body:        reviewBody("PATCH", compliantPod, "null"),
+			wantCode:    400,
+			wantMessage: `unknown operation "PATCH"`,
+			wantOutcome: "error",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ev := &memoryEvidence{}
+			rec := post(newHandler(t, ev), "application/json", tc.body)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("HTTP status = %d, want 200; body %s", rec.Code, rec.Body.String())
+			}
+			resp := decodeResponse(t, rec)
+			if resp.UID != "uid-1" {
+				t.Errorf("response uid = %q, want the request's uid-1", resp.UID)
+			}
+			if resp.Allowed != tc.wantAllowed {
+				t.Errorf("allowed = %v, want %v", resp.Allowed, tc.wantAllowed)
+			}
+			if !tc.wantAllowed {
+				if resp.Result == nil || resp.Result.Code != tc.wantCode || resp.Result.Message != tc.wantMessage {
+					t.Errorf("result = %+v, want code %d message %q", resp.Result, tc.wantCode, tc.wantMessage)
+				}
+			}
+			if got := resp.AuditAnnotations[webhook.AnnotationDecisionID]; got != "decision-1" {
+				t.Errorf("decision-id annotation = %q", got)
+			}
+			if len(ev.records) != 1 {
+				t.Fatalf("evidence records = %d, want exactly 1", len(ev.records))
+			}
+			r := ev.records[0]
+			if string(r.Decision) != tc.wantOutcome || r.UID != "uid-1" || r.ID != "decision-1" || !r.DryRun {
+				t.Errorf("evidence record = %+v, want decision %s for uid-1, dryRun", r, tc.wantOutcome)
+			}
+		})
+	}
+}
+
+func TestHandlerRejectsMalformedReviews(t *testing.T) {
+	big := reviewBody("CREATE", `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"},"data":{"k":"`+strings.Repeat("a", 70<<10)+`"}}`, "null")
+	tests := []struct {
+		name        string
+		contentType string
+		body        string
+		wantStatus  int
+		wantText    string
+	}{
+		{"not JSON", "application/json", "<xml/>", 400, "admission review is not valid JSON"},
+		{"wrong content type", "text/plain", reviewBody("CREATE", compliantPod, "null"), 415, `content type "text/plain" is not application/json`},
+		{"no content type", "", reviewBody("CREATE", compliantPod, "null"), 415, "is not application/json"},
+		{"missing request", "application/json", `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"}`, 400, "admission review has no request"},
+		{"missing uid", "application/json", strings.Replace(reviewBody("CREATE", compliantPod, "null"), `"uid":"uid-1",`, "", 1), 400, "admission request has no uid"},
+		{"v1beta1 review", "application/json", strings.Replace(reviewBody("CREATE", compliantPod, "null"), "admission.k8s.io/v1", "admission.k8s.io/v1beta1", 1), 400, "only admission.k8s.io/v1 AdmissionReview is served"},
+		{"body over the limit", "application/json", big, 413, "admission review is larger than 65536 bytes"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ev := &memoryEvidence{}
+			rec := post(newHandler(t, ev), tc.contentType, tc.body)
+			if rec.Code != tc.wantStatus || !strings.Contains(rec.Body.String(), tc.wantText) {
+				t.Fatalf("got %d %q, want %d containing %q", rec.Code, rec.Body.String(), tc.wantStatus, tc.wantText)
+			}
+			if len(ev.records) != 1 || ev.records[0].Decision != "error" || ev.records[0].Error == "" {
+				t.Errorf("want one error evidence record, got %+v", ev.records)
+			}
+		})
+	}
+}
+
+func TestHandlerRefusesWhenEvidenceIsNotDurable(t *testing.T) {
+	ev := &memoryEvidence{failWith: errors.New("disk full")}
+	resp := decodeResponse(t, post(newHandler(t, ev), "application/json", reviewBody("CREATE", compliantPod, "null")))
+	if resp.Allowed || resp.Result.Code != 500 || !strings.Contains(resp.Result.Message, "could not record audit evidence") {
+		t.Fatalf("a request without a durable record must be refused, got %+v", resp)
+	}
+}
+
+func TestHandlerDenialLinesAreSortedByPolicy(t *testing.T) {
+	obj := `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","namespace":"shop"},
+"spec":{"containers":[{"name":"b","securityContext":{"privileged":true}},{"name":"a","securityContext":{"privileged":true}}]}}`
+	resp := decodeResponse(t, post(newHandler(t, &memoryEvidence{}), "application/json", reviewBody("CREATE", obj, "null")))
+	want := strings.Join([]string{
+		`[OWN-002] Pod "web" must carry label "owner" naming its owning team`,
+		`[POD-001] container "a" must not set securityContext.privileged=true`,
+		`[POD-001] container "b" must not set securityContext.privileged=true`,
+	}, "\n")
+	if diff := cmp.Diff(want, resp.Result.Message); diff != "" {
+		t.Errorf("denial message (-want +got):\n%s", diff)
+	}
+	if got := resp.AuditAnnotations[webhook.AnnotationPolicies]; got != "OWN-002,POD-001" {
+		t.Errorf("policies annotation = %q", got)
+	}
+}
+
+// FuzzHandler checks the handler never panics and always answers with a review or a 4xx.
+func FuzzHandler(f *testing.F) {
+	for _, seed := range []string{reviewBody("CREATE", privilegedPod, "null"), reviewBody("DELETE", "null", compliantPod), "{}", "null", `{"request":{}}`} {
+		f.Add(seed)
+	}
+	catalog, err := policies.LoadCatalog(policies.Files)
+	if err != nil {
+		f.Fatal(err)
+	}
+	engine, err := policies.NewEngine(context.Background(), catalog, catalog.Policies)
+	if err != nil {
+		f.Fatal(err)
+	}
+	h := &webhook.Handler{Reviewer: review.New(engine, config.Default(), nil), Evidence: &memoryEvidence{}, Metrics: nopMetrics{}, Log: logr.Discard()}
+	f.Fuzz(func(t *testing.T, body string) {
+		req := httptest.NewRequest(http.MethodPost, "/validate", bytes.NewBufferString(body))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code == http.StatusOK {
+			var out admissionv1.AdmissionReview
+			if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || out.Response == nil {
+				t.Fatalf("200 without a review: %s", rec.Body.String())
+			}
+		} else if rec.Code < 400 || rec.Code >= 500 {
+			t.Fatalf("status %d for malformed input", rec.Code)
+		}
+	})
+}
