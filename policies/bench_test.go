@@ -67,7 +67,7 @@ func BenchmarkEvaluate(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := engine.Evaluate(b.Context(), doc); err != nil {
+		if _, err := engine.Evaluate(b.Context(), "Deployment", doc); err != nil {
 			b.Fatal(err)
 		}
 	}

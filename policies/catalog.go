@@ -31,6 +31,13 @@ const (
 // Severities a policy may declare, lowest first.
 var Severities = []string{"low", "medium", "high", "critical"}
 
+// PodBearingKinds are the kinds that carry a pod spec (lib/pods.rego knows where); the
+// METADATA kinds token "pod-bearing" stands for all of them.
+var PodBearingKinds = []string{"Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicationController", "PodTemplate"}
+
+// AnyKind in METADATA kinds makes a policy judge every kind.
+const AnyKind = "*"
+
 // ErrBadMetadata marks a policy whose METADATA is missing or invalid.
 var ErrBadMetadata = errors.New("bad policy metadata")
 
@@ -46,6 +53,9 @@ type Policy struct {
 	Groups      []string `json:"groups"`
 	Action      string   `json:"action"`
 	References  []string `json:"references,omitempty"`
+	// Kinds are the object kinds the policy judges (METADATA custom.kinds, with
+	// "pod-bearing" expanded to PodBearingKinds and "*" meaning every kind).
+	Kinds []string `json:"kinds"`
 	// Package is the Rego package path, e.g. "container.privileged".
 	Package string `json:"package"`
 	// File is the policy's path inside the embedded file system.
@@ -182,6 +192,15 @@ func policyFromModule(file string, mod *ast.Module) (Policy, error) {
 	p.Controls = list("controls", true)
 	p.Groups = list("groups", true)
 	p.References = list("references", false)
+	for _, k := range list("kinds", true) {
+		if k == "pod-bearing" {
+			p.Kinds = append(p.Kinds, PodBearingKinds...)
+			continue
+		}
+		p.Kinds = append(p.Kinds, k)
+	}
+	slices.Sort(p.Kinds)
+	p.Kinds = slices.Compact(p.Kinds)
 	if p.Title == "" {
 		problems = append(problems, "title must be set")
 	}

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/govhook/govhook/policies"
 )
 
@@ -83,6 +85,7 @@ const goodPolicy = `# METADATA
 #   controls: [CC6.1]
 #   groups: [g]
 #   action: deny
+#   kinds: [Pod]
 package %PKG%
 
 deny contains {"msg": "m"} if false
@@ -132,5 +135,23 @@ func TestLoadCatalogRejectsBadMetadata(t *testing.T) {
 				t.Fatalf("LoadCatalog error = %v, want ErrBadMetadata containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestPodBearingKindsMatchLib keeps the Go list behind the "pod-bearing" token and the table
+// in lib/pods.rego the same.
+func TestPodBearingKindsMatchLib(t *testing.T) {
+	catalog, err := policies.LoadCatalog(policies.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := policies.LibPodKinds(t.Context(), catalog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := slices.Clone(policies.PodBearingKinds)
+	slices.Sort(want)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("lib/pods.rego kinds differ from PodBearingKinds (-want +got):\n%s", diff)
 	}
 }

@@ -11,6 +11,7 @@
 #   controls: [CC6.1, CC6.2, CC6.3]
 #   groups: [least-privilege, rbac]
 #   action: deny
+#   kinds: [RoleBinding, ClusterRoleBinding]
 #   references:
 #     - CIS EKS Benchmark 4.1.1
 #     - https://kubernetes.io/docs/concepts/security/rbac-good-practices/

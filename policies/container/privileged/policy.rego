@@ -10,6 +10,7 @@
 #   controls: [CC6.1, CC6.8]
 #   groups: [pod-security, pss-baseline]
 #   action: deny
+#   kinds: [pod-bearing]
 #   references:
 #     - https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
 #     - CIS EKS Benchmark 4.2.1

@@ -11,6 +11,7 @@
 #   controls: [CC1.3, CC6.1, CC7.3]
 #   groups: [ownership]
 #   action: deny
+#   kinds: [pod-bearing, Service, Ingress, ServiceAccount, PersistentVolumeClaim, NetworkPolicy, Role, RoleBinding, ClusterRole, ClusterRoleBinding, StorageClass]
 #   references:
 #     - SOC 2 CC1.3 defined roles and responsibilities
 package ownership.owner_label
