@@ -56,7 +56,7 @@ func newServeCommand() *cobra.Command {
 	f.StringVar(&o.configPath, "config", "", "govhook config file (default: catalog actions, system namespaces exempt)")
 	f.StringVar(&o.certDir, "cert-dir", "", "directory with tls.crt and tls.key (reloaded when they change)")
 	f.IntVar(&o.port, "port", 9443, "HTTPS port of the webhook")
-	f.StringVar(&o.evidenceDir, "evidence-dir", "evidence", "directory of the evidence segments")
+	f.StringVar(&o.evidenceDir, "evidence-dir", "govhook-evidence", "directory of the evidence segments")
 	f.BoolVar(&o.evidenceStdout, "evidence-stdout", false, "also write every evidence record to stdout, for log shippers")
 	f.StringVar(&o.replica, "replica", defaultReplica(), "name of this replica's evidence chain (default: $POD_NAME or the host name)")
 	f.StringVar(&o.metricsAddr, "metrics-bind-address", ":8080", "address of /metrics, /healthz and /readyz (plain HTTP); 0 disables")
