@@ -6,7 +6,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN := bin/govhook
 PKGS := ./...
 
-.PHONY: all build test unit e2e demo demo-down lint fmt vet bench control-plane clean
+.PHONY: all build test unit e2e demo demo-down lint fmt vet bench loadtest control-plane clean
 
 all: build
 
@@ -49,6 +49,12 @@ vet:
 ## bench: stage benchmarks, in a form benchstat reads
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 $(PKGS) | tee bench.txt
+
+## loadtest: drive a local govhook (evidence on) over HTTPS with a generated review mix
+LOAD_RATE ?= 3000
+LOAD_DURATION ?= 30s
+loadtest: build
+	$(GO) run ./hack/loadtest -serve $(BIN) -rate $(LOAD_RATE) -duration $(LOAD_DURATION) -json loadtest.json
 
 clean:
 	rm -rf bin/ bench.txt
