@@ -4,12 +4,9 @@
 package input
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/util"
 	admissionv1 "k8s.io/api/admission/v1"
 )
 
@@ -21,88 +18,75 @@ type Namespace struct {
 }
 
 // Build returns the policy input for req as an OPA value: the request (with object and
-// oldObject decoded), the namespace metadata when known (nil otherwise) and the config
-// parameters. It fails on an object that is not valid JSON.
+// oldObject decoded), the namespace metadata when known (absent otherwise) and the config
+// parameters. It fails on an object that is not a JSON object.
 func Build(req *admissionv1.AdmissionRequest, ns *Namespace, params map[string]any) (ast.Value, error) {
-	request := map[string]any{
-		"uid":       string(req.UID),
-		"kind":      gvk(req.Kind.Group, req.Kind.Version, req.Kind.Kind),
-		"resource":  map[string]any{"group": req.Resource.Group, "version": req.Resource.Version, "resource": req.Resource.Resource},
-		"operation": string(req.Operation),
-		"name":      req.Name,
-		"namespace": req.Namespace,
-		"userInfo":  userInfo(req),
-	}
+	request := ast.NewObjectWithCapacity(13)
+	put := func(key string, v ast.Value) { request.Insert(ast.InternedTerm(key), ast.NewTerm(v)) }
+	put("uid", ast.String(req.UID))
+	put("kind", ast.NewObject(
+		pair("group", ast.String(req.Kind.Group)), pair("version", ast.String(req.Kind.Version)), pair("kind", ast.String(req.Kind.Kind))))
+	put("resource", ast.NewObject(
+		pair("group", ast.String(req.Resource.Group)), pair("version", ast.String(req.Resource.Version)), pair("resource", ast.String(req.Resource.Resource))))
+	put("operation", ast.String(req.Operation))
+	put("name", ast.String(req.Name))
+	put("namespace", ast.String(req.Namespace))
+	put("userInfo", userInfo(req))
 	if req.SubResource != "" {
-		request["subResource"] = req.SubResource
+		put("subResource", ast.String(req.SubResource))
 	}
 	if req.DryRun != nil {
-		request["dryRun"] = *req.DryRun
+		put("dryRun", ast.Boolean(*req.DryRun))
 	}
-	for key, raw := range map[string][]byte{"object": req.Object.Raw, "oldObject": req.OldObject.Raw, "options": req.Options.Raw} {
-		v, err := decodeRaw(raw)
+	for _, f := range []struct {
+		key string
+		raw []byte
+	}{{"object", req.Object.Raw}, {"oldObject", req.OldObject.Raw}, {"options", req.Options.Raw}} {
+		v, err := objectValue(f.raw)
 		if err != nil {
-			return nil, fmt.Errorf("decode request %s: %w", key, err)
+			return nil, fmt.Errorf("decode request %s: %w", f.key, err)
 		}
-		request[key] = v
+		put(f.key, v)
 	}
-	doc := map[string]any{"request": request, "params": params}
-	if params == nil {
-		doc["params"] = map[string]any{}
+
+	doc := ast.NewObjectWithCapacity(3)
+	doc.Insert(ast.InternedTerm("request"), ast.NewTerm(request))
+	p, err := ast.InterfaceToValue(params)
+	if err != nil || params == nil {
+		p = ast.NewObject()
 	}
+	if err != nil {
+		return nil, fmt.Errorf("config parameters: %w", err)
+	}
+	doc.Insert(ast.InternedTerm("params"), ast.NewTerm(p))
 	if ns != nil {
-		doc["namespace"] = map[string]any{"name": ns.Name, "labels": stringMap(ns.Labels), "annotations": stringMap(ns.Annotations)}
+		doc.Insert(ast.InternedTerm("namespace"), ast.NewTerm(ast.NewObject(
+			pair("name", ast.String(ns.Name)), pair("labels", stringMap(ns.Labels)), pair("annotations", stringMap(ns.Annotations)))))
 	}
-	return ast.InterfaceToValue(doc)
+	return doc, nil
 }
 
-func gvk(group, version, kind string) map[string]any {
-	return map[string]any{"group": group, "version": version, "kind": kind}
+func pair(key string, v ast.Value) [2]*ast.Term {
+	return [2]*ast.Term{ast.InternedTerm(key), ast.NewTerm(v)}
 }
 
-func userInfo(req *admissionv1.AdmissionRequest) map[string]any {
-	groups := make([]any, len(req.UserInfo.Groups))
+func userInfo(req *admissionv1.AdmissionRequest) ast.Value {
+	groups := make([]*ast.Term, len(req.UserInfo.Groups))
 	for i, g := range req.UserInfo.Groups {
-		groups[i] = g
+		groups[i] = ast.StringTerm(g)
 	}
-	return map[string]any{"username": req.UserInfo.Username, "uid": req.UserInfo.UID, "groups": groups}
+	return ast.NewObject(
+		pair("username", ast.String(req.UserInfo.Username)),
+		pair("uid", ast.String(req.UserInfo.UID)),
+		pair("groups", ast.NewArray(groups...)),
+	)
 }
 
-func stringMap(m map[string]string) map[string]any {
-	out := make(map[string]any, len(m))
+func stringMap(m map[string]string) ast.Value {
+	obj := ast.NewObjectWithCapacity(len(m))
 	for k, v := range m {
-		out[k] = v
+		obj.Insert(ast.StringTerm(k), ast.StringTerm(v))
 	}
-	return out
+	return obj
 }
 
-// decodeRaw decodes an embedded object; absent or "null" yields nil.
-func decodeRaw(raw []byte) (any, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
-		return nil, nil
-	}
-	var v any
-	if err := util.UnmarshalJSON(raw, &v); err != nil {
-		return nil, err
-	}
-	if _, ok := v.(map[string]any); !ok {
-		return nil, fmt.Errorf("want a JSON object, got %s", jsonKind(v))
-	}
-	return v, nil
-}
-
-func jsonKind(v any) string {
-	switch v.(type) {
-	case []any:
-		return "an array"
-	case string:
-		return "a string"
-	case json.Number, float64:
-		return "a number"
-	case bool:
-		return "a boolean"
-	default:
-		return fmt.Sprintf("%T", v)
-	}
-}

@@ -1,0 +1,79 @@
+package input_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	admissionv1 "k8s.io/api/admission/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/govhook/govhook/input"
+)
+
+// TestBuildMatchesGenericConversion checks the direct JSON-to-AST path against OPA's own
+// conversion of the same document built with encoding/json.
+func TestBuildMatchesGenericConversion(t *testing.T) {
+	dry := true
+	req := &admissionv1.AdmissionRequest{
+		UID:         "u-1",
+		Kind:        metav1.GroupVersionKind{Group: "apps", Version: "v1", Kind: "Deployment"},
+		Resource:    metav1.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"},
+		SubResource: "scale",
+		Namespace:   "shop",
+		Name:        "checkout",
+		Operation:   admissionv1.Update,
+		DryRun:      &dry,
+		Object:      runtime.RawExtension{Raw: []byte(deployment)},
+		OldObject:   runtime.RawExtension{Raw: []byte(`{"a":[1,2.5,-3e2,"x",true,false,null,{}],"b":{"c":"\u00e9\"q"}}`)},
+	}
+	req.UserInfo.Username, req.UserInfo.UID, req.UserInfo.Groups = "alice", "42", []string{"dev", "ops"}
+	ns := &input.Namespace{Name: "shop", Labels: map[string]string{"owner": "payments"}, Annotations: map[string]string{"security-contact": "a@b.c"}}
+	params := map[string]any{"ownerLabel": "team", "awsAccountIds": []any{"123456789012"}}
+
+	got, err := input.Build(req, ns, params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	decode := func(raw []byte) any {
+		var v any
+		if err := json.Unmarshal(raw, &v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	want, err := ast.InterfaceToValue(map[string]any{
+		"request": map[string]any{
+			"uid":         "u-1",
+			"kind":        map[string]any{"group": "apps", "version": "v1", "kind": "Deployment"},
+			"resource":    map[string]any{"group": "apps", "version": "v1", "resource": "deployments"},
+			"subResource": "scale",
+			"operation":   "UPDATE",
+			"name":        "checkout",
+			"namespace":   "shop",
+			"dryRun":      true,
+			"userInfo":    map[string]any{"username": "alice", "uid": "42", "groups": []any{"dev", "ops"}},
+			"object":      decode([]byte(deployment)),
+			"oldObject":   decode(req.OldObject.Raw),
+			"options":     nil,
+		},
+		"namespace": map[string]any{"name": "shop", "labels": map[string]any{"owner": "payments"}, "annotations": map[string]any{"security-contact": "a@b.c"}},
+		"params":    params,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Compare(want) != 0 {
+		t.Errorf("input differs:\n got %v\nwant %v", got, want)
+	}
+}
+
+func TestBuildRejectsNonObjects(t *testing.T) {
+	for _, raw := range []string{`"text"`, `[1]`, `42`, `{"broken"`} {
+		req := &admissionv1.AdmissionRequest{Operation: admissionv1.Create, Object: runtime.RawExtension{Raw: []byte(raw)}}
+		if _, err := input.Build(req, nil, nil); err == nil {
+			t.Errorf("object %s: want an error", raw)
+		}
+	}
+}
