@@ -89,4 +89,3 @@ func stringMap(m map[string]string) ast.Value {
 	}
 	return obj
 }
-
