@@ -52,7 +52,11 @@ type Policy struct {
 	Controls    []string `json:"controls"`
 	Groups      []string `json:"groups"`
 	Action      string   `json:"action"`
-	References  []string `json:"references,omitempty"`
+	// Tiered (METADATA custom.tiered: true) makes Action, which must then be deny, apply only in
+	// namespaces labelled environment=prod (the label key is the config parameter
+	// environmentLabel) and where the namespace is unknown; elsewhere the policy warns.
+	Tiered     bool     `json:"tiered,omitempty"`
+	References []string `json:"references,omitempty"`
 	// Kinds are the object kinds the policy judges (METADATA custom.kinds, with
 	// "pod-bearing" expanded to PodBearingKinds and "*" meaning every kind).
 	Kinds []string `json:"kinds"`
@@ -75,6 +79,15 @@ type Catalog struct {
 func (c *Catalog) Get(id string) (*Policy, bool) {
 	p, ok := c.byID[id]
 	return p, ok
+}
+
+// IDs lists every policy id, in order.
+func (c *Catalog) IDs() []string {
+	ids := make([]string, len(c.Policies))
+	for i, p := range c.Policies {
+		ids[i] = p.ID
+	}
+	return ids
 }
 
 // Digest is the SHA-256 of every embedded policy and helper source, in path order: the
@@ -201,6 +214,13 @@ func policyFromModule(file string, mod *ast.Module) (Policy, error) {
 	}
 	slices.Sort(p.Kinds)
 	p.Kinds = slices.Compact(p.Kinds)
+	if raw, ok := ann.Custom["tiered"]; ok {
+		tiered, isBool := raw.(bool)
+		if !isBool {
+			problems = append(problems, "custom.tiered must be true or false")
+		}
+		p.Tiered = tiered
+	}
 	if p.Title == "" {
 		problems = append(problems, "title must be set")
 	}
@@ -212,6 +232,9 @@ func policyFromModule(file string, mod *ast.Module) (Policy, error) {
 	}
 	if p.Action != "" && !slices.Contains([]string{ActionDeny, ActionWarn, ActionAudit}, p.Action) {
 		problems = append(problems, fmt.Sprintf("custom.action %q must be deny, warn or audit", p.Action))
+	}
+	if p.Tiered && p.Action != ActionDeny {
+		problems = append(problems, fmt.Sprintf("custom.action of a tiered policy must be deny (it denies in prod namespaces and warns elsewhere), got %q", p.Action))
 	}
 	if len(problems) > 0 {
 		return Policy{}, fmt.Errorf("%w: %s: %s", ErrBadMetadata, file, strings.Join(problems, "; "))

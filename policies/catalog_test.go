@@ -96,6 +96,32 @@ func policyFile(id, pkg string) *fstest.MapFile {
 	return &fstest.MapFile{Data: []byte(src)}
 }
 
+// withCustom adds lines to a policy's METADATA custom block, then applies old/new replacements.
+func withCustom(f *fstest.MapFile, lines string, oldNew ...string) *fstest.MapFile {
+	src := strings.Replace(string(f.Data), "#   action: deny\n", "#   action: deny\n"+lines, 1)
+	return &fstest.MapFile{Data: []byte(strings.NewReplacer(oldNew...).Replace(src))}
+}
+
+func TestLoadCatalogReadsTiered(t *testing.T) {
+	catalog, err := policies.LoadCatalog(fstest.MapFS{
+		"a/flat/policy.rego":   policyFile("POD-001", "a.flat"),
+		"a/tiered/policy.rego": withCustom(policyFile("POD-002", "a.tiered"), "#   tiered: true\n"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, p := range catalog.Policies {
+		got[p.ID] = p.Tiered
+	}
+	if diff := cmp.Diff(map[string]bool{"POD-001": false, "POD-002": true}, got); diff != "" {
+		t.Errorf("Tiered by id (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"POD-001", "POD-002"}, catalog.IDs()); diff != "" {
+		t.Errorf("IDs (-want +got):\n%s", diff)
+	}
+}
+
 func TestLoadCatalogRejectsBadMetadata(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -121,6 +147,16 @@ func TestLoadCatalogRejectsBadMetadata(t *testing.T) {
 			name:  "package does not match directory",
 			files: fstest.MapFS{"a/one/policy.rego": policyFile("POD-001", "a.other")},
 			want:  "declares package a.other, want a.one",
+		},
+		{
+			name:  "tiered is not a boolean",
+			files: fstest.MapFS{"a/one/policy.rego": withCustom(policyFile("POD-001", "a.one"), "#   tiered: yes please\n")},
+			want:  "custom.tiered must be true or false",
+		},
+		{
+			name:  "tiered policy that does not deny",
+			files: fstest.MapFS{"a/one/policy.rego": withCustom(policyFile("POD-001", "a.one"), "#   tiered: true\n", "action: deny", "action: warn")},
+			want:  `custom.action of a tiered policy must be deny`,
 		},
 		{
 			name:  "no metadata",
