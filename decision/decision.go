@@ -1,10 +1,12 @@
 // Package decision turns policy violations into an admission decision: each violation's
-// action (deny, warn, audit) from the catalog and the config, and the outcome of the request.
+// action (deny, warn, audit) from the catalog, the config and the namespace's tier; exemptions;
+// exceptions and their expiry; and the outcome of the request.
 // It is pure: no I/O, no clock of its own.
 package decision
 
 import (
 	"fmt"
+	"path"
 	"slices"
 	"time"
 
@@ -24,6 +26,10 @@ const (
 	OutcomeError Outcome = "error"
 )
 
+// ActionWaived is the action of a finding an exception waived: it stays on the record and
+// counts toward nothing.
+const ActionWaived = "waived"
+
 // Finding is one violation with the action it got and the policy facts an auditor needs.
 type Finding struct {
 	Policy   string   `json:"policy"`
@@ -32,21 +38,29 @@ type Finding struct {
 	Action   string   `json:"action"`
 	Message  string   `json:"message"`
 	Field    string   `json:"field,omitempty"`
+	// Exception is the id of the exception that waived the finding (Action is then "waived").
+	Exception string `json:"exception,omitempty"`
 }
 
-// AppliedException names an exception that waived a violation.
+// AppliedException names an exception that waived a violation (or, in Decision.Expired, one
+// that would have, had it not expired).
 type AppliedException struct {
 	ID         string `json:"id"`
 	Policy     string `json:"policy"`
 	ApprovedBy string `json:"approvedBy,omitempty"`
-	Expires    string `json:"expires,omitempty"`
+	// Expires is the exception's expiry as the register writes it.
+	Expires string `json:"expires,omitempty"`
 }
 
 // Decision is the verdict on one request.
 type Decision struct {
-	Outcome    Outcome            `json:"decision"`
-	Findings   []Finding          `json:"violations,omitempty"`
+	Outcome  Outcome   `json:"decision"`
+	Findings []Finding `json:"violations,omitempty"`
+	// Exceptions lists each exception that waived a finding, once per exception and policy.
 	Exceptions []AppliedException `json:"exceptions,omitempty"`
+	// Expired lists the expired exceptions that matched a finding no live exception waived:
+	// they were ignored, and metrics count them.
+	Expired []AppliedException `json:"expiredExceptions,omitempty"`
 	// Exempt says why the request was not evaluated, when it was not.
 	Exempt string `json:"exempt,omitempty"`
 }
@@ -67,27 +81,48 @@ func (d Decision) Messages(action string) []string {
 
 // Request is what a decision may depend on besides the violations.
 type Request struct {
-	Namespace       string
+	// Namespace is the request's namespace; for a Namespace object, its own name.
+	Namespace string
+	// NamespaceKnown says whether NamespaceLabels are known. When they are not (no cache entry,
+	// no Namespace in the manifests, a cluster-scoped object), tiered policies take their
+	// stricter action: fail closed.
+	NamespaceKnown bool
+	// NamespaceLabels are the namespace's labels; for a Namespace object, its own.
 	NamespaceLabels map[string]string
 	Kind            string
 	Name            string
 	Username        string
+	// Groups are the requester's groups. They never exempt a request: see Exemption.
+	Groups []string
 }
 
-// Decide gives each violation its action and derives the outcome: deny if any finding is
-// denied, warn if any warns, allow otherwise (audit findings are recorded, never shown).
+// Decide gives each violation its action, waives those a live exception covers, and derives
+// the outcome: deny if any finding is denied, warn if any warns, allow otherwise (audit and
+// waived findings are recorded, never shown). An exempt request is allowed unevaluated.
 func Decide(violations []policies.Violation, catalog *policies.Catalog, cfg *config.Config, req Request, now time.Time) Decision {
-	_ = now // exceptions and their expiry come with the exceptions register
 	if reason := Exemption(cfg, req); reason != "" {
 		return Decision{Outcome: OutcomeAllow, Exempt: reason}
 	}
 	d := Decision{Outcome: OutcomeAllow}
+	if len(violations) > 0 {
+		d.Findings = make([]Finding, 0, len(violations))
+	}
 	for _, v := range violations {
+		// A policy missing from the catalog cannot happen with one engine; if it does, deny.
 		f := Finding{Policy: v.PolicyID, Message: v.Message, Field: v.Field, Action: policies.ActionDeny, Severity: "high"}
-		if p, ok := catalog.Get(v.PolicyID); ok {
-			f.Severity, f.Controls, f.Action = p.Severity, p.Controls, p.Action
+		p, known := catalog.Get(v.PolicyID)
+		if known {
+			f.Severity, f.Controls = p.Severity, p.Controls
 		}
-		f.Action = action(f.Policy, f.Action, cfg)
+		f.Action = action(f.Policy, p, cfg, req)
+		if e, expired := exceptionFor(cfg, f.Policy, req, now); e != nil {
+			f.Action, f.Exception = ActionWaived, e.ID
+			d.Exceptions = appendOnce(d.Exceptions, applied(e, f.Policy))
+		} else {
+			for _, x := range expired {
+				d.Expired = appendOnce(d.Expired, applied(x, f.Policy))
+			}
+		}
 		d.Findings = append(d.Findings, f)
 		switch {
 		case f.Action == policies.ActionDeny:
@@ -99,7 +134,10 @@ func Decide(violations []policies.Violation, catalog *policies.Catalog, cfg *con
 	return d
 }
 
-// Exemption returns why a request is exempt from evaluation, or "" when it is not.
+// Exemption returns why a request is exempt from evaluation, or "" when it is not. Only
+// namespaces and exact usernames exempt. Groups never do: system:serviceaccounts and
+// system:serviceaccounts:<ns> take in every controller's service account, and a controller
+// creating pods is exactly what policy must still see.
 func Exemption(cfg *config.Config, req Request) string {
 	if req.Namespace != "" && slices.Contains(cfg.Exemptions.Namespaces, req.Namespace) {
 		return "namespace " + req.Namespace
@@ -110,14 +148,103 @@ func Exemption(cfg *config.Config, req Request) string {
 	return ""
 }
 
-// action picks a policy's action: the config's per-policy choice, else its default override,
-// else the catalog's.
-func action(policyID, catalogAction string, cfg *config.Config) string {
+// action picks a policy's action: the config's per-policy choice (fixed or tiered), else its
+// default override, else the catalog's default (fixed or tiered).
+func action(policyID string, p *policies.Policy, cfg *config.Config, req Request) string {
 	if a, ok := cfg.Enforcement.Policies[policyID]; ok {
-		return a
+		if len(a.WhenNamespaceLabels) == 0 {
+			return a.Action
+		}
+		return tier(a.Action, a.Otherwise, req, func() bool {
+			for k, v := range a.WhenNamespaceLabels {
+				if got, ok := req.NamespaceLabels[k]; !ok || got != v {
+					return false
+				}
+			}
+			return true
+		})
 	}
-	if cfg.Enforcement.Default != "" {
+	switch {
+	case cfg.Enforcement.Default != "":
 		return cfg.Enforcement.Default
+	case p == nil:
+		return policies.ActionDeny
+	case p.Tiered:
+		return tier(p.Action, policies.ActionWarn, req, func() bool {
+			return req.NamespaceLabels[cfg.EnvironmentLabel()] == config.ProdEnvironment
+		})
 	}
-	return catalogAction
+	return p.Action
+}
+
+// tier returns when in the namespaces selected, otherwise elsewhere, and the stricter of the
+// two where the namespace is unknown.
+func tier(when, otherwise string, req Request, selected func() bool) string {
+	switch {
+	case !req.NamespaceKnown:
+		if strictness(otherwise) > strictness(when) {
+			return otherwise
+		}
+		return when
+	case selected():
+		return when
+	}
+	return otherwise
+}
+
+func strictness(action string) int {
+	switch action {
+	case policies.ActionDeny:
+		return 2
+	case policies.ActionWarn:
+		return 1
+	}
+	return 0
+}
+
+// exceptionFor returns the first exception in register order that covers policyID for req and
+// is live at now, or else the expired exceptions that would have.
+func exceptionFor(cfg *config.Config, policyID string, req Request, now time.Time) (live *config.Exception, expired []*config.Exception) {
+	for i := range cfg.Exceptions {
+		e := &cfg.Exceptions[i]
+		if !slices.Contains(e.Policies, policyID) || !matches(e.Match, req) {
+			continue
+		}
+		if e.ActiveAt(now) {
+			return e, nil
+		}
+		expired = append(expired, e)
+	}
+	return nil, expired
+}
+
+// matches reports whether an exception's match covers the request: every non-empty list must
+// contain it (names as exact names or path.Match globs).
+func matches(m config.ExceptionMatch, req Request) bool {
+	if len(m.Namespaces) > 0 && !slices.Contains(m.Namespaces, req.Namespace) {
+		return false
+	}
+	if len(m.Kinds) > 0 && !slices.Contains(m.Kinds, req.Kind) {
+		return false
+	}
+	if len(m.Names) == 0 {
+		return true
+	}
+	for _, pattern := range m.Names {
+		if ok, _ := path.Match(pattern, req.Name); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func applied(e *config.Exception, policyID string) AppliedException {
+	return AppliedException{ID: e.ID, Policy: policyID, ApprovedBy: e.ApprovedBy, Expires: e.Expires}
+}
+
+func appendOnce(list []AppliedException, a AppliedException) []AppliedException {
+	if slices.Contains(list, a) {
+		return list
+	}
+	return append(list, a)
 }

@@ -4,7 +4,9 @@
 package review
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -64,15 +66,7 @@ func (r *Reviewer) Engine() *policies.Engine { return r.engine }
 func (r *Reviewer) Review(ctx context.Context, req *admissionv1.AdmissionRequest, ns *input.Namespace) (Result, error) {
 	cfg := r.config.Load()
 	res := Result{PolicyDigest: r.engine.Catalog().Digest(), ConfigDigest: cfg.Digest(), Time: r.now()}
-	facts := decision.Request{
-		Namespace: req.Namespace,
-		Kind:      req.Kind.Kind,
-		Name:      req.Name,
-		Username:  req.UserInfo.Username,
-	}
-	if ns != nil {
-		facts.NamespaceLabels = ns.Labels
-	}
+	facts := Facts(req, ns)
 	if reason := decision.Exemption(cfg, facts); reason != "" {
 		res.Decision = decision.Decide(nil, r.engine.Catalog(), cfg, facts, res.Time)
 		return res, nil
@@ -91,4 +85,44 @@ func (r *Reviewer) Review(ctx context.Context, req *admissionv1.AdmissionRequest
 	}
 	res.Decision = decision.Decide(violations, r.engine.Catalog(), cfg, facts, res.Time)
 	return res, nil
+}
+
+// Facts are what decision.Decide needs to know of a request besides its violations. The
+// namespace of a Namespace object is the object itself: its own name and labels count.
+func Facts(req *admissionv1.AdmissionRequest, ns *input.Namespace) decision.Request {
+	facts := decision.Request{
+		Namespace: req.Namespace,
+		Kind:      req.Kind.Kind,
+		Name:      req.Name,
+		Username:  req.UserInfo.Username,
+		Groups:    req.UserInfo.Groups,
+	}
+	switch {
+	case req.Kind.Group == "" && req.Kind.Kind == "Namespace":
+		if req.Name != "" {
+			facts.Namespace = req.Name
+		}
+		facts.NamespaceLabels, facts.NamespaceKnown = ownLabels(req)
+	case ns != nil:
+		facts.NamespaceLabels, facts.NamespaceKnown = ns.Labels, true
+	}
+	return facts
+}
+
+// ownLabels reads metadata.labels of the request's object (its old object on DELETE); false
+// when there is no object to read.
+func ownLabels(req *admissionv1.AdmissionRequest) (map[string]string, bool) {
+	raw := bytes.TrimSpace(req.Object.Raw)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		raw = bytes.TrimSpace(req.OldObject.Raw)
+	}
+	var obj struct {
+		Metadata struct {
+			Labels map[string]string `json:"labels"`
+		} `json:"metadata"`
+	}
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) || json.Unmarshal(raw, &obj) != nil {
+		return nil, false
+	}
+	return obj.Metadata.Labels, true
 }
