@@ -35,6 +35,8 @@ type Prometheus struct {
 	evaluation     prometheus.Histogram
 	evidence       prometheus.Counter
 	evidenceErrors prometheus.Counter
+	expired        *prometheus.CounterVec
+	reloadErrors   prometheus.Counter
 }
 
 // latencyBuckets run from 0.25 ms to 5 s.
@@ -69,8 +71,16 @@ func NewPrometheus(reg prometheus.Registerer) (*Prometheus, error) {
 			Name: "govhook_evidence_write_errors_total",
 			Help: "Evidence records that could not be made durable.",
 		}),
+		expired: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "govhook_exceptions_expired_total",
+			Help: "Violations an exception would have waived had it not expired, by policy.",
+		}, []string{"policy"}),
+		reloadErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "govhook_config_reload_errors_total",
+			Help: "New versions of the config file that were rejected; the last good config stayed in force.",
+		}),
 	}
-	for _, c := range []prometheus.Collector{p.requests, p.violations, p.duration, p.evaluation, p.evidence, p.evidenceErrors} {
+	for _, c := range []prometheus.Collector{p.requests, p.violations, p.duration, p.evaluation, p.evidence, p.evidenceErrors, p.expired, p.reloadErrors} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -85,6 +95,9 @@ func (p *Prometheus) ObserveAdmission(a Admission) {
 	for _, f := range a.Decision.Findings {
 		p.violations.WithLabelValues(f.Policy, f.Severity, f.Action).Inc()
 	}
+	for _, e := range a.Decision.Expired {
+		p.expired.WithLabelValues(e.Policy).Inc()
+	}
 	p.duration.WithLabelValues(outcome).Observe(a.Duration.Seconds())
 }
 
@@ -98,4 +111,11 @@ func (p *Prometheus) ObserveEvidence(err error) {
 		return
 	}
 	p.evidence.Inc()
+}
+
+// ObserveConfigReload counts a rejected config reload; a successful one (nil) counts nothing.
+func (p *Prometheus) ObserveConfigReload(err error) {
+	if err != nil {
+		p.reloadErrors.Inc()
+	}
 }
