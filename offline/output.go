@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/govhook/govhook/decision"
@@ -39,6 +40,8 @@ type jsonResult struct {
 	Outcome    decision.Outcome            `json:"decision"`
 	Violations []decision.Finding          `json:"violations"`
 	Exceptions []decision.AppliedException `json:"exceptions"`
+	// ExpiredExceptions would have waived a violation had they not expired.
+	ExpiredExceptions []decision.AppliedException `json:"expiredExceptions,omitempty"`
 }
 
 // WriteJSON writes {"results": [...], "summary": {...}}.
@@ -48,7 +51,7 @@ func WriteJSON(w io.Writer, results []Result) error {
 		Summary Summary      `json:"summary"`
 	}{Results: make([]jsonResult, len(results)), Summary: Summarize(results)}
 	for i, r := range results {
-		out.Results[i] = jsonResult{Result: r, Outcome: r.Decision.Outcome, Violations: r.Decision.Findings, Exceptions: r.Decision.Exceptions}
+		out.Results[i] = jsonResult{Result: r, Outcome: r.Decision.Outcome, Violations: r.Decision.Findings, Exceptions: r.Decision.Exceptions, ExpiredExceptions: r.Decision.Expired}
 		if out.Results[i].Violations == nil {
 			out.Results[i].Violations = []decision.Finding{}
 		}
@@ -75,7 +78,7 @@ func WriteTable(w io.Writer, results []Result) error {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t-\t-\t%s\n", r.Decision.Outcome, object, source, exemptNote(r.Decision))
 		}
 		for _, f := range r.Decision.Findings {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t[%s] %s\n", r.Decision.Outcome, object, source, f.Policy, f.Action, f.Policy, f.Message)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t[%s] %s%s\n", r.Decision.Outcome, object, source, f.Policy, f.Action, f.Policy, f.Message, exceptionNote(r.Decision, f))
 		}
 	}
 	if err := tw.Flush(); err != nil {
@@ -91,4 +94,21 @@ func exemptNote(d decision.Decision) string {
 		return "exempt: " + d.Exempt
 	}
 	return ""
+}
+
+// exceptionNote names the exception that waived a finding, or the expired ones that no longer do.
+func exceptionNote(d decision.Decision, f decision.Finding) string {
+	if f.Exception != "" {
+		return " (waived by exception " + f.Exception + ")"
+	}
+	var expired []string
+	for _, e := range d.Expired {
+		if e.Policy == f.Policy {
+			expired = append(expired, e.ID+" expired "+e.Expires)
+		}
+	}
+	if len(expired) == 0 {
+		return ""
+	}
+	return " (exception " + strings.Join(expired, ", ") + ")"
 }

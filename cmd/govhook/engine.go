@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/govhook/govhook/config"
 	"github.com/govhook/govhook/policies"
 	"github.com/govhook/govhook/review"
 )
@@ -24,11 +23,9 @@ func loadReviewer(ctx context.Context, configPath string, only []string) (*revie
 	if err != nil {
 		return nil, err
 	}
-	cfg := config.Default()
-	if configPath != "" {
-		if cfg, err = config.Load(configPath); err != nil {
-			return nil, usageError(err)
-		}
+	cfg, err := loadConfig(configPath, catalog)
+	if err != nil {
+		return nil, err
 	}
 	return review.New(engine, cfg, nil), nil
 }

@@ -53,7 +53,7 @@ func newServeCommand() *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.configPath, "config", "", "govhook config file (default: catalog actions, system namespaces exempt)")
+	f.StringVar(&o.configPath, "config", "", "govhook config file, reloaded when it changes (default: catalog actions, system namespaces exempt)")
 	f.StringVar(&o.certDir, "cert-dir", "", "directory with tls.crt and tls.key (reloaded when they change)")
 	f.IntVar(&o.port, "port", 9443, "HTTPS port of the webhook")
 	f.StringVar(&o.evidenceDir, "evidence-dir", "govhook-evidence", "directory of the evidence segments")
@@ -122,6 +122,9 @@ func serve(parent context.Context, o serveOptions) error {
 	if err != nil {
 		return fmt.Errorf("register metrics: %w", err)
 	}
+	if err := metrics.RegisterExceptionsActive(ctrlmetrics.Registry, reviewer.Config, nil); err != nil {
+		return fmt.Errorf("register metrics: %w", err)
+	}
 
 	server := ctrlwebhook.NewServer(ctrlwebhook.Options{
 		Port:    o.port,
@@ -137,6 +140,9 @@ func serve(parent context.Context, o serveOptions) error {
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return server.Start(gctx) })
+	if o.configPath != "" {
+		g.Go(func() error { return watchConfig(gctx, o.configPath, reviewer, prom, log.WithName("config")) })
+	}
 	if o.metricsAddr != "0" {
 		ready := healthz.Handler{Checks: map[string]healthz.Checker{"webhook": server.StartedChecker()}}
 		live := healthz.Handler{Checks: map[string]healthz.Checker{"ping": healthz.Ping}}
