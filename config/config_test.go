@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/govhook/govhook/config"
+	"github.com/govhook/govhook/policies"
 )
 
 // today is the clock of every test: exceptions may expire up to 180 days after it.
@@ -247,5 +248,22 @@ func TestEnvironmentLabel(t *testing.T) {
 	}
 	if got := config.Default().EnvironmentLabel(); got != config.DefaultEnvironmentLabel {
 		t.Errorf("default EnvironmentLabel() = %q", got)
+	}
+}
+
+// TestExampleConfig keeps the documented example in deploy/ valid against the real catalog.
+func TestExampleConfig(t *testing.T) {
+	catalog, err := policies.LoadCatalog(policies.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The day the example was written: its exceptions must be within the maximum of it.
+	written := func() time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }
+	cfg, err := config.Load("../deploy/config/config.yaml", config.KnownPolicies(catalog.IDs()), config.Clock(written))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Exceptions) == 0 || len(cfg.Enforcement.Policies) == 0 || len(cfg.Exemptions.Namespaces) == 0 {
+		t.Errorf("the example should show enforcement, exemptions and exceptions: %+v", cfg)
 	}
 }
