@@ -24,6 +24,7 @@ func testPolicy(id, pkg, action, extra string) *fstest.MapFile {
 #   severity: high
 #   controls: [CC6.1]
 #   groups: [test]
+#   kinds: [pod-bearing]
 #   action: ` + action + `
 ` + extra + `package ` + pkg + `
 
