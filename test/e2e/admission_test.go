@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -156,9 +157,9 @@ func TestKubectl(t *testing.T) {
 		if err := local.StopGovhook(); err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() {
+		t.Cleanup(func() { // t.Context() is already cancelled here
 			if local.Govhook() == nil {
-				if err := local.StartGovhook(t.Context(), "e2e-2"); err != nil {
+				if err := local.StartGovhook(context.Background(), "e2e-2"); err != nil {
 					t.Errorf("restart govhook: %v", err)
 				}
 			}
