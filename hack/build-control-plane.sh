@@ -64,7 +64,7 @@ build_kubernetes() {
   for cmd in kube-apiserver kubectl; do
     if have_version "$cmd"; then log "$cmd $KUBERNETES_VERSION already built"; continue; fi
     local src=k8s.io/kubernetes/cmd/$cmd
-    log "building $cmd $KUBERNETES_VERSION (minutes when cold: kube-apiserver took ~5 min on 2 cores)"
+    log "building $cmd $KUBERNETES_VERSION (minutes with a cold Go build cache: ~5 for kube-apiserver on 2 cores)"
     local start=$SECONDS
     (cd "$mod" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags "$ldflags" -o "$bin_dir/$cmd.tmp" "$src" >&2)
     mv "$bin_dir/$cmd.tmp" "$bin_dir/$cmd"
