@@ -14,25 +14,28 @@ all: build
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/govhook
 
-## test: unit, Rego and fixture tests
-test: unit
+## test: unit, Rego and fixture tests, then the end-to-end suite
+test: unit e2e
 
+## unit: unit, Rego and fixture tests (no control plane)
 unit:
 	$(GO) test -race -count=1 $(PKGS)
 
 ## e2e: real etcd + kube-apiserver + kubectl (built from Go modules, cached), real govhook process
 e2e: build control-plane
-	KUBEBUILDER_ASSETS="$$(hack/build-control-plane.sh | tail -n 1)" GOVHOOK_BIN="$(CURDIR)/$(BIN)" \
-		$(GO) test -count=1 -tags e2e -timeout 20m -v ./test/e2e/
+	KUBEBUILDER_ASSETS="$$(hack/build-control-plane.sh 2>/dev/null | tail -n 1)" GOVHOOK_BIN="$(CURDIR)/$(BIN)" \
+		$(GO) test -count=1 -tags e2e -timeout 10m -v ./test/e2e/
 
 ## control-plane: build kube-apiserver, kubectl and etcd into ~/.cache/govhook (skipped when present)
 control-plane:
 	hack/build-control-plane.sh >/dev/null
 
-## demo: start a local control plane and govhook, apply sample manifests with kubectl
-demo: build
+## demo: start a local control plane and govhook, apply deploy/examples/ with kubectl; stays up
+## until Ctrl-C when run from a terminal, stops after the results otherwise (DEMO_KEEP=0|1)
+demo: build control-plane
 	hack/demo.sh
 
+## demo-down: stop a demo left running
 demo-down:
 	hack/demo.sh down
 

@@ -1,51 +1,151 @@
 #!/usr/bin/env bash
-# make demo: start govhook with throw-away certificates and post an AdmissionReview for each
-# sample manifest in deploy/examples/, printing govhook's answer. (The control-plane demo with
-# a real kube-apiserver and kubectl replaces this once test/e2e lands.)
+# make demo: a local Kubernetes control plane (etcd and kube-apiserver built from source by
+# hack/build-control-plane.sh) with govhook registered as its validating webhook and serving
+# as a real process; applies deploy/examples/ with the real kubectl and shows what it printed.
+#
+#   hack/demo.sh         start, apply the examples, then:
+#                          stdin is a terminal  stay up until Ctrl-C (or `make demo-down`)
+#                          otherwise            stop and clean up (CI, pipes)
+#                        DEMO_KEEP=0 always stops; DEMO_KEEP=1 leaves it running in the
+#                        background for `make demo-down`.
+#   hack/demo.sh down    stop a demo left running (make demo-down)
+#
+# Exit status: 0 when every example was admitted or refused by govhook, 1 when the cluster did
+# not come up or kubectl failed for another reason. Everything listens on 127.0.0.1 only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=bin/govhook
+
 state=${GOVHOOK_DEMO_DIR:-/tmp/govhook-demo}
-port=${GOVHOOK_DEMO_PORT:-9443}
-metrics=${GOVHOOK_DEMO_METRICS:-127.0.0.1:8080}
+pidfile=$state/localcluster.pid
+
+if [ -t 1 ]; then say() { printf '\033[1m%s\033[0m\n' "$*"; }; else say() { printf '%s\n' "$*"; }; fi
+
+running() { # pid: alive and ours (not a recycled pid)
+  [ -n "${1:-}" ] && grep -qs localcluster "/proc/$1/cmdline"
+}
+
+stop() {
+  [ -f "$pidfile" ] || return 0
+  local pid
+  pid=$(cat "$pidfile")
+  if running "$pid"; then
+    kill -TERM "$pid"
+    for _ in $(seq 150); do running "$pid" || break; sleep 0.2; done
+    running "$pid" && { echo "localcluster $pid did not stop; killing it" >&2; kill -KILL "$pid"; }
+  fi
+  rm -f "$pidfile"
+}
 
 if [ "${1:-}" = down ]; then
-  [ -f "$state/govhook.pid" ] && kill "$(cat "$state/govhook.pid")" 2>/dev/null || true
-  rm -f "$state/govhook.pid"; echo "demo stopped"; exit 0
+  stop
+  echo "demo stopped (evidence and audit log kept in $state)"
+  exit 0
 fi
-command -v curl >/dev/null || { echo "demo needs curl (apt-get install curl)"; exit 2; }
-mkdir -p "$state"
-[ -f "$state/govhook.pid" ] && kill "$(cat "$state/govhook.pid")" 2>/dev/null || true
-rm -rf "$state/certs" "$state/evidence"
-"$bin" serve --dev --cert-dir "$state/certs" --port "$port" --metrics-bind-address "$metrics" \
-  --evidence-dir "$state/evidence" --replica demo 2>"$state/govhook.log" &
-echo $! >"$state/govhook.pid"
-trap '[ "${KEEP:-}" = 1 ] || "$0" down >/dev/null' EXIT
-for _ in $(seq 50); do curl -sf "http://$metrics/readyz" >/dev/null && break; sleep 0.2; done
-curl -sf "http://$metrics/readyz" >/dev/null || { echo "govhook did not become ready:"; cat "$state/govhook.log"; exit 1; }
-echo "govhook is serving https://localhost:$port/validate (log: $state/govhook.log)"
 
-for f in deploy/examples/*.yaml; do
-  echo; echo "### $f"
-  body=$(python3 - "$f" <<'PY'
-import json, sys, uuid, yaml
-obj = yaml.safe_load(open(sys.argv[1]))
-group, _, version = obj["apiVersion"].rpartition("/")
-kind = obj["kind"]
-print(json.dumps({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": {
-    "uid": str(uuid.uuid4()), "kind": {"group": group, "version": version, "kind": kind},
-    "resource": {"group": group, "version": version, "resource": kind.lower() + "s"},
-    "name": obj["metadata"]["name"], "namespace": obj["metadata"].get("namespace", ""),
-    "operation": "CREATE", "userInfo": {"username": "demo-user"}, "object": obj}}))
-PY
-)
-  curl -s --cacert "$state/certs/ca.crt" -H 'Content-Type: application/json' --data "$body" \
-    "https://localhost:$port/validate" | python3 -c '
-import json, sys
-r = json.load(sys.stdin)["response"]
-print("uid:", r["uid"], "allowed:", r["allowed"])
-if not r["allowed"]: print(r["status"]["message"])
-for w in r.get("warnings") or []: print("Warning:", w)'
+keep=${DEMO_KEEP:-}
+if [ -z "$keep" ]; then
+  if [ -t 0 ]; then keep=foreground; else keep=0; fi
+elif [ "$keep" = 1 ]; then
+  keep=background
+fi
+
+[ -x bin/govhook ] || { echo "bin/govhook is missing: run make demo" >&2; exit 1; }
+assets=$(hack/build-control-plane.sh | tail -n 1)
+go build -o bin/localcluster ./hack/localcluster
+
+stop # a demo left running
+rm -rf "$state"
+mkdir -p "$state"
+say "starting etcd, kube-apiserver and govhook (state in $state)"
+launch=()
+# a demo left in the background gets its own session, out of reach of the terminal's signals
+[ "$keep" = background ] && command -v setsid >/dev/null && launch=(setsid)
+"${launch[@]}" bin/localcluster --assets "$assets" --govhook bin/govhook \
+  --webhook-config deploy/base/validatingwebhookconfiguration.yaml --state "$state" \
+  >"$state/localcluster.log" 2>&1 &
+pid=$!
+echo "$pid" >"$pidfile"
+if [ "$keep" != background ]; then
+  trap 'stop' EXIT
+  trap 'echo; say "stopping"; exit 0' INT TERM
+fi
+
+for _ in $(seq 600); do
+  [ -f "$state/cluster.env" ] && break
+  running "$pid" || break
+  sleep 0.2
 done
-echo; echo "### evidence ($state/evidence/demo)"; tail -n 4 "$state"/evidence/demo/*.jsonl | cut -c1-240
-echo; echo "### metrics"; curl -s "http://$metrics/metrics" | grep -E '^govhook_(policy_violations|admission_requests)_total'
+if [ ! -f "$state/cluster.env" ]; then
+  echo "the local cluster did not come up:" >&2
+  tail -n 30 "$state/localcluster.log" >&2
+  exit 1
+fi
+# shellcheck source=/dev/null
+source "$state/cluster.env"
+export KUBECONFIG
+kubectl() { "$KUBECTL" "$@"; }
+say "ready: kube-apiserver $(kubectl version -o yaml | sed -n 's/^ *gitVersion: //p' | tail -n 1), govhook registered as $(kubectl get validatingwebhookconfigurations -o name)"
+
+refused=0 admitted=0 broken=0
+for f in deploy/examples/namespace.yaml $(ls deploy/examples/*.yaml | grep -v '/namespace.yaml$'); do
+  echo
+  say "### $f"
+  grep '^#' "$f" | sed 's/^# */   /'
+  echo "\$ kubectl apply -f $f"
+  set +e
+  out=$(kubectl apply -f "$f" 2>&1)
+  code=$?
+  set -e
+  echo "$out"
+  if [ "$code" = 0 ]; then
+    admitted=$((admitted + 1))
+  elif grep -q 'denied the request' <<<"$out"; then
+    refused=$((refused + 1))
+  else
+    broken=$((broken + 1))
+  fi
+  echo "(kubectl exit code $code)"
+done
+
+echo
+say "### what the auditor gets"
+records=$(cat "$EVIDENCE_DIR"/*.jsonl | wc -l)
+echo "$records evidence records in $EVIDENCE_DIR (one per request govhook answered, including its readiness probe); the last one:"
+tail -n 1 "$EVIDENCE_DIR"/*.jsonl
+id=$(tail -n 1 "$EVIDENCE_DIR"/*.jsonl | grep -o '"id":"[^"]*"' | head -n 1 | cut -d '"' -f 4)
+echo "the apiserver's audit log ($AUDIT_LOG) names the same decision id:"
+grep -o "\"validate.govhook.io/decision-id\":\"$id\"[^}]*" "$AUDIT_LOG" || echo "(not found)"
+if command -v curl >/dev/null; then
+  echo "govhook's counters ($METRICS_URL/metrics):"
+  curl -s "$METRICS_URL/metrics" | grep -E '^govhook_(admission_requests|policy_violations)_total'
+fi
+
+echo
+say "$admitted admitted, $refused refused by govhook, $broken failed otherwise"
+status=0
+[ "$broken" = 0 ] || status=1
+
+case $keep in
+  foreground)
+    echo
+    say "The cluster stays up. In another terminal, try your own manifests:"
+    echo "  export KUBECONFIG=$KUBECONFIG"
+    echo "  export PATH=$(dirname "$KUBECTL"):\$PATH   # the kubectl this demo uses"
+    echo "  kubectl apply -f your-manifest.yaml"
+    echo "govhook log: $GOVHOOK_LOG   evidence: $EVIDENCE_DIR   audit log: $AUDIT_LOG"
+    say "Ctrl-C (or make demo-down) stops it."
+    wait "$pid" || true
+    ;;
+  background)
+    echo
+    echo "export KUBECONFIG=$KUBECONFIG"
+    echo "export PATH=$(dirname "$KUBECTL"):\$PATH"
+    say "The cluster keeps running in the background; make demo-down stops it."
+    ;;
+  *)
+    echo
+    echo "export KUBECONFIG=$KUBECONFIG   # (valid while the demo runs; run make demo in a terminal to keep it up)"
+    say "stopping (stdin is not a terminal, or DEMO_KEEP=0)"
+    ;;
+esac
+exit "$status"

@@ -33,6 +33,7 @@ const ValidatePath = "/validate"
 type serveOptions struct {
 	configPath     string
 	certDir        string
+	host           string
 	port           int
 	evidenceDir    string
 	evidenceStdout bool
@@ -55,6 +56,7 @@ func newServeCommand() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&o.configPath, "config", "", "govhook config file, reloaded when it changes (default: catalog actions, system namespaces exempt)")
 	f.StringVar(&o.certDir, "cert-dir", "", "directory with tls.crt and tls.key (reloaded when they change)")
+	f.StringVar(&o.host, "host", "", "address the webhook listens on (default: all interfaces)")
 	f.IntVar(&o.port, "port", 9443, "HTTPS port of the webhook")
 	f.StringVar(&o.evidenceDir, "evidence-dir", "govhook-evidence", "directory of the evidence segments")
 	f.BoolVar(&o.evidenceStdout, "evidence-stdout", false, "also write every evidence record to stdout, for log shippers")
@@ -127,6 +129,7 @@ func serve(parent context.Context, o serveOptions) error {
 	}
 
 	server := ctrlwebhook.NewServer(ctrlwebhook.Options{
+		Host:    o.host,
 		Port:    o.port,
 		CertDir: o.certDir,
 		TLSOpts: []func(*tls.Config){func(c *tls.Config) { c.MinVersion = tls.VersionTLS12 }},
@@ -155,7 +158,7 @@ func serve(parent context.Context, o serveOptions) error {
 		}
 		g.Go(func() error { return ms.Start(gctx) })
 	}
-	log.Info("govhook serving", "version", version, "port", o.port, "path", ValidatePath,
+	log.Info("govhook serving", "version", version, "host", o.host, "port", o.port, "path", ValidatePath,
 		"policies", len(reviewer.Engine().Selected()), "policyDigest", reviewer.Engine().Catalog().Digest(),
 		"configDigest", reviewer.Config().Digest(), "evidenceDir", o.evidenceDir, "replica", o.replica)
 	err = g.Wait()
