@@ -37,6 +37,7 @@ type Prometheus struct {
 	evidenceErrors prometheus.Counter
 	expired        *prometheus.CounterVec
 	reloadErrors   prometheus.Counter
+	certExpiry     prometheus.Gauge
 }
 
 // latencyBuckets run from 0.25 ms to 5 s.
@@ -79,8 +80,12 @@ func NewPrometheus(reg prometheus.Registerer) (*Prometheus, error) {
 			Name: "govhook_config_reload_errors_total",
 			Help: "New versions of the config file that were rejected; the last good config stayed in force.",
 		}),
+		certExpiry: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "govhook_certificate_expiry_timestamp_seconds",
+			Help: "Expiry (NotAfter, Unix seconds) of the serving certificate in use; follows reloads.",
+		}),
 	}
-	for _, c := range []prometheus.Collector{p.requests, p.violations, p.duration, p.evaluation, p.evidence, p.evidenceErrors, p.expired, p.reloadErrors} {
+	for _, c := range []prometheus.Collector{p.requests, p.violations, p.duration, p.evaluation, p.evidence, p.evidenceErrors, p.expired, p.reloadErrors, p.certExpiry} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -118,4 +123,9 @@ func (p *Prometheus) ObserveConfigReload(err error) {
 	if err != nil {
 		p.reloadErrors.Inc()
 	}
+}
+
+// SetCertificateExpiry records the expiry of the serving certificate now in use.
+func (p *Prometheus) SetCertificateExpiry(notAfter time.Time) {
+	p.certExpiry.Set(float64(notAfter.Unix()))
 }
