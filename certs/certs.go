@@ -1,6 +1,8 @@
-// Package certs makes the webhook's TLS material: a self-signed CA and a serving certificate
-// for the given DNS names, written as ca.crt, tls.crt and tls.key (the layout the webhook
-// server and its certificate watcher read).
+// Package certs makes and serves the webhook's TLS material: a self-signed CA and a serving
+// certificate for the given DNS names, written as ca.crt, tls.crt and tls.key (the layout the
+// webhook server and its certificate watcher read) or as a kubernetes.io/tls Secret; the
+// caBundle injection into a ValidatingWebhookConfiguration; and the watcher that reloads the
+// serving certificate when its files change.
 package certs
 
 import (
