@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -29,6 +30,10 @@ import (
 
 // ValidatePath is where the webhook answers AdmissionReviews.
 const ValidatePath = "/validate"
+
+// certPollInterval bounds how long a rotated serving certificate can go unnoticed when no file
+// event arrives (Secret volume updates are symlink swaps).
+const certPollInterval = 10 * time.Second
 
 type serveOptions struct {
 	configPath     string
@@ -128,11 +133,21 @@ func serve(parent context.Context, o serveOptions) error {
 		return fmt.Errorf("register metrics: %w", err)
 	}
 
+	// Our own watcher rather than the server's, to export the serving certificate's expiry.
+	certWatcher, err := certs.NewWatcher(o.certDir, certPollInterval, func(leaf *x509.Certificate) {
+		prom.SetCertificateExpiry(leaf.NotAfter)
+		log.Info("serving certificate loaded", "subject", leaf.Subject.CommonName, "serial", leaf.SerialNumber.String(), "notAfter", leaf.NotAfter)
+	})
+	if err != nil {
+		return err
+	}
 	server := ctrlwebhook.NewServer(ctrlwebhook.Options{
-		Host:    o.host,
-		Port:    o.port,
-		CertDir: o.certDir,
-		TLSOpts: []func(*tls.Config){func(c *tls.Config) { c.MinVersion = tls.VersionTLS12 }},
+		Host: o.host,
+		Port: o.port,
+		TLSOpts: []func(*tls.Config){func(c *tls.Config) {
+			c.MinVersion = tls.VersionTLS12
+			c.GetCertificate = certWatcher.GetCertificate
+		}},
 	})
 	server.Register(ValidatePath, &webhook.Handler{
 		Reviewer: reviewer,
@@ -142,6 +157,7 @@ func serve(parent context.Context, o serveOptions) error {
 	})
 
 	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return certWatcher.Start(gctx) })
 	g.Go(func() error { return server.Start(gctx) })
 	if o.configPath != "" {
 		g.Go(func() error { return watchConfig(gctx, o.configPath, reviewer, prom, log.WithName("config")) })
