@@ -88,7 +88,7 @@ func TestCertsCommandUsage(t *testing.T) {
 	}{
 		{"no flags", []string{"certs"}, "--service is required"},
 		{"no out", []string{"certs", "--service", "govhook", "--namespace", "govhook-system"}, "--out is required"},
-		{"missing inject file", []string{"certs", "--service", "govhook", "--namespace", "govhook-system", "--out", out, "--inject", filepath.Join(dir, "nope.yaml")}, "read --inject manifest"},
+		{"missing inject file", []string{"certs", "--service", "govhook", "--namespace", "govhook-system", "--out", out, "--inject", filepath.Join(dir, "nope.yaml")}, "read manifest to inject"},
 		{"inject file without webhooks", []string{"certs", "--service", "govhook", "--namespace", "govhook-system", "--out", out, "--inject", "../../deploy/examples/compliant-deployment.yaml"}, "no ValidatingWebhookConfiguration webhooks found"},
 		{"zero validity", []string{"certs", "--service", "govhook", "--namespace", "govhook-system", "--out", out, "--validity", "0s"}, "--validity must be positive"},
 	}
