@@ -1,0 +1,535 @@
+package deploy
+
+import (
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"sigs.k8s.io/yaml"
+
+	"github.com/govhook/govhook/config"
+)
+
+const (
+	namespace   = "govhook-system"
+	webhookPort = 9443
+	metricsPort = 8080
+)
+
+// webhookVariants are the variants that install govhook (as opposed to its monitoring).
+var webhookVariants = []string{"base", "overlays/cert-manager", "overlays/self-signed"}
+
+func TestVariants(t *testing.T) {
+	got, err := Variants(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append([]string{"monitoring"}, webhookVariants...)
+	slices.Sort(want)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("kustomizations under deploy/ (-want +got):\n%s\nadd a new variant to the tests", diff)
+	}
+}
+
+// TestRenderedObjects checks what holds for every object of every variant.
+func TestRenderedObjects(t *testing.T) {
+	r := renderAll(t)
+	for variant, objs := range r.variants {
+		t.Run(variant, func(t *testing.T) {
+			seen := map[string]bool{}
+			for i, o := range objs {
+				if seen[o.id()] {
+					t.Errorf("%s rendered twice", o.id())
+				}
+				seen[o.id()] = true
+				if newT, ok := builtinTypes[o.APIVersion+"/"+o.Kind]; ok {
+					if err := yaml.UnmarshalStrict(o.doc, newT()); err != nil {
+						t.Errorf("%s does not decode strictly: %v", o.id(), err)
+					}
+				} else if !isCustom(o.APIVersion) {
+					t.Errorf("%s: no Go type to check it against; add it to builtinTypes", o.id())
+				}
+				if o.Metadata.Labels["owner"] == "" {
+					t.Errorf("%s has no owner label", o.id())
+				}
+				if o.Kind != "Namespace" && !strings.HasPrefix(o.Kind, "Cluster") && o.Kind != "ValidatingWebhookConfiguration" && o.Metadata.Namespace != namespace {
+					t.Errorf("%s is not in %s", o.id(), namespace)
+				}
+				// The apiserver must not call the webhook before its objects exist.
+				if o.Kind == "ValidatingWebhookConfiguration" && i != len(objs)-1 {
+					t.Errorf("%s is object %d of %d; it must come last", o.id(), i+1, len(objs))
+				}
+			}
+		})
+	}
+}
+
+// TestWebhookVariants checks the invariants every installable variant keeps: high
+// availability, a restricted pod, probes on the metrics port, and a webhook registration
+// that fails closed without locking the cluster out.
+func TestWebhookVariants(t *testing.T) {
+	r := renderAll(t)
+	for _, variant := range webhookVariants {
+		t.Run(variant, func(t *testing.T) {
+			objs := r.variants[variant]
+			dep := find[appsv1.Deployment](t, objs, "Deployment", "govhook")
+			checkDeployment(t, dep)
+			checkPDB(t, find[policyv1.PodDisruptionBudget](t, objs, "PodDisruptionBudget", "govhook"), dep)
+			checkService(t, find[corev1.Service](t, objs, "Service", "govhook"), dep)
+			checkNetworkPolicy(t, find[networkingv1.NetworkPolicy](t, objs, "NetworkPolicy", "govhook"), dep)
+			vwc := find[admissionregistrationv1.ValidatingWebhookConfiguration](t, objs, "ValidatingWebhookConfiguration", "govhook")
+			checkWebhookConfiguration(t, vwc)
+			checkRBAC(t, objs, dep, vwc)
+			checkNamespace(t, find[corev1.Namespace](t, objs, "Namespace", namespace))
+			checkConfig(t, find[corev1.ConfigMap](t, objs, "ConfigMap", "govhook-config"))
+		})
+	}
+}
+
+func checkDeployment(t *testing.T, dep *appsv1.Deployment) {
+	t.Helper()
+	if dep.Spec.Replicas == nil || *dep.Spec.Replicas < 2 {
+		t.Errorf("replicas = %v, want at least 2", dep.Spec.Replicas)
+	}
+	ru := dep.Spec.Strategy.RollingUpdate
+	if dep.Spec.Strategy.Type != appsv1.RollingUpdateDeploymentStrategyType || ru == nil || ru.MaxUnavailable == nil || ru.MaxUnavailable.IntValue() != 0 {
+		t.Errorf("strategy = %+v, want a rolling update with maxUnavailable 0", dep.Spec.Strategy)
+	}
+	pod := dep.Spec.Template.Spec
+	if len(pod.TopologySpreadConstraints) == 0 || pod.Affinity == nil || pod.Affinity.PodAntiAffinity == nil {
+		t.Error("want topologySpreadConstraints and podAntiAffinity")
+	}
+	podLabels := labels.Set(dep.Spec.Template.Labels)
+	for _, c := range pod.TopologySpreadConstraints {
+		if sel, err := metav1LabelSelector(c.LabelSelector); err != nil || !sel.Matches(podLabels) {
+			t.Errorf("topology spread on %s does not select the pods", c.TopologyKey)
+		}
+	}
+	psc := pod.SecurityContext
+	if psc == nil || psc.RunAsNonRoot == nil || !*psc.RunAsNonRoot || psc.SeccompProfile == nil || psc.SeccompProfile.Type != corev1.SeccompProfileTypeRuntimeDefault {
+		t.Errorf("pod securityContext = %+v, want runAsNonRoot and seccomp RuntimeDefault", psc)
+	}
+	if len(pod.Containers) != 1 {
+		t.Fatalf("want one container, got %d", len(pod.Containers))
+	}
+	c := pod.Containers[0]
+	sc := c.SecurityContext
+	if sc == nil || sc.AllowPrivilegeEscalation == nil || *sc.AllowPrivilegeEscalation ||
+		sc.ReadOnlyRootFilesystem == nil || !*sc.ReadOnlyRootFilesystem ||
+		(sc.Privileged != nil && *sc.Privileged) ||
+		sc.Capabilities == nil || !slices.Equal(sc.Capabilities.Drop, []corev1.Capability{"ALL"}) || len(sc.Capabilities.Add) != 0 {
+		t.Errorf("container securityContext = %+v, want no privilege escalation, read-only root, drop ALL", sc)
+	}
+	for _, r := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory} {
+		if _, ok := c.Resources.Requests[r]; !ok {
+			t.Errorf("no %s request", r)
+		}
+		if _, ok := c.Resources.Limits[r]; !ok {
+			t.Errorf("no %s limit", r)
+		}
+	}
+	ports := map[string]int32{}
+	for _, p := range c.Ports {
+		ports[p.Name] = p.ContainerPort
+	}
+	if diff := cmp.Diff(map[string]int32{"webhook": webhookPort, "metrics": metricsPort}, ports); diff != "" {
+		t.Errorf("container ports (-want +got):\n%s", diff)
+	}
+	for name, probe := range map[string]*corev1.Probe{"/readyz": c.ReadinessProbe, "/healthz": c.LivenessProbe} {
+		if probe == nil || probe.HTTPGet == nil || probe.HTTPGet.Path != name || resolvePort(probe.HTTPGet.Port, c) != metricsPort {
+			t.Errorf("want a %s probe on port %d, got %+v", name, metricsPort, probe)
+		}
+	}
+
+	args := flagValues(c.Args)
+	mounts := map[string]string{}
+	for _, m := range c.VolumeMounts {
+		mounts[m.Name] = m.MountPath
+	}
+	volumes := map[string]corev1.Volume{}
+	for _, v := range pod.Volumes {
+		volumes[v.Name] = v
+	}
+	if v := volumes["tls"]; v.Secret == nil || v.Secret.SecretName != "govhook-tls" || args["--cert-dir"] != mounts["tls"] {
+		t.Errorf("--cert-dir %q must be the mount %q of Secret govhook-tls (%+v)", args["--cert-dir"], mounts["tls"], v)
+	}
+	if v := volumes["config"]; v.ConfigMap == nil || v.ConfigMap.Name != "govhook-config" || mounts["config"] != "/etc/govhook" || args["--config"] != "/etc/govhook/config.yaml" {
+		t.Errorf("--config %q must be config.yaml of ConfigMap govhook-config mounted at /etc/govhook (%+v at %q)", args["--config"], v, mounts["config"])
+	}
+	if v := volumes["evidence"]; (v.EmptyDir == nil && v.PersistentVolumeClaim == nil) || args["--evidence-dir"] != mounts["evidence"] {
+		t.Errorf("--evidence-dir %q must be the evidence volume's mount %q", args["--evidence-dir"], mounts["evidence"])
+	}
+	if args["--port"] != fmt.Sprint(webhookPort) || args["--metrics-bind-address"] != fmt.Sprintf(":%d", metricsPort) {
+		t.Errorf("--port %q --metrics-bind-address %q, want %d and :%d", args["--port"], args["--metrics-bind-address"], webhookPort, metricsPort)
+	}
+	var podName *corev1.EnvVar
+	for i := range c.Env {
+		if c.Env[i].Name == "POD_NAME" {
+			podName = &c.Env[i]
+		}
+	}
+	if podName == nil || podName.ValueFrom == nil || podName.ValueFrom.FieldRef == nil || podName.ValueFrom.FieldRef.FieldPath != "metadata.name" || args["--replica"] != "$(POD_NAME)" {
+		t.Errorf("each replica's evidence chain must be named after its pod: env POD_NAME %+v, --replica %q", podName, args["--replica"])
+	}
+}
+
+func checkPDB(t *testing.T, pdb *policyv1.PodDisruptionBudget, dep *appsv1.Deployment) {
+	t.Helper()
+	if pdb.Spec.MinAvailable == nil || pdb.Spec.MinAvailable.IntValue() != 1 {
+		t.Errorf("PDB minAvailable = %v, want 1", pdb.Spec.MinAvailable)
+	}
+	if sel, err := metav1LabelSelector(pdb.Spec.Selector); err != nil || !sel.Matches(labels.Set(dep.Spec.Template.Labels)) {
+		t.Error("the PDB does not select govhook's pods")
+	}
+}
+
+func checkService(t *testing.T, svc *corev1.Service, dep *appsv1.Deployment) {
+	t.Helper()
+	if !labels.SelectorFromSet(svc.Spec.Selector).Matches(labels.Set(dep.Spec.Template.Labels)) {
+		t.Error("the Service does not select govhook's pods")
+	}
+	got := map[int32]int{}
+	for _, p := range svc.Spec.Ports {
+		got[p.Port] = resolvePort(p.TargetPort, dep.Spec.Template.Spec.Containers[0])
+	}
+	if diff := cmp.Diff(map[int32]int{443: webhookPort, metricsPort: metricsPort}, got); diff != "" {
+		t.Errorf("service port -> container port (-want +got):\n%s", diff)
+	}
+}
+
+func checkNetworkPolicy(t *testing.T, np *networkingv1.NetworkPolicy, dep *appsv1.Deployment) {
+	t.Helper()
+	if sel, err := metav1LabelSelector(&np.Spec.PodSelector); err != nil || !sel.Matches(labels.Set(dep.Spec.Template.Labels)) {
+		t.Error("the NetworkPolicy does not select govhook's pods")
+	}
+	if !slices.Equal(np.Spec.PolicyTypes, []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}) {
+		t.Errorf("policyTypes = %v, want [Ingress]", np.Spec.PolicyTypes)
+	}
+	// Each ingress port and who may reach it: "any" for the apiserver's webhook port, a
+	// namespace selector for the metrics port, nothing else.
+	got := map[int]string{}
+	for _, rule := range np.Spec.Ingress {
+		for _, p := range rule.Ports {
+			from := "any"
+			if len(rule.From) > 0 {
+				var peers []string
+				for _, f := range rule.From {
+					if f.NamespaceSelector == nil || f.PodSelector != nil || f.IPBlock != nil || len(f.NamespaceSelector.MatchLabels) == 0 {
+						peers = append(peers, "other")
+					} else {
+						peers = append(peers, "namespaces")
+					}
+				}
+				from = strings.Join(peers, ",")
+			}
+			got[p.Port.IntValue()] = from
+		}
+	}
+	if diff := cmp.Diff(map[int]string{webhookPort: "any", metricsPort: "namespaces"}, got); diff != "" {
+		t.Errorf("ingress port -> sources (-want +got):\n%s", diff)
+	}
+}
+
+func checkWebhookConfiguration(t *testing.T, vwc *admissionregistrationv1.ValidatingWebhookConfiguration) {
+	t.Helper()
+	if len(vwc.Webhooks) == 0 {
+		t.Fatal("no webhooks")
+	}
+	for _, w := range vwc.Webhooks {
+		if w.MatchPolicy == nil || *w.MatchPolicy != admissionregistrationv1.Equivalent {
+			t.Errorf("%s: matchPolicy %v, want Equivalent", w.Name, w.MatchPolicy)
+		}
+		if w.SideEffects == nil || *w.SideEffects != admissionregistrationv1.SideEffectClassNone {
+			t.Errorf("%s: sideEffects %v, want None", w.Name, w.SideEffects)
+		}
+		if w.TimeoutSeconds == nil || *w.TimeoutSeconds != 5 {
+			t.Errorf("%s: timeoutSeconds %v, want 5", w.Name, w.TimeoutSeconds)
+		}
+		if w.FailurePolicy == nil || *w.FailurePolicy != admissionregistrationv1.Fail {
+			t.Errorf("%s: failurePolicy %v, want Fail", w.Name, w.FailurePolicy)
+		}
+		if !slices.Equal(w.AdmissionReviewVersions, []string{"v1"}) {
+			t.Errorf("%s: admissionReviewVersions %v, want [v1]", w.Name, w.AdmissionReviewVersions)
+		}
+		s := w.ClientConfig.Service
+		if s == nil || s.Namespace != namespace || s.Name != "govhook" || s.Path == nil || *s.Path != "/validate" || s.Port == nil || *s.Port != 443 {
+			t.Errorf("%s: clientConfig.service %+v, want govhook-system/govhook:443/validate", w.Name, s)
+		}
+		sel, err := metav1LabelSelector(w.NamespaceSelector)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for ns, want := range map[string]bool{"kube-system": false, namespace: false, "default": true, "shop": true} {
+			if got := sel.Matches(labels.Set{"kubernetes.io/metadata.name": ns}); got != want {
+				t.Errorf("%s: namespace %s selected = %v, want %v", w.Name, ns, got, want)
+			}
+		}
+		ops := ruleOperations(w.Rules)
+		for res, want := range map[string][]string{
+			"/pods":                     {"CREATE", "UPDATE"},
+			"/pods/ephemeralcontainers": {"CREATE", "UPDATE"},
+			"/pods/exec":                {"CONNECT"},
+			"/pods/attach":              {"CONNECT"},
+			"/pods/portforward":         {"CONNECT"},
+			"apps/deployments":          {"CREATE", "UPDATE"},
+			"batch/cronjobs":            {"CREATE", "UPDATE"},
+			"rbac.authorization.k8s.io/clusterrolebindings": {"CREATE", "UPDATE"},
+		} {
+			if diff := cmp.Diff(want, ops[res]); diff != "" {
+				t.Errorf("%s: operations on %s (-want +got):\n%s", w.Name, res, diff)
+			}
+		}
+	}
+}
+
+func checkRBAC(t *testing.T, objs []object, dep *appsv1.Deployment, vwc *admissionregistrationv1.ValidatingWebhookConfiguration) {
+	t.Helper()
+	sa := find[corev1.ServiceAccount](t, objs, "ServiceAccount", "govhook")
+	if dep.Spec.Template.Spec.ServiceAccountName != sa.Name {
+		t.Errorf("the Deployment runs as %q, not ServiceAccount %s", dep.Spec.Template.Spec.ServiceAccountName, sa.Name)
+	}
+	webhook := find[rbacv1.ClusterRole](t, objs, "ClusterRole", "govhook")
+	if diff := cmp.Diff(map[string][]string{"/namespaces": {"get", "list", "watch"}}, grants(t, webhook)); diff != "" {
+		t.Errorf("ClusterRole govhook grants (-want +got):\n%s", diff)
+	}
+	binding := find[rbacv1.ClusterRoleBinding](t, objs, "ClusterRoleBinding", "govhook")
+	wantSubjects := []rbacv1.Subject{{Kind: "ServiceAccount", Name: sa.Name, Namespace: namespace}}
+	if diff := cmp.Diff(wantSubjects, binding.Subjects); diff != "" || binding.RoleRef.Name != webhook.Name || binding.RoleRef.Kind != "ClusterRole" {
+		t.Errorf("ClusterRoleBinding govhook: roleRef %+v, subjects (-want +got):\n%s", binding.RoleRef, diff)
+	}
+
+	// govhook audit reads every kind the webhook judges, read-only; Secrets only through a
+	// separate role, since reading them exposes their values.
+	audit := grants(t, find[rbacv1.ClusterRole](t, objs, "ClusterRole", "govhook-audit"))
+	auditSecrets := grants(t, find[rbacv1.ClusterRole](t, objs, "ClusterRole", "govhook-audit-secrets"))
+	if diff := cmp.Diff(map[string][]string{"/secrets": {"get", "list", "watch"}}, auditSecrets); diff != "" {
+		t.Errorf("ClusterRole govhook-audit-secrets grants (-want +got):\n%s", diff)
+	}
+	for res := range ruleOperations(vwc.Webhooks[0].Rules) {
+		if strings.Count(res, "/") > 1 { // subresources are not listed by the scan
+			continue
+		}
+		verbs, ok := audit[res]
+		if res == "/secrets" {
+			verbs, ok = auditSecrets[res], !ok
+		}
+		if !ok || !slices.Equal(verbs, []string{"get", "list", "watch"}) {
+			t.Errorf("govhook-audit must read %s (get, list, watch), has %v", res, audit[res])
+		}
+	}
+	for res, verbs := range audit {
+		if !slices.Equal(verbs, []string{"get", "list", "watch"}) {
+			t.Errorf("govhook-audit grants %v on %s; it must be read-only", verbs, res)
+		}
+	}
+}
+
+func checkNamespace(t *testing.T, ns *corev1.Namespace) {
+	t.Helper()
+	for _, key := range []string{"owner", "environment", "data-classification", "pod-security.kubernetes.io/enforce"} {
+		if ns.Labels[key] == "" {
+			t.Errorf("namespace %s lacks label %s", ns.Name, key)
+		}
+	}
+	if !strings.Contains(ns.Annotations["security-contact"], "@") {
+		t.Errorf("namespace %s lacks a security-contact email annotation", ns.Name)
+	}
+}
+
+func checkConfig(t *testing.T, cm *corev1.ConfigMap) {
+	t.Helper()
+	cfg, err := config.Parse([]byte(cm.Data["config.yaml"]))
+	if err != nil {
+		t.Fatalf("ConfigMap govhook-config: %v", err)
+	}
+	for _, ns := range []string{"kube-system", namespace} {
+		if !slices.Contains(cfg.Exemptions.Namespaces, ns) {
+			t.Errorf("config does not exempt namespace %s", ns)
+		}
+	}
+}
+
+// TestCertManagerOverlay checks that cert-manager issues the Secret the pods mount for the
+// names the apiserver uses, and injects the CA of that Certificate.
+func TestCertManagerOverlay(t *testing.T) {
+	objs := renderAll(t).variants["overlays/cert-manager"]
+	var cert struct {
+		Metadata struct{ Name, Namespace string }
+		Spec     struct {
+			SecretName string   `json:"secretName"`
+			DNSNames   []string `json:"dnsNames"`
+			IssuerRef  struct{ Name, Kind string }
+		}
+	}
+	for _, o := range objs {
+		if o.Kind == "Certificate" && o.Metadata.Name == "govhook" {
+			if err := yaml.Unmarshal(o.doc, &cert); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if cert.Spec.SecretName != "govhook-tls" || !slices.Contains(cert.Spec.DNSNames, "govhook.govhook-system.svc") {
+		t.Errorf("Certificate govhook: secretName %q dnsNames %v, want govhook-tls with govhook.govhook-system.svc", cert.Spec.SecretName, cert.Spec.DNSNames)
+	}
+	issuers := map[string]bool{}
+	for _, o := range objs {
+		if o.Kind == "Issuer" {
+			issuers[o.Metadata.Name] = true
+		}
+	}
+	if cert.Spec.IssuerRef.Kind != "Issuer" || !issuers[cert.Spec.IssuerRef.Name] {
+		t.Errorf("Certificate govhook is issued by %s %q, which the overlay does not define", cert.Spec.IssuerRef.Kind, cert.Spec.IssuerRef.Name)
+	}
+	vwc := find[admissionregistrationv1.ValidatingWebhookConfiguration](t, objs, "ValidatingWebhookConfiguration", "govhook")
+	if got, want := vwc.Annotations["cert-manager.io/inject-ca-from"], cert.Metadata.Namespace+"/"+cert.Metadata.Name; got != want {
+		t.Errorf("inject-ca-from = %q, want %q", got, want)
+	}
+	for _, o := range objs {
+		if o.Kind == "Secret" {
+			t.Errorf("%s: cert-manager makes the Secret; the overlay must not", o.id())
+		}
+	}
+}
+
+// TestSelfSignedOverlay checks that the overlay, once `govhook certs` has run, ships the
+// Secret the pods mount and registers the webhook with the CA that signed it.
+func TestSelfSignedOverlay(t *testing.T) {
+	objs := renderAll(t).variants["overlays/self-signed"]
+	secret := find[corev1.Secret](t, objs, "Secret", "govhook-tls")
+	if secret.Type != corev1.SecretTypeTLS {
+		t.Errorf("Secret type %s, want kubernetes.io/tls", secret.Type)
+	}
+	vwc := find[admissionregistrationv1.ValidatingWebhookConfiguration](t, objs, "ValidatingWebhookConfiguration", "govhook")
+	for _, w := range vwc.Webhooks {
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(w.ClientConfig.CABundle) {
+			t.Fatalf("%s: caBundle holds no certificate", w.Name)
+		}
+		block, _ := pem.Decode(secret.Data["tls.crt"])
+		if block == nil {
+			t.Fatal("Secret tls.crt is not PEM")
+		}
+		leaf, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		host := w.ClientConfig.Service.Name + "." + w.ClientConfig.Service.Namespace + ".svc"
+		if _, err := leaf.Verify(x509.VerifyOptions{DNSName: host, Roots: pool}); err != nil {
+			t.Errorf("%s: the served certificate does not verify for %s against the caBundle: %v", w.Name, host, err)
+		}
+	}
+}
+
+// TestSelfSignedOverlayNeedsCerts checks the fail-safe of the checked-in overlay: it does not
+// build before `govhook certs` has run, and its placeholder caBundle is not valid base64, so
+// the apiserver would refuse the configuration rather than register a webhook it cannot call.
+func TestSelfSignedOverlayNeedsCerts(t *testing.T) {
+	root := t.TempDir()
+	for _, dir := range []string{"base", "overlays/self-signed"} {
+		if err := copyDir(filepath.Join(".", dir), filepath.Join(root, dir)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := Build(filepath.Join(root, "overlays", "self-signed")); err == nil || !strings.Contains(err.Error(), "secret.yaml") {
+		t.Errorf("building without certs: err = %v, want one naming certs/secret.yaml", err)
+	}
+	patch := find[map[string]any](t, splitObjects(t, mustRead(t, filepath.Join(root, "overlays", "self-signed", "webhook-cabundle.yaml"))), "ValidatingWebhookConfiguration", "govhook")
+	for _, w := range (*patch)["webhooks"].([]any) {
+		bundle := w.(map[string]any)["clientConfig"].(map[string]any)["caBundle"].(string)
+		if _, err := base64.StdEncoding.DecodeString(bundle); err == nil {
+			t.Errorf("placeholder caBundle %q decodes; it must not", bundle)
+		}
+	}
+}
+
+// grants maps "group/resource" to the sorted verbs a ClusterRole grants, failing on wildcards.
+func grants(t *testing.T, role *rbacv1.ClusterRole) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for _, r := range role.Rules {
+		for _, g := range r.APIGroups {
+			for _, res := range r.Resources {
+				if g == "*" || res == "*" || slices.Contains(r.Verbs, "*") {
+					t.Errorf("ClusterRole %s grants a wildcard: %+v", role.Name, r)
+				}
+				verbs := append(out[g+"/"+res], r.Verbs...)
+				slices.Sort(verbs)
+				out[g+"/"+res] = slices.Compact(verbs)
+			}
+		}
+	}
+	return out
+}
+
+// ruleOperations maps "group/resource[/subresource]" to the sorted operations the rules register.
+func ruleOperations(rules []admissionregistrationv1.RuleWithOperations) map[string][]string {
+	out := map[string][]string{}
+	for _, r := range rules {
+		for _, g := range r.APIGroups {
+			for _, res := range r.Resources {
+				ops := out[g+"/"+res]
+				for _, op := range r.Operations {
+					ops = append(ops, string(op))
+				}
+				slices.Sort(ops)
+				out[g+"/"+res] = slices.Compact(ops)
+			}
+		}
+	}
+	return out
+}
+
+// flagValues maps --flag=value arguments to their values.
+func flagValues(args []string) map[string]string {
+	out := map[string]string{}
+	for _, a := range args {
+		if k, v, ok := strings.Cut(a, "="); ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// resolvePort turns a named or numbered port into the container's port number.
+func resolvePort(p intstr.IntOrString, c corev1.Container) int {
+	if p.Type == intstr.Int {
+		return p.IntValue()
+	}
+	for _, cp := range c.Ports {
+		if cp.Name == p.StrVal {
+			return int(cp.ContainerPort)
+		}
+	}
+	return -1
+}
+
+func metav1LabelSelector(s *metav1.LabelSelector) (labels.Selector, error) {
+	return metav1.LabelSelectorAsSelector(s)
+}
+
+func copyDir(from, to string) error { return os.CopyFS(to, os.DirFS(from)) }
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
