@@ -105,7 +105,7 @@ func TestWebhookVariants(t *testing.T) {
 func checkDeployment(t *testing.T, dep *appsv1.Deployment) {
 	t.Helper()
 	if dep.Spec.Replicas == nil || *dep.Spec.Replicas < 2 {
-		t.Errorf("replicas = %v, want at least 2", dep.Spec.Replicas)
+		t.Errorf("replicas = %v, want at least 2", val(dep.Spec.Replicas))
 	}
 	ru := dep.Spec.Strategy.RollingUpdate
 	if dep.Spec.Strategy.Type != appsv1.RollingUpdateDeploymentStrategyType || ru == nil || ru.MaxUnavailable == nil || ru.MaxUnavailable.IntValue() != 0 {
@@ -192,7 +192,7 @@ func checkDeployment(t *testing.T, dep *appsv1.Deployment) {
 func checkPDB(t *testing.T, pdb *policyv1.PodDisruptionBudget, dep *appsv1.Deployment) {
 	t.Helper()
 	if pdb.Spec.MinAvailable == nil || pdb.Spec.MinAvailable.IntValue() != 1 {
-		t.Errorf("PDB minAvailable = %v, want 1", pdb.Spec.MinAvailable)
+		t.Errorf("PDB minAvailable = %v, want 1", val(pdb.Spec.MinAvailable))
 	}
 	if sel, err := metav1LabelSelector(pdb.Spec.Selector); err != nil || !sel.Matches(labels.Set(dep.Spec.Template.Labels)) {
 		t.Error("the PDB does not select govhook's pods")
@@ -253,16 +253,16 @@ func checkWebhookConfiguration(t *testing.T, vwc *admissionregistrationv1.Valida
 	}
 	for _, w := range vwc.Webhooks {
 		if w.MatchPolicy == nil || *w.MatchPolicy != admissionregistrationv1.Equivalent {
-			t.Errorf("%s: matchPolicy %v, want Equivalent", w.Name, w.MatchPolicy)
+			t.Errorf("%s: matchPolicy %v, want Equivalent", w.Name, val(w.MatchPolicy))
 		}
 		if w.SideEffects == nil || *w.SideEffects != admissionregistrationv1.SideEffectClassNone {
-			t.Errorf("%s: sideEffects %v, want None", w.Name, w.SideEffects)
+			t.Errorf("%s: sideEffects %v, want None", w.Name, val(w.SideEffects))
 		}
 		if w.TimeoutSeconds == nil || *w.TimeoutSeconds != 5 {
-			t.Errorf("%s: timeoutSeconds %v, want 5", w.Name, w.TimeoutSeconds)
+			t.Errorf("%s: timeoutSeconds %v, want 5", w.Name, val(w.TimeoutSeconds))
 		}
 		if w.FailurePolicy == nil || *w.FailurePolicy != admissionregistrationv1.Fail {
-			t.Errorf("%s: failurePolicy %v, want Fail", w.Name, w.FailurePolicy)
+			t.Errorf("%s: failurePolicy %v, want Fail", w.Name, val(w.FailurePolicy))
 		}
 		if !slices.Equal(w.AdmissionReviewVersions, []string{"v1"}) {
 			t.Errorf("%s: admissionReviewVersions %v, want [v1]", w.Name, w.AdmissionReviewVersions)
@@ -325,12 +325,15 @@ func checkRBAC(t *testing.T, objs []object, dep *appsv1.Deployment, vwc *admissi
 		if strings.Count(res, "/") > 1 { // subresources are not listed by the scan
 			continue
 		}
-		verbs, ok := audit[res]
+		role, verbs := "govhook-audit", audit[res]
 		if res == "/secrets" {
-			verbs, ok = auditSecrets[res], !ok
+			role, verbs = "govhook-audit-secrets", auditSecrets[res]
+			if _, ok := audit[res]; ok {
+				t.Error("govhook-audit must not read secrets; govhook-audit-secrets does, opt-in")
+			}
 		}
-		if !ok || !slices.Equal(verbs, []string{"get", "list", "watch"}) {
-			t.Errorf("govhook-audit must read %s (get, list, watch), has %v", res, audit[res])
+		if !slices.Equal(verbs, []string{"get", "list", "watch"}) {
+			t.Errorf("%s must read %s (get, list, watch), has %v", role, res, verbs)
 		}
 	}
 	for res, verbs := range audit {
@@ -517,6 +520,14 @@ func resolvePort(p intstr.IntOrString, c corev1.Container) int {
 		}
 	}
 	return -1
+}
+
+// val is *p for messages, or "unset".
+func val[T any](p *T) any {
+	if p == nil {
+		return "unset"
+	}
+	return *p
 }
 
 func metav1LabelSelector(s *metav1.LabelSelector) (labels.Selector, error) {
