@@ -2,10 +2,13 @@ package certs
 
 import (
 	"bytes"
+	"crypto/x509"
 	"encoding/base64"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -16,13 +19,18 @@ var ErrNoWebhooks = errors.New("no ValidatingWebhookConfiguration webhooks found
 
 // InjectCABundle sets clientConfig.caBundle of every webhook of every
 // ValidatingWebhookConfiguration in the YAML stream data to caPEM, leaving the other documents,
-// fields and comments as they are. It returns the rewritten stream and the number of webhooks
-// changed.
-func InjectCABundle(data, caPEM []byte) ([]byte, int, error) {
-	if len(bytes.TrimSpace(caPEM)) == 0 {
-		return nil, 0, errors.New("inject caBundle: empty CA certificate")
+// fields and comments as they are. CA certificates already in a webhook's bundle that are still
+// valid at now stay in it after caPEM: during a rotation the apiserver then trusts both the
+// replicas that serve the new certificate and those that have not reloaded yet. It returns the
+// rewritten stream and the number of webhooks changed.
+func InjectCABundle(data, caPEM []byte, now time.Time) ([]byte, int, error) {
+	cas, err := parseCertificates(caPEM)
+	if err != nil {
+		return nil, 0, fmt.Errorf("inject caBundle: CA certificate: %w", err)
 	}
-	bundle := base64.StdEncoding.EncodeToString(caPEM)
+	if len(cas) == 0 {
+		return nil, 0, errors.New("inject caBundle: no PEM certificate in the CA")
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var out bytes.Buffer
 	enc := yaml.NewEncoder(&out)
@@ -37,7 +45,7 @@ func InjectCABundle(data, caPEM []byte) ([]byte, int, error) {
 		if err != nil {
 			return nil, 0, fmt.Errorf("inject caBundle: document %d: %w", i, err)
 		}
-		n, err := injectDocument(&doc, bundle)
+		n, err := injectDocument(&doc, caPEM, now)
 		if err != nil {
 			return nil, 0, fmt.Errorf("inject caBundle: document %d: %w", i, err)
 		}
@@ -55,7 +63,7 @@ func InjectCABundle(data, caPEM []byte) ([]byte, int, error) {
 	return out.Bytes(), injected, nil
 }
 
-func injectDocument(doc *yaml.Node, bundle string) (int, error) {
+func injectDocument(doc *yaml.Node, caPEM []byte, now time.Time) (int, error) {
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 		return 0, nil
 	}
@@ -82,9 +90,54 @@ func injectDocument(doc *yaml.Node, bundle string) (int, error) {
 		if cc.Kind != yaml.MappingNode {
 			return 0, fmt.Errorf("webhooks[%d].clientConfig is not a mapping", i)
 		}
-		setMapValue(cc, "caBundle", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: bundle})
+		bundle := append([]byte(nil), caPEM...)
+		if old := mapValue(cc, "caBundle"); old != nil {
+			bundle = append(bundle, stillValid(old.Value, caPEM, now)...)
+		}
+		setMapValue(cc, "caBundle", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: base64.StdEncoding.EncodeToString(bundle)})
 	}
 	return len(webhooks.Content), nil
+}
+
+// stillValid returns, PEM encoded, the certificates of a base64 caBundle that are valid at now
+// and not already in caPEM. A bundle that does not decode (a placeholder) contributes nothing.
+func stillValid(encoded string, caPEM []byte, now time.Time) []byte {
+	data, err := base64.StdEncoding.DecodeString(encoded)
+	if err != nil {
+		return nil
+	}
+	certs, err := parseCertificates(data)
+	if err != nil {
+		return nil
+	}
+	var out []byte
+	for _, c := range certs {
+		block := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
+		if now.Before(c.NotAfter) && !now.Before(c.NotBefore) && !bytes.Contains(caPEM, block) {
+			out = append(out, block...)
+		}
+	}
+	return out
+}
+
+// parseCertificates parses every CERTIFICATE block of a PEM bundle.
+func parseCertificates(data []byte) ([]*x509.Certificate, error) {
+	var certs []*x509.Certificate
+	for {
+		var block *pem.Block
+		block, data = pem.Decode(data)
+		if block == nil {
+			return certs, nil
+		}
+		if block.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, err
+		}
+		certs = append(certs, c)
+	}
 }
 
 // mapValue returns the value of key in a mapping node, or nil.

@@ -20,7 +20,7 @@ webhooks:
 - name: a.govhook.io # first
   clientConfig:
     service: {name: govhook, namespace: govhook-system, path: /validate, port: 443}
-    caBundle: b2xk
+    caBundle: run-govhook-certs
   sideEffects: None
   admissionReviewVersions: [v1]
 - name: b.govhook.io
@@ -36,7 +36,7 @@ spec:
 `
 
 func TestInjectCABundle(t *testing.T) {
-	ca := []byte("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+	ca := generate(t, time.Hour).CACert
 	tests := []struct {
 		name         string
 		in           string
@@ -50,7 +50,7 @@ func TestInjectCABundle(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			out, n, err := InjectCABundle([]byte(tc.in), ca)
+			out, n, err := InjectCABundle([]byte(tc.in), ca, time.Now())
 			if !errors.Is(err, tc.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tc.wantErr)
 			}
@@ -104,37 +104,60 @@ func expectInjected(t *testing.T, doc string, ca []byte) map[string]any {
 	return m
 }
 
-// TestInjectedBundleDecodes checks the typed view: the apiserver decodes caBundle to the CA PEM.
-func TestInjectedBundleDecodes(t *testing.T) {
-	ca := generate(t, time.Hour).CACert
-	out, _, err := InjectCABundle([]byte(webhookConfig), ca)
-	if err != nil {
-		t.Fatal(err)
+// TestInjectKeepsValidCAs rotates the CA twice: the bundle the apiserver gets trusts the new CA
+// and every earlier CA that is still valid, so replicas that have not reloaded stay reachable.
+func TestInjectKeepsValidCAs(t *testing.T) {
+	now := time.Now()
+	first, second, third := generate(t, 24*time.Hour).CACert, generate(t, 24*time.Hour).CACert, generate(t, 24*time.Hour).CACert
+	tests := []struct {
+		name  string
+		steps [][]byte
+		at    time.Time
+		want  string
+	}{
+		{"placeholder replaced", [][]byte{first}, now, string(first)},
+		{"old CA kept after the new one", [][]byte{first, second}, now, string(second) + string(first)},
+		{"all valid CAs kept, newest first", [][]byte{first, second, third}, now, string(third) + string(second) + string(first)},
+		{"same CA injected twice appears once", [][]byte{first, first}, now, string(first)},
+		{"expired CAs dropped", [][]byte{first, second}, now.Add(48 * time.Hour), string(second)},
 	}
-	var vwc admissionregistrationv1.ValidatingWebhookConfiguration
-	if err := yaml.UnmarshalStrict(out, &vwc); err != nil {
-		t.Fatal(err)
-	}
-	for _, w := range vwc.Webhooks {
-		if diff := cmp.Diff(string(ca), string(w.ClientConfig.CABundle)); diff != "" {
-			t.Errorf("webhook %s caBundle (-want +got):\n%s", w.Name, diff)
-		}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := []byte(webhookConfig)
+			for _, ca := range tc.steps {
+				var err error
+				if doc, _, err = InjectCABundle(doc, ca, tc.at); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var vwc admissionregistrationv1.ValidatingWebhookConfiguration
+			if err := yaml.UnmarshalStrict(doc, &vwc); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range vwc.Webhooks {
+				if diff := cmp.Diff(tc.want, string(w.ClientConfig.CABundle)); diff != "" {
+					t.Errorf("webhook %s caBundle (-want +got):\n%s", w.Name, diff)
+				}
+			}
+		})
 	}
 }
 
 func TestInjectCABundleErrors(t *testing.T) {
+	ca := generate(t, time.Hour).CACert
 	tests := []struct {
 		name, in string
 		ca       []byte
 	}{
 		{"empty CA", webhookConfig, nil},
-		{"malformed YAML", "kind: [", []byte("ca")},
-		{"webhooks not a list", "kind: ValidatingWebhookConfiguration\nwebhooks: {a: b}\n", []byte("ca")},
-		{"clientConfig not a mapping", "kind: ValidatingWebhookConfiguration\nwebhooks:\n- name: a\n  clientConfig: x\n", []byte("ca")},
+		{"CA not PEM", webhookConfig, []byte("not a certificate")},
+		{"malformed YAML", "kind: [", ca},
+		{"webhooks not a list", "kind: ValidatingWebhookConfiguration\nwebhooks: {a: b}\n", ca},
+		{"clientConfig not a mapping", "kind: ValidatingWebhookConfiguration\nwebhooks:\n- name: a\n  clientConfig: x\n", ca},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if out, _, err := InjectCABundle([]byte(tc.in), tc.ca); err == nil {
+			if out, _, err := InjectCABundle([]byte(tc.in), tc.ca, time.Now()); err == nil {
 				t.Fatalf("want an error, got:\n%s", out)
 			}
 		})

@@ -84,7 +84,7 @@ func WriteServiceFiles(f ServiceFiles) (int, error) {
 	var injected []byte
 	webhooks := 0
 	if manifest != nil {
-		if injected, webhooks, err = InjectCABundle(manifest, b.CACert); err != nil {
+		if injected, webhooks, err = InjectCABundle(manifest, b.CACert, f.Now); err != nil {
 			return 0, fmt.Errorf("%s: %w", f.Inject, err)
 		}
 	}

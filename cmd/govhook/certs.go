@@ -23,7 +23,9 @@ func newCertsCommand() *cobra.Command {
 (S, S.N, S.N.svc, S.N.svc.cluster.local). DIR receives ca.crt, tls.crt, tls.key and
 secret.yaml, a kubernetes.io/tls Secret manifest named ` + SecretName + ` (it holds the private key:
 keep DIR out of version control). With --inject, the CA is written as the caBundle of every
-webhook of the ValidatingWebhookConfiguration manifest FILE, in place.`,
+webhook of the ValidatingWebhookConfiguration manifest FILE, in place; CAs already in the bundle
+that are still valid stay after it, so replicas serving the previous certificate remain trusted
+while they reload.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return writeCerts(cmd, f)
