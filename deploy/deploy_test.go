@@ -71,6 +71,10 @@ func TestRenderedObjects(t *testing.T) {
 				if o.Kind != "Namespace" && !strings.HasPrefix(o.Kind, "Cluster") && o.Kind != "ValidatingWebhookConfiguration" && o.Metadata.Namespace != namespace {
 					t.Errorf("%s is not in %s", o.id(), namespace)
 				}
+				// The README's two-step install selects on this label.
+				if isReg := o.Metadata.Labels["app.kubernetes.io/component"] == "admission-registration"; isReg != (o.Kind == "ValidatingWebhookConfiguration") {
+					t.Errorf("%s: label app.kubernetes.io/component=admission-registration must mark exactly the webhook configuration", o.id())
+				}
 				// The apiserver must not call the webhook before its objects exist.
 				if o.Kind == "ValidatingWebhookConfiguration" && i != len(objs)-1 {
 					t.Errorf("%s is object %d of %d; it must come last", o.id(), i+1, len(objs))
