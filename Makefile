@@ -6,7 +6,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN := bin/govhook
 PKGS := ./...
 
-.PHONY: all build test unit e2e demo demo-down lint fmt vet bench loadtest control-plane clean
+.PHONY: all build image test unit e2e demo demo-down lint fmt vet bench loadtest control-plane clean
 
 all: build
 
@@ -14,7 +14,11 @@ all: build
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/govhook
 
-## test: unit, Rego and fixture tests, then the end-to-end suite
+## image: the container image (needs a docker daemon)
+image:
+	docker build --build-arg VERSION=$(VERSION) -t govhook:$(VERSION) .
+
+## test: unit, Rego, fixture and deploy-manifest tests, then the end-to-end suite
 test: unit e2e
 
 ## unit: unit, Rego and fixture tests (no control plane)
