@@ -178,6 +178,7 @@ type servedWebhook struct {
 	url         string
 	metricsAddr string
 	evidenceDir string
+	certDir     string
 	client      *http.Client
 	logs        *syncBuffer
 }
@@ -206,8 +207,8 @@ func startServe(t *testing.T, args ...string) *servedWebhook {
 	dir := t.TempDir()
 	port, metricsPort := freePort(t), freePort(t)
 	s := &servedWebhook{t: t, url: fmt.Sprintf("https://localhost:%d/validate", port), metricsAddr: fmt.Sprintf("127.0.0.1:%d", metricsPort),
-		evidenceDir: filepath.Join(dir, "evidence"), logs: &syncBuffer{}}
-	cmd := exec.CommandContext(t.Context(), os.Args[0], append([]string{"serve", "--dev", "--cert-dir", filepath.Join(dir, "certs"),
+		evidenceDir: filepath.Join(dir, "evidence"), certDir: filepath.Join(dir, "certs"), logs: &syncBuffer{}}
+	cmd := exec.CommandContext(t.Context(), os.Args[0], append([]string{"serve", "--dev", "--cert-dir", s.certDir,
 		"--port", fmt.Sprint(port), "--metrics-bind-address", s.metricsAddr, "--evidence-dir", s.evidenceDir, "--replica", "r1"}, args...)...)
 	cmd.Env = append(os.Environ(), "GOVHOOK_RUN_MAIN=1")
 	cmd.Stderr = s.logs
@@ -223,7 +224,7 @@ func startServe(t *testing.T, args ...string) *servedWebhook {
 		resp.Body.Close()
 		return resp.StatusCode == http.StatusOK
 	}, s.logs)
-	caPEM, err := os.ReadFile(filepath.Join(dir, "certs", "ca.crt"))
+	caPEM, err := os.ReadFile(filepath.Join(s.certDir, "ca.crt"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	admissionv1 "k8s.io/api/admission/v1"
 )
@@ -95,8 +96,32 @@ func freePort(t *testing.T) int {
 // TestServeDev starts `govhook serve --dev` as a process and posts a review over HTTPS.
 func TestServeDev(t *testing.T) {
 	dir := t.TempDir()
-	s := startServe(t, "--dev", "--cert-dir", filepath.Join(dir, "certs"), "--evidence-dir", filepath.Join(dir, "evidence"), "--replica", "r1")
-	port, metricsAddr := s.port, s.metricsAddr
+	port, metricsPort := freePort(t), freePort(t)
+	metricsAddr := fmt.Sprintf("127.0.0.1:%d", metricsPort)
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "serve", "--dev", "--cert-dir", filepath.Join(dir, "certs"),
+		"--port", fmt.Sprint(port), "--metrics-bind-address", metricsAddr, "--evidence-dir", filepath.Join(dir, "evidence"), "--replica", "r1")
+	cmd.Env = append(os.Environ(), "GOVHOOK_RUN_MAIN=1")
+	var logs bytes.Buffer
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+
+	ready := false
+	for i := 0; i < 100 && !ready; i++ {
+		resp, err := http.Get("http://" + metricsAddr + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			ready = resp.StatusCode == http.StatusOK
+		}
+		if !ready {
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	if !ready {
+		t.Fatalf("serve never became ready; logs:\n%s", logs.String())
+	}
 	caPEM, err := os.ReadFile(filepath.Join(dir, "certs", "ca.crt"))
 	if err != nil {
 		t.Fatal(err)

@@ -1,15 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"crypto/tls"
 	"crypto/x509"
-	"fmt"
-	"io"
-	"net"
-	"net/http"
+	"encoding/pem"
+	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -19,57 +15,14 @@ import (
 	"github.com/govhook/govhook/certs"
 )
 
-// served is a running `govhook serve` process.
-type served struct {
-	port        int
-	metricsAddr string
-	logs        *bytes.Buffer
-}
-
-// startServe runs `govhook serve` with args plus free --port and --metrics-bind-address on
-// loopback, waits until /readyz answers 200, and stops the process when the test ends.
-func startServe(t *testing.T, args ...string) served {
-	t.Helper()
-	s := served{port: freePort(t), metricsAddr: fmt.Sprintf("127.0.0.1:%d", freePort(t)), logs: &bytes.Buffer{}}
-	args = append([]string{"serve", "--port", fmt.Sprint(s.port), "--metrics-bind-address", s.metricsAddr}, args...)
-	cmd := exec.CommandContext(t.Context(), os.Args[0], args...)
-	cmd.Env = append(os.Environ(), "GOVHOOK_RUN_MAIN=1")
-	cmd.Stderr = s.logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	for range 100 {
-		resp, err := http.Get("http://" + s.metricsAddr + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return s
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("serve never became ready; logs:\n%s", s.logs.String())
-	return s
-}
-
-// metric returns the value of an unlabelled metric from /metrics.
-func (s served) metric(t *testing.T, name string) (float64, bool) {
-	t.Helper()
-	resp, err := http.Get("http://" + s.metricsAddr + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for line := range strings.SplitSeq(string(body), "\n") {
-		if v, ok := strings.CutPrefix(line, name+" "); ok {
+// certificateExpiry reads govhook_certificate_expiry_timestamp_seconds from /metrics.
+func (s *servedWebhook) certificateExpiry() (float64, bool) {
+	s.t.Helper()
+	for line := range strings.Lines(s.metrics()) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "govhook_certificate_expiry_timestamp_seconds "); ok {
 			f, err := strconv.ParseFloat(v, 64)
 			if err != nil {
-				t.Fatalf("metric %s: %v", name, err)
+				s.t.Fatalf("certificate expiry metric: %v", err)
 			}
 			return f, true
 		}
@@ -77,20 +30,24 @@ func (s served) metric(t *testing.T, name string) (float64, bool) {
 	return 0, false
 }
 
-// presented returns the certificate the server presents in a new TLS handshake (unverified:
-// the caller checks it, so that a not-yet-rotated certificate is an answer, not an error).
-func (s served) presented(t *testing.T) *x509.Certificate {
-	t.Helper()
-	conn, err := tls.Dial("tcp", net.JoinHostPort("localhost", fmt.Sprint(s.port)), &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12}) //nolint:gosec // verified by the caller
+// presented returns the certificate the webhook presents in a new TLS handshake, unverified:
+// the caller checks it, so that a not-yet-rotated certificate is an answer, not an error.
+func (s *servedWebhook) presented() *x509.Certificate {
+	s.t.Helper()
+	u, err := url.Parse(s.url)
 	if err != nil {
-		t.Fatalf("handshake: %v", err)
+		s.t.Fatal(err)
+	}
+	conn, err := tls.Dial("tcp", u.Host, &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12}) //nolint:gosec // verified by the caller
+	if err != nil {
+		s.t.Fatalf("handshake: %v", err)
 	}
 	defer conn.Close()
 	return conn.ConnectionState().PeerCertificates[0]
 }
 
-// verify checks that leaf is valid for localhost under the CA in caPEM.
-func verify(t *testing.T, leaf *x509.Certificate, caPEM []byte) {
+// verifyLocalhost checks that leaf is valid for localhost under the CA in caPEM.
+func verifyLocalhost(t *testing.T, leaf *x509.Certificate, caPEM []byte) {
 	t.Helper()
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(caPEM)
@@ -99,20 +56,29 @@ func verify(t *testing.T, leaf *x509.Certificate, caPEM []byte) {
 	}
 }
 
-func localhostBundle(t *testing.T, validity time.Duration) (*certs.Bundle, *x509.Certificate) {
+func readLeaf(t *testing.T, path string) *x509.Certificate {
 	t.Helper()
-	b, err := certs.Generate([]string{"localhost", "127.0.0.1"}, validity, time.Now())
+	block, _ := pem.Decode(mustReadFile(t, path))
+	if block == nil {
+		t.Fatalf("%s: no PEM block", path)
+	}
+	leaf, err := x509.ParseCertificate(block.Bytes)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pair, err := tls.X509KeyPair(b.Cert, b.Key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b, pair.Leaf
+	return leaf
 }
 
-// writeRotated replaces tls.crt and tls.key the way a Secret volume update does: the new files
+func mustReadFile(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// writeRotated replaces the files in dir the way a Secret volume update does: the new files
 // appear under their names by rename, never half written.
 func writeRotated(t *testing.T, dir string, b *certs.Bundle) {
 	t.Helper()
@@ -130,38 +96,38 @@ func writeRotated(t *testing.T, dir string, b *certs.Bundle) {
 // TestServeReloadsCertificate rotates the serving certificate under a running server: a new
 // handshake presents the new certificate and the expiry gauge follows, with no restart.
 func TestServeReloadsCertificate(t *testing.T) {
-	dir := t.TempDir()
-	certDir := filepath.Join(dir, "certs")
-	first, firstLeaf := localhostBundle(t, 24*time.Hour)
-	if err := first.Write(certDir); err != nil {
+	s := startServe(t) // --dev writes the first certificate into s.certDir
+	certDir := s.certDir
+
+	first := readLeaf(t, filepath.Join(certDir, certs.CertFile))
+	got := s.presented()
+	verifyLocalhost(t, got, mustReadFile(t, filepath.Join(certDir, certs.CAFile)))
+	if got.SerialNumber.Cmp(first.SerialNumber) != 0 {
+		t.Fatalf("presented serial %v, want %v", got.SerialNumber, first.SerialNumber)
+	}
+	if expiry, ok := s.certificateExpiry(); !ok || expiry != float64(first.NotAfter.Unix()) {
+		t.Fatalf("govhook_certificate_expiry_timestamp_seconds = %v (present %v), want %d", expiry, ok, first.NotAfter.Unix())
+	}
+
+	second, err := certs.Generate([]string{"localhost", "127.0.0.1"}, 30*24*time.Hour, time.Now())
+	if err != nil {
 		t.Fatal(err)
 	}
-	s := startServe(t, "--cert-dir", certDir, "--evidence-dir", filepath.Join(dir, "evidence"), "--replica", "r1")
-
-	got := s.presented(t)
-	verify(t, got, first.CACert)
-	if got.SerialNumber.Cmp(firstLeaf.SerialNumber) != 0 {
-		t.Fatalf("presented serial %v, want %v", got.SerialNumber, firstLeaf.SerialNumber)
-	}
-	if got, ok := s.metric(t, "govhook_certificate_expiry_timestamp_seconds"); !ok || got != float64(firstLeaf.NotAfter.Unix()) {
-		t.Fatalf("govhook_certificate_expiry_timestamp_seconds = %v (present %v), want %d", got, ok, firstLeaf.NotAfter.Unix())
-	}
-
-	second, secondLeaf := localhostBundle(t, 48*time.Hour)
 	writeRotated(t, certDir, second)
-	// File events usually land within milliseconds; the poll (certPollInterval) is the bound.
+	secondLeaf := readLeaf(t, filepath.Join(certDir, certs.CertFile))
+	// File events usually land within milliseconds; the poll (certPollInterval) bounds the wait.
 	deadline := time.Now().Add(3 * certPollInterval)
 	for {
-		got = s.presented(t)
-		expiry, _ := s.metric(t, "govhook_certificate_expiry_timestamp_seconds")
+		got = s.presented()
+		expiry, _ := s.certificateExpiry()
 		if got.SerialNumber.Cmp(secondLeaf.SerialNumber) == 0 && expiry == float64(secondLeaf.NotAfter.Unix()) {
 			break
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("after rotation: presented serial %v and expiry %v, want %v and %d; logs:\n%s",
-				got.SerialNumber, expiry, secondLeaf.SerialNumber, secondLeaf.NotAfter.Unix(), s.logs.String())
+				got.SerialNumber, expiry, secondLeaf.SerialNumber, secondLeaf.NotAfter.Unix(), s.logs)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	verify(t, got, second.CACert)
+	verifyLocalhost(t, got, second.CACert)
 }
