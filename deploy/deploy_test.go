@@ -443,24 +443,45 @@ func TestSelfSignedOverlay(t *testing.T) {
 	}
 }
 
-// TestSelfSignedOverlayNeedsCerts checks the fail-safe of the checked-in overlay: it does not
-// build before `govhook certs` has run, and its placeholder caBundle is not valid base64, so
-// the apiserver would refuse the configuration rather than register a webhook it cannot call.
+// TestSelfSignedOverlayNeedsCerts checks the fail-safe of the overlay: it does not build before
+// `govhook certs` has made certs/, and the caBundle of its patch is either the placeholder,
+// which is not base64 so the apiserver would refuse the configuration rather than register a
+// webhook it cannot call, or CA certificates that `govhook certs --inject` wrote.
 func TestSelfSignedOverlayNeedsCerts(t *testing.T) {
 	root := t.TempDir()
-	for _, dir := range []string{"base", "overlays/self-signed"} {
+	for _, dir := range []string{"base", SelfSignedOverlay} {
 		if err := copyDir(filepath.Join(".", dir), filepath.Join(root, dir)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := Build(filepath.Join(root, "overlays", "self-signed")); err == nil || !strings.Contains(err.Error(), "secret.yaml") {
+	overlay := filepath.Join(root, filepath.FromSlash(SelfSignedOverlay))
+	if err := os.RemoveAll(filepath.Join(overlay, "certs")); err != nil { // made locally by govhook certs, git-ignored
+		t.Fatal(err)
+	}
+	if _, err := Build(overlay); err == nil || !strings.Contains(err.Error(), "secret.yaml") {
 		t.Errorf("building without certs: err = %v, want one naming certs/secret.yaml", err)
 	}
-	patch := find[map[string]any](t, splitObjects(t, mustRead(t, filepath.Join(root, "overlays", "self-signed", "webhook-cabundle.yaml"))), "ValidatingWebhookConfiguration", "govhook")
-	for _, w := range (*patch)["webhooks"].([]any) {
-		bundle := w.(map[string]any)["clientConfig"].(map[string]any)["caBundle"].(string)
-		if _, err := base64.StdEncoding.DecodeString(bundle); err == nil {
-			t.Errorf("placeholder caBundle %q decodes; it must not", bundle)
+	var patch struct {
+		Webhooks []struct {
+			Name         string
+			ClientConfig struct {
+				CABundle string `json:"caBundle"`
+			} `json:"clientConfig"`
+		}
+	}
+	if err := yaml.Unmarshal(mustRead(t, filepath.Join(overlay, "webhook-cabundle.yaml")), &patch); err != nil {
+		t.Fatal(err)
+	}
+	if len(patch.Webhooks) == 0 {
+		t.Fatal("the patch names no webhook")
+	}
+	for _, w := range patch.Webhooks {
+		data, err := base64.StdEncoding.DecodeString(w.ClientConfig.CABundle)
+		if err != nil {
+			continue // the placeholder
+		}
+		if pool := x509.NewCertPool(); !pool.AppendCertsFromPEM(data) {
+			t.Errorf("%s: caBundle %q decodes but holds no CA certificate", w.Name, w.ClientConfig.CABundle)
 		}
 	}
 }

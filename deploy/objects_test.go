@@ -2,11 +2,9 @@ package deploy
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
@@ -15,8 +13,6 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"sigs.k8s.io/yaml"
-
-	"github.com/govhook/govhook/certs"
 )
 
 // object is one rendered manifest.
@@ -58,38 +54,20 @@ var builtinTypes = map[string]func() any{
 // checked by field where it matters.
 var customGroups = []string{"cert-manager.io/", "monitoring.coreos.com/"}
 
-// rendered is every variant of deploy/, built from a copy of the tree in which `govhook certs`
-// has prepared the self-signed overlay.
+// rendered is every variant of deploy/, built by BuildAll.
 type rendered struct {
 	variants map[string][]object
-	root     string
 }
 
 func renderAll(t *testing.T) rendered {
 	t.Helper()
-	root := filepath.Join(t.TempDir(), "deploy")
-	if err := os.CopyFS(root, os.DirFS(".")); err != nil {
-		t.Fatal(err)
-	}
-	overlay := filepath.Join(root, "overlays", "self-signed")
-	if _, err := certs.WriteServiceFiles(certs.ServiceFiles{
-		Service: "govhook", Namespace: "govhook-system", SecretName: "govhook-tls",
-		Dir: filepath.Join(overlay, "certs"), Inject: filepath.Join(overlay, "webhook-cabundle.yaml"),
-		Validity: 24 * time.Hour, Now: time.Now(),
-	}); err != nil {
-		t.Fatal(err)
-	}
-	variants, err := Variants(root)
+	streams, err := BuildAll(".", filepath.Join(t.TempDir(), "deploy"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := rendered{variants: map[string][]object{}, root: root}
-	for _, v := range variants {
-		out, err := Build(filepath.Join(root, v))
-		if err != nil {
-			t.Fatalf("variant %s: %v", v, err)
-		}
-		r.variants[v] = splitObjects(t, out)
+	r := rendered{variants: map[string][]object{}}
+	for v, stream := range streams {
+		r.variants[v] = splitObjects(t, stream)
 	}
 	return r
 }

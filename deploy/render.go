@@ -6,12 +6,19 @@ package deploy
 import (
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
+	"time"
 
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
+
+	"github.com/govhook/govhook/certs"
 )
+
+// SelfSignedOverlay is the variant whose certificate `govhook certs` makes.
+const SelfSignedOverlay = "overlays/self-signed"
 
 // Build renders the kustomization in dir and returns the objects as a multi-document YAML
 // stream in kustomize's apply order (namespaces and RBAC first, webhook configurations last).
@@ -52,4 +59,33 @@ func Variants(root string) ([]string, error) {
 	}
 	slices.Sort(dirs)
 	return dirs, nil
+}
+
+// BuildAll copies the deploy tree src into dst (a fresh directory), prepares the self-signed
+// overlay there as its kustomization says (`govhook certs --inject`, with a throw-away CA valid
+// for a day), and builds every variant. It returns each variant's YAML stream by its path
+// relative to the tree.
+func BuildAll(src, dst string) (map[string][]byte, error) {
+	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
+		return nil, fmt.Errorf("copy %s: %w", src, err)
+	}
+	overlay := filepath.Join(dst, filepath.FromSlash(SelfSignedOverlay))
+	if _, err := certs.WriteServiceFiles(certs.ServiceFiles{
+		Service: "govhook", Namespace: "govhook-system", SecretName: "govhook-tls",
+		Dir: filepath.Join(overlay, "certs"), Inject: filepath.Join(overlay, "webhook-cabundle.yaml"),
+		Validity: 24 * time.Hour, Now: time.Now(),
+	}); err != nil {
+		return nil, fmt.Errorf("prepare %s: %w", SelfSignedOverlay, err)
+	}
+	variants, err := Variants(dst)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]byte, len(variants))
+	for _, v := range variants {
+		if out[v], err = Build(filepath.Join(dst, filepath.FromSlash(v))); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
