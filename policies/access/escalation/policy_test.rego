@@ -1,0 +1,73 @@
+package access.escalation_test
+
+import data.access.escalation
+import data.lib.review_test as review
+
+_role(name, rules) := {"metadata": {"name": name}, "rules": rules}
+
+test_fail_each_escalation_grant if {
+	got := escalation.deny with input as review.create("ClusterRole", _role("ops", [
+		{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["get", "escalate", "bind"]},
+		{"apiGroups": [""], "resources": ["users", "groups"], "verbs": ["impersonate"]},
+		{"apiGroups": [""], "resources": ["serviceaccounts/token"], "verbs": ["create"]},
+		{"apiGroups": [""], "resources": ["nodes/proxy"], "verbs": ["get"]},
+		{"apiGroups": ["admissionregistration.k8s.io"], "resources": ["validatingwebhookconfigurations", "validatingadmissionpolicies"], "verbs": ["list", "patch", "delete"]},
+		{"apiGroups": ["certificates.k8s.io"], "resources": ["signers"], "verbs": ["approve", "sign"]},
+		{"apiGroups": ["authentication.k8s.io"], "resources": ["userextras/scopes"], "verbs": ["impersonate"]},
+	]))
+	got == {
+		{"msg": `ClusterRole "ops" rule 0 must not grant "escalate" on "clusterroles": it lets the holder grant permissions it does not have`, "field": "rules[0]"},
+		{"msg": `ClusterRole "ops" rule 0 must not grant "bind" on "clusterroles": it lets the holder bind roles with permissions it does not have`, "field": "rules[0]"},
+		{"msg": `ClusterRole "ops" rule 1 must not grant "impersonate" on "groups", "users": it lets the holder act as other users, groups or service accounts`, "field": "rules[1]"},
+		{"msg": `ClusterRole "ops" rule 2 must not grant "create" on "serviceaccounts/token": it lets the holder mint tokens for service accounts`, "field": "rules[2]"},
+		{"msg": `ClusterRole "ops" rule 3 must not grant "get" on "nodes/proxy": it reaches the kubelet API directly, past admission and audit`, "field": "rules[3]"},
+		{"msg": `ClusterRole "ops" rule 4 must not grant "delete", "patch" on "validatingadmissionpolicies", "validatingwebhookconfigurations": it lets the holder switch off or rewrite admission control`, "field": "rules[4]"},
+		{"msg": `ClusterRole "ops" rule 5 must not grant "approve" on "signers": it lets the holder approve certificates, client identities included`, "field": "rules[5]"},
+		{"msg": `ClusterRole "ops" rule 5 must not grant "sign" on "signers": it lets the holder issue certificates`, "field": "rules[5]"},
+		{"msg": `ClusterRole "ops" rule 6 must not grant "impersonate" on "userextras/scopes": it lets the holder act as other users, groups or service accounts`, "field": "rules[6]"},
+	}
+}
+
+test_fail_wildcards_grant_escalation if {
+	got := escalation.deny with input as review.create("Role", _role("deployer", [
+		{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["roles"], "verbs": ["*"]},
+		{"apiGroups": ["*"], "resources": ["*/proxy"], "verbs": ["get"]},
+	]))
+	got == {
+		{"msg": `Role "deployer" rule 0 must not grant "*" on "roles": it lets the holder grant permissions it does not have`, "field": "rules[0]"},
+		{"msg": `Role "deployer" rule 0 must not grant "*" on "roles": it lets the holder bind roles with permissions it does not have`, "field": "rules[0]"},
+		{"msg": `Role "deployer" rule 1 must not grant "get" on "*/proxy": it reaches the kubelet API directly, past admission and audit`, "field": "rules[1]"},
+	}
+}
+
+test_fail_everything_rule if {
+	got := escalation.deny with input as review.create("ClusterRole", _role("root", [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]))
+	count(got) == 8
+}
+
+test_success_ordinary_grants if {
+	got := escalation.deny with input as review.create("ClusterRole", _role("reader", [
+		{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["roles", "rolebindings"], "verbs": ["get", "list", "watch"]},
+		{"apiGroups": [""], "resources": ["nodes", "serviceaccounts"], "verbs": ["get", "list"]},
+		{"apiGroups": ["admissionregistration.k8s.io"], "resources": ["validatingwebhookconfigurations"], "verbs": ["get", "list", "watch"]},
+		{"apiGroups": ["certificates.k8s.io"], "resources": ["certificatesigningrequests"], "verbs": ["create", "get"]},
+		{"apiGroups": ["apps"], "resources": ["deployments/scale"], "verbs": ["update"]},
+	]))
+	got == set()
+}
+
+test_success_bootstrap_role if {
+	role := {
+		"metadata": {"name": "system:controller:clusterrole-aggregation-controller", "labels": {"kubernetes.io/bootstrapping": "rbac-defaults"}},
+		"rules": [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["escalate", "get", "list", "patch", "update", "watch"]}],
+	}
+	got := escalation.deny with input as review.create("ClusterRole", role)
+	got == set()
+}
+
+test_success_metadata_only_update_of_a_violating_role if {
+	old := _role("legacy", [{"apiGroups": [""], "resources": ["users"], "verbs": ["impersonate"]}])
+	new := json.patch(old, [{"op": "add", "path": "/metadata/labels", "value": {"owner": "platform"}}])
+	got := escalation.deny with input as review.update("ClusterRole", old, new)
+	got == set()
+}

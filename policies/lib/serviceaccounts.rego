@@ -1,0 +1,27 @@
+# METADATA
+# title: ServiceAccount facts of a pod spec
+# description: |
+#   Shared by SA-001, SA-002 and IAM-001: which ServiceAccount a pod-bearing object runs as and
+#   how a message names the object. Undefined for requests that carry no pod spec.
+package lib.serviceaccounts
+
+import data.lib.pods
+
+# name is the ServiceAccount the pod runs as: serviceAccountName, else the deprecated
+# serviceAccount field (the apiserver copies it over), else "default".
+name := _first([object.get(spec, "serviceAccountName", ""), object.get(spec, "serviceAccount", ""), "default"])
+
+# spec is the pod spec, when the object has one that is an object.
+spec := pods.spec if is_object(pods.spec)
+
+_first(names) := [n | some n in names; n != ""][0]
+
+# name_field is the path of serviceAccountName in the object, for violations.
+name_field := sprintf("%s.serviceAccountName", [pods.spec_path])
+
+# automount_field is the path of the pod's automountServiceAccountToken, for violations.
+automount_field := sprintf("%s.automountServiceAccountToken", [pods.spec_path])
+
+# describe names the request's object for a message: `Deployment "checkout"` (a Pod made from
+# generateName is named by its prefix, since it has no name yet).
+describe := sprintf("%s %q", [input.request.kind.kind, _first([object.get(pods.obj, ["metadata", "name"], ""), object.get(pods.obj, ["metadata", "generateName"], ""), "(unnamed)"])])
