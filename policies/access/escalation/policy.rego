@@ -36,16 +36,16 @@ _admission_resources := {
 }
 
 # _grants are the escalation-capable permissions: verbs, API groups, resources ("x/*" for
-# every subresource of x), and why each is one.
+# every subresource of x), and what holding them allows.
 _grants := [
-	{"verbs": {"escalate"}, "groups": {"rbac.authorization.k8s.io"}, "resources": {"roles", "clusterroles"}, "why": "it lets the holder grant permissions it does not have"},
-	{"verbs": {"bind"}, "groups": {"rbac.authorization.k8s.io"}, "resources": {"roles", "clusterroles"}, "why": "it lets the holder bind roles with permissions it does not have"},
-	{"verbs": {"impersonate"}, "groups": {"", "authentication.k8s.io"}, "resources": {"users", "groups", "serviceaccounts", "uids", "userextras/*"}, "why": "it lets the holder act as other users, groups or service accounts"},
-	{"verbs": {"create"}, "groups": {""}, "resources": {"serviceaccounts/token"}, "why": "it lets the holder mint tokens for service accounts"},
-	{"verbs": _all_verbs, "groups": {""}, "resources": {"nodes/proxy"}, "why": "it reaches the kubelet API directly, past admission and audit"},
-	{"verbs": _admission_writes, "groups": {"admissionregistration.k8s.io"}, "resources": _admission_resources, "why": "it lets the holder switch off or rewrite admission control"},
-	{"verbs": {"approve"}, "groups": {"certificates.k8s.io"}, "resources": {"signers"}, "why": "it lets the holder approve certificates, client identities included"},
-	{"verbs": {"sign"}, "groups": {"certificates.k8s.io"}, "resources": {"signers"}, "why": "it lets the holder issue certificates"},
+	{"verbs": {"escalate"}, "groups": {"rbac.authorization.k8s.io"}, "resources": {"roles", "clusterroles"}, "allows": "escalate on roles (granting permissions the holder lacks)"},
+	{"verbs": {"bind"}, "groups": {"rbac.authorization.k8s.io"}, "resources": {"roles", "clusterroles"}, "allows": "bind on roles (binding permissions the holder lacks)"},
+	{"verbs": {"impersonate"}, "groups": {"", "authentication.k8s.io"}, "resources": {"users", "groups", "serviceaccounts", "uids", "userextras/*"}, "allows": "impersonate (acting as other users, groups or service accounts)"},
+	{"verbs": {"create"}, "groups": {""}, "resources": {"serviceaccounts/token"}, "allows": "create serviceaccounts/token (minting service account tokens)"},
+	{"verbs": _all_verbs, "groups": {""}, "resources": {"nodes/proxy"}, "allows": "nodes/proxy (the kubelet API, past admission and audit)"},
+	{"verbs": _admission_writes, "groups": {"admissionregistration.k8s.io"}, "resources": _admission_resources, "allows": "writes to admission webhooks and policies (switching admission control off)"},
+	{"verbs": {"approve"}, "groups": {"certificates.k8s.io"}, "resources": {"signers"}, "allows": "approve on signers (approving certificates, client identities included)"},
+	{"verbs": {"sign"}, "groups": {"certificates.k8s.io"}, "resources": {"signers"}, "allows": "sign on signers (issuing certificates)"},
 ]
 
 deny := _violations - _unchanged
@@ -55,12 +55,20 @@ _unchanged := old if {
 	old := _violations with input.request.object as input.request.oldObject
 } else := set()
 
+# One violation per rule, naming the verbs and resources as the rule writes them and every
+# escalation they allow (a "*" rule allows them all).
 _violations contains {"msg": msg, "field": sprintf("rules[%d]", [i])} if {
 	some [i, rule] in rbac.judged_rules
-	some grant in _grants
+	matches := [m | some grant in _grants; m := _match(rule, grant)]
+	count(matches) > 0
+	verbs := {v | some m in matches; some v in m.verbs}
+	resources := {r | some m in matches; some r in m.resources}
+	msg := sprintf("%s rule %d must not grant %s on %s: that allows %s", [rbac.describe, i, rbac.quoted(verbs), rbac.quoted(resources), concat(", ", [m.allows | some m in matches])])
+}
+
+_match(rule, grant) := {"verbs": verbs, "resources": resources, "allows": grant.allows} if {
 	verbs := rbac.verbs_granted(rule, grant.verbs)
 	count(verbs) > 0
 	resources := rbac.resources_granted(rule, grant.groups, grant.resources)
 	count(resources) > 0
-	msg := sprintf("%s rule %d must not grant %s on %s: %s", [rbac.describe, i, rbac.quoted(verbs), rbac.quoted(resources), grant.why])
 }
