@@ -6,12 +6,13 @@
 #   permission, with "*" and "*/subresource" matched the way the RBAC authorizer matches them.
 #
 #   Bootstrap RBAC is recognised by the label `kubernetes.io/bootstrapping: rbac-defaults` AND a
-#   bootstrap name (prefix `system:`, or cluster-admin, admin, edit, view), and for bindings to
-#   privileged groups AND the exact (binding, role, subject) triple Kubernetes creates. A user can
-#   put the label on an object of their own, so the name and triple checks are what keep it from
-#   being an escape hatch; what remains is a `system:`-named role with the label, which the
-#   apiserver's escalation check only lets someone create who already holds every permission it
-#   grants (or holds `escalate`, which RBAC-004 refuses).
+#   bootstrap name (prefix `system:`, or one of the five other names Kubernetes uses), and for
+#   bindings to privileged groups AND the exact (binding, role, subject) triple Kubernetes
+#   creates. A user can put the label on an object of their own, so the name and triple checks
+#   are what keep it from being an escape hatch. What remains: a `system:`-named role carrying
+#   the label is not judged. The apiserver's escalation check only lets someone create such a
+#   role who already holds every permission it grants (or holds `escalate`, which RBAC-004
+#   refuses), and binding it is still judged by RBAC-001 and RBAC-002.
 package lib.rbac
 
 # role_kinds are the kinds that carry rules.
@@ -35,7 +36,7 @@ bootstrap if {
 
 _bootstrap_name(name) if startswith(name, "system:")
 
-_bootstrap_name(name) if name in {"cluster-admin", "admin", "edit", "view"}
+_bootstrap_name(name) if name in {"cluster-admin", "admin", "edit", "view", "extension-apiserver-authentication-reader"}
 
 # _default_bindings are Kubernetes' bootstrap ClusterRoleBindings to privileged groups, as
 # [binding name, ClusterRole name, subject kind, subject name].
