@@ -4,6 +4,8 @@
 #   Shared by the RBAC policies: which objects are Kubernetes' own bootstrap RBAC (never judged),
 #   which rules of a role are judged, and how a rule's verbs, apiGroups and resources cover a
 #   permission, with "*" and "*/subresource" matched the way the RBAC authorizer matches them.
+#   Rules are matched against constant sets, and a policy first checks whether a rule names any
+#   resource it cares about at all, so an ordinary role costs a few set lookups per rule.
 #
 #   Bootstrap RBAC is recognised by the label `kubernetes.io/bootstrapping: rbac-defaults` AND a
 #   bootstrap name (prefix `system:`, or one of the five other names Kubernetes uses), and for
@@ -57,58 +59,32 @@ default_binding(subject) if {
 	[obj.metadata.name, obj.roleRef.name, subject.kind, subject.name] in _default_bindings
 }
 
-# judged_rules holds [index, rule] for every rule of a Role or ClusterRole that is judged:
-# none of a bootstrap role, and none of an aggregated ClusterRole, whose rules the aggregation
-# controller fills in from the roles its aggregationRule selects (those are judged themselves).
-judged_rules contains [i, rule] if {
+# judged_rules are the rules of a Role or ClusterRole that are judged (iterate them with
+# `some i, rule in rbac.judged_rules`): none of a bootstrap role, and none of an aggregated
+# ClusterRole, whose rules the aggregation controller fills in from the roles its
+# aggregationRule selects (those are judged themselves).
+judged_rules := obj.rules if {
 	input.request.kind.kind in role_kinds
 	not bootstrap
 	not obj.aggregationRule
-	some i, rule in obj.rules
 }
 
-# verbs_granted(rule, verbs) is the set of the rule's verbs (as written, "*" included) that
-# grant one of verbs.
-verbs_granted(rule, verbs) := {v | some v in rule.verbs; _verb_matches(v, verbs)}
-
-_verb_matches("*", _)
-
-_verb_matches(v, verbs) if v in verbs
-
-# resources_granted(rule, groups, resources) is the set of the rule's resources (as written)
-# that cover one of resources in one of the API groups; empty if no apiGroup matches. A
-# resource "x/*" stands for every subresource of x.
-resources_granted(rule, groups, resources) := {r |
-	_group_matches(rule, groups)
-	some r in rule.resources
-	_resource_matches(r, resources)
+# mentions(values, names) is true when one of the values is in the set names.
+mentions(values, names) if {
+	some v in values
+	v in names
 }
 
-_group_matches(rule, groups) if {
-	some g in rule.apiGroups
-	_matches(g, groups)
-}
-
-_matches("*", _)
-
-_matches(g, groups) if g in groups
-
-_resource_matches("*", _)
-
-_resource_matches(r, resources) if r in resources
-
-# A target "userextras/*" stands for every subresource of userextras.
-_resource_matches(r, resources) if {
-	some target in resources
-	endswith(target, "/*")
-	startswith(r, substring(target, 0, count(target) - 1))
-}
-
-# "*/proxy" covers the proxy subresource of every resource.
-_resource_matches(r, resources) if {
-	startswith(r, "*/")
-	some target in resources
-	endswith(target, substring(r, 1, -1))
+# granted(rule, p) holds the verbs and resources of a rule, as the rule writes them, that
+# grant permission p: {"verbs", "resources"}; undefined when the rule does not grant it. A
+# permission is {"verbs", "groups", "resources"}: sets of every name that grants it,
+# wildcards included ("*", "*/proxy" for nodes/proxy), written as literals by the policy.
+granted(rule, p) := {"verbs": verbs, "resources": resources} if {
+	resources := {r | some r in rule.resources; r in p.resources}
+	count(resources) > 0
+	mentions(rule.apiGroups, p.groups)
+	verbs := {v | some v in rule.verbs; v in p.verbs}
+	count(verbs) > 0
 }
 
 # quoted lists a set of strings for a message, sorted: `"get", "list"`.

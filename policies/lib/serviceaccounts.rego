@@ -9,7 +9,13 @@ import data.lib.pods
 
 # name is the ServiceAccount the pod runs as: serviceAccountName, else the deprecated
 # serviceAccount field (the apiserver copies it over), else "default".
-name := _first([object.get(spec, "serviceAccountName", ""), object.get(spec, "serviceAccount", ""), "default"])
+name := spec.serviceAccountName if {
+	spec.serviceAccountName != ""
+} else := spec.serviceAccount if {
+	spec.serviceAccount != ""
+} else := "default" if {
+	spec
+}
 
 # spec is the pod spec, when the object has one that is an object.
 spec := pods.spec if is_object(pods.spec)
@@ -24,4 +30,4 @@ automount_field := sprintf("%s.automountServiceAccountToken", [pods.spec_path])
 
 # describe names the request's object for a message: `Deployment "checkout"` (a Pod made from
 # generateName is named by its prefix, since it has no name yet).
-describe := sprintf("%s %q", [input.request.kind.kind, _first([object.get(pods.obj, ["metadata", "name"], ""), object.get(pods.obj, ["metadata", "generateName"], ""), "(unnamed)"])])
+describe := sprintf("%s %q", [input.request.kind.kind, _first([object.get(pods.obj, ["metadata", "name"], ""), object.get(pods.obj, ["metadata", "generateName"], "")])])

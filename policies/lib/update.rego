@@ -7,12 +7,16 @@
 #   that predates govhook or its policy) without ever letting a new violation in.
 #
 #   A policy opts in by computing its violations in `_violations` and publishing
-#     deny := _violations - _unchanged
-#     _unchanged := old if {
+#     deny contains violation if {
+#       some violation in _violations
+#       not _unchanged(violation)
+#     }
+#     _unchanged(violation) if {
 #       update.only_new_violations
-#       old := _violations with input.request.object as input.request.oldObject
-#     } else := set()
-#   so a violation is dropped only when the old object had exactly the same one.
+#       violation in _violations with input.request.object as input.request.oldObject
+#     }
+#   so a violation is dropped only when the old object had exactly the same one, and a request
+#   without violations pays nothing for it.
 package lib.update
 
 # only_new_violations is true for an UPDATE whose pre-existing violations are not judged

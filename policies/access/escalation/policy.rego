@@ -25,50 +25,80 @@ package access.escalation
 import data.lib.rbac
 import data.lib.update
 
-_all_verbs := {"get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"}
-
-_admission_writes := {"create", "update", "patch", "delete", "deletecollection"}
-
-_admission_resources := {
-	"validatingwebhookconfigurations", "mutatingwebhookconfigurations",
-	"validatingadmissionpolicies", "validatingadmissionpolicybindings",
-	"mutatingadmissionpolicies", "mutatingadmissionpolicybindings",
-}
-
-# _grants are the escalation-capable permissions: verbs, API groups, resources ("x/*" for
-# every subresource of x), and what holding them allows.
+# _grants are the escalation-capable permissions, each with every verb, API group and
+# resource name that grants it, wildcards included ("*", "*/proxy": as the RBAC authorizer
+# matches them), and what holding it allows. Literal sets cost nothing per request.
+# Impersonating user extras needs a user to impersonate too, so it is reported with the rule
+# that grants that.
 _grants := [
-	{"verbs": {"escalate"}, "groups": {"rbac.authorization.k8s.io"}, "resources": {"roles", "clusterroles"}, "allows": "escalate on roles (granting permissions the holder lacks)"},
-	{"verbs": {"bind"}, "groups": {"rbac.authorization.k8s.io"}, "resources": {"roles", "clusterroles"}, "allows": "bind on roles (binding permissions the holder lacks)"},
-	{"verbs": {"impersonate"}, "groups": {"", "authentication.k8s.io"}, "resources": {"users", "groups", "serviceaccounts", "uids", "userextras/*"}, "allows": "impersonate (acting as other users, groups or service accounts)"},
-	{"verbs": {"create"}, "groups": {""}, "resources": {"serviceaccounts/token"}, "allows": "create serviceaccounts/token (minting service account tokens)"},
-	{"verbs": _all_verbs, "groups": {""}, "resources": {"nodes/proxy"}, "allows": "nodes/proxy (the kubelet API, past admission and audit)"},
-	{"verbs": _admission_writes, "groups": {"admissionregistration.k8s.io"}, "resources": _admission_resources, "allows": "writes to admission webhooks and policies (switching admission control off)"},
-	{"verbs": {"approve"}, "groups": {"certificates.k8s.io"}, "resources": {"signers"}, "allows": "approve on signers (approving certificates, client identities included)"},
-	{"verbs": {"sign"}, "groups": {"certificates.k8s.io"}, "resources": {"signers"}, "allows": "sign on signers (issuing certificates)"},
+	{
+		"verbs": {"escalate", "*"}, "groups": {"rbac.authorization.k8s.io", "*"}, "resources": {"roles", "clusterroles", "*"},
+		"allows": "escalate on roles (granting permissions the holder lacks)",
+	},
+	{
+		"verbs": {"bind", "*"}, "groups": {"rbac.authorization.k8s.io", "*"}, "resources": {"roles", "clusterroles", "*"},
+		"allows": "bind on roles (binding permissions the holder lacks)",
+	},
+	{
+		"verbs": {"impersonate", "*"}, "groups": {"", "authentication.k8s.io", "*"}, "resources": {"users", "groups", "serviceaccounts", "uids", "*"},
+		"allows": "impersonate (acting as other users, groups or service accounts)",
+	},
+	{
+		"verbs": {"create", "*"}, "groups": {"", "*"}, "resources": {"serviceaccounts/token", "*/token", "*"},
+		"allows": "create serviceaccounts/token (minting service account tokens)",
+	},
+	{
+		"verbs": {"get", "list", "watch", "create", "update", "patch", "delete", "deletecollection", "*"}, "groups": {"", "*"}, "resources": {"nodes/proxy", "*/proxy", "*"},
+		"allows": "nodes/proxy (the kubelet API, past admission and audit)",
+	},
+	{
+		"verbs": {"create", "update", "patch", "delete", "deletecollection", "*"}, "groups": {"admissionregistration.k8s.io", "*"},
+		"resources": {
+			"validatingwebhookconfigurations", "mutatingwebhookconfigurations", "validatingadmissionpolicies",
+			"validatingadmissionpolicybindings", "mutatingadmissionpolicies", "mutatingadmissionpolicybindings", "*",
+		},
+		"allows": "writes to admission webhooks and policies (switching admission control off)",
+	},
+	{
+		"verbs": {"approve", "*"}, "groups": {"certificates.k8s.io", "*"}, "resources": {"signers", "*"},
+		"allows": "approve on signers (approving certificates, client identities included)",
+	},
+	{
+		"verbs": {"sign", "*"}, "groups": {"certificates.k8s.io", "*"}, "resources": {"signers", "*"},
+		"allows": "sign on signers (issuing certificates)",
+	},
 ]
 
-deny := _violations - _unchanged
+# _resources are the resource names of every grant: a rule naming none of them is skipped
+# after one lookup per resource.
+_resources := {
+	"*", "roles", "clusterroles", "users", "groups", "serviceaccounts", "uids", "serviceaccounts/token", "*/token",
+	"nodes/proxy", "*/proxy", "validatingwebhookconfigurations", "mutatingwebhookconfigurations",
+	"validatingadmissionpolicies", "validatingadmissionpolicybindings", "mutatingadmissionpolicies",
+	"mutatingadmissionpolicybindings", "signers",
+}
 
-_unchanged := old if {
+deny contains violation if {
+	some violation in _violations
+	not _unchanged(violation)
+}
+
+# _unchanged is true of a violation the old object had too, on an UPDATE that is only judged
+# for new violations (lib/update.rego).
+_unchanged(violation) if {
 	update.only_new_violations
-	old := _violations with input.request.object as input.request.oldObject
-} else := set()
+	violation in _violations with input.request.object as input.request.oldObject
+}
 
 # One violation per rule, naming the verbs and resources as the rule writes them and every
 # escalation they allow (a "*" rule allows them all).
 _violations contains {"msg": msg, "field": sprintf("rules[%d]", [i])} if {
-	some [i, rule] in rbac.judged_rules
-	matches := [m | some grant in _grants; m := _match(rule, grant)]
+	some i, rule in rbac.judged_rules
+	some resource in rule.resources
+	resource in _resources
+	matches := [m | some grant in _grants; m := object.union(rbac.granted(rule, grant), {"allows": grant.allows})]
 	count(matches) > 0
 	verbs := {v | some m in matches; some v in m.verbs}
 	resources := {r | some m in matches; some r in m.resources}
 	msg := sprintf("%s rule %d must not grant %s on %s: that allows %s", [rbac.describe, i, rbac.quoted(verbs), rbac.quoted(resources), concat(", ", [m.allows | some m in matches])])
-}
-
-_match(rule, grant) := {"verbs": verbs, "resources": resources, "allows": grant.allows} if {
-	verbs := rbac.verbs_granted(rule, grant.verbs)
-	count(verbs) > 0
-	resources := rbac.resources_granted(rule, grant.groups, grant.resources)
-	count(resources) > 0
 }

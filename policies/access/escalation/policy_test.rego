@@ -9,20 +9,20 @@ test_fail_each_escalation_grant if {
 	got := escalation.deny with input as review.create("ClusterRole", _role("ops", [
 		{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["get", "escalate", "bind"]},
 		{"apiGroups": [""], "resources": ["users", "groups"], "verbs": ["impersonate"]},
+		{"apiGroups": ["authentication.k8s.io"], "resources": ["userextras/scopes", "uids"], "verbs": ["impersonate"]},
 		{"apiGroups": [""], "resources": ["serviceaccounts/token"], "verbs": ["create"]},
 		{"apiGroups": [""], "resources": ["nodes/proxy"], "verbs": ["get"]},
 		{"apiGroups": ["admissionregistration.k8s.io"], "resources": ["validatingwebhookconfigurations", "validatingadmissionpolicies"], "verbs": ["list", "patch", "delete"]},
 		{"apiGroups": ["certificates.k8s.io"], "resources": ["signers"], "verbs": ["approve", "sign"]},
-		{"apiGroups": ["authentication.k8s.io"], "resources": ["userextras/scopes"], "verbs": ["impersonate"]},
 	]))
 	got == {
 		{"msg": `ClusterRole "ops" rule 0 must not grant "bind", "escalate" on "clusterroles": that allows escalate on roles (granting permissions the holder lacks), bind on roles (binding permissions the holder lacks)`, "field": "rules[0]"},
 		{"msg": `ClusterRole "ops" rule 1 must not grant "impersonate" on "groups", "users": that allows impersonate (acting as other users, groups or service accounts)`, "field": "rules[1]"},
-		{"msg": `ClusterRole "ops" rule 2 must not grant "create" on "serviceaccounts/token": that allows create serviceaccounts/token (minting service account tokens)`, "field": "rules[2]"},
-		{"msg": `ClusterRole "ops" rule 3 must not grant "get" on "nodes/proxy": that allows nodes/proxy (the kubelet API, past admission and audit)`, "field": "rules[3]"},
-		{"msg": `ClusterRole "ops" rule 4 must not grant "delete", "patch" on "validatingadmissionpolicies", "validatingwebhookconfigurations": that allows writes to admission webhooks and policies (switching admission control off)`, "field": "rules[4]"},
-		{"msg": `ClusterRole "ops" rule 5 must not grant "approve", "sign" on "signers": that allows approve on signers (approving certificates, client identities included), sign on signers (issuing certificates)`, "field": "rules[5]"},
-		{"msg": `ClusterRole "ops" rule 6 must not grant "impersonate" on "userextras/scopes": that allows impersonate (acting as other users, groups or service accounts)`, "field": "rules[6]"},
+		{"msg": `ClusterRole "ops" rule 2 must not grant "impersonate" on "uids": that allows impersonate (acting as other users, groups or service accounts)`, "field": "rules[2]"},
+		{"msg": `ClusterRole "ops" rule 3 must not grant "create" on "serviceaccounts/token": that allows create serviceaccounts/token (minting service account tokens)`, "field": "rules[3]"},
+		{"msg": `ClusterRole "ops" rule 4 must not grant "get" on "nodes/proxy": that allows nodes/proxy (the kubelet API, past admission and audit)`, "field": "rules[4]"},
+		{"msg": `ClusterRole "ops" rule 5 must not grant "delete", "patch" on "validatingadmissionpolicies", "validatingwebhookconfigurations": that allows writes to admission webhooks and policies (switching admission control off)`, "field": "rules[5]"},
+		{"msg": `ClusterRole "ops" rule 6 must not grant "approve", "sign" on "signers": that allows approve on signers (approving certificates, client identities included), sign on signers (issuing certificates)`, "field": "rules[6]"},
 	}
 }
 
@@ -67,4 +67,13 @@ test_success_metadata_only_update_of_a_violating_role if {
 	new := json.patch(old, [{"op": "add", "path": "/metadata/labels", "value": {"owner": "platform"}}])
 	got := escalation.deny with input as review.update("ClusterRole", old, new)
 	got == set()
+}
+
+test_success_resource_prefilter_covers_every_grant if {
+	every grant in escalation._grants {
+		grant.resources - escalation._resources == set()
+		"*" in grant.verbs
+		"*" in grant.groups
+		"*" in grant.resources
+	}
 }

@@ -41,34 +41,43 @@ _credential_env := {"AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINE
 
 _injected_volumes := {"aws-iam-token", "eks-pod-identity-token"}
 
-deny := _violations - _unchanged
+deny contains violation if {
+	some violation in _violations
+	not _unchanged(violation)
+}
 
-_unchanged := old if {
+# _unchanged is true of a violation the old object had too, on an UPDATE that is only judged
+# for new violations (lib/update.rego).
+_unchanged(violation) if {
 	update.only_new_violations
-	old := _violations with input.request.object as input.request.oldObject
-} else := set()
+	violation in _violations with input.request.object as input.request.oldObject
+}
 
-_annotations := input.request.object.metadata.annotations if input.request.kind.kind == "ServiceAccount"
+_annotations := input.request.object.metadata.annotations
 
 _violations contains {"msg": msg, "field": _field(_role_arn_key)} if {
+	input.request.kind.kind == "ServiceAccount"
 	arn := _annotations[_role_arn_key]
 	not aws.role_arn(arn)
 	msg := sprintf("%s annotation %s must be an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)", [_describe, _role_arn_key])
 }
 
 _violations contains {"msg": msg, "field": _field(_role_arn_key)} if {
+	input.request.kind.kind == "ServiceAccount"
 	role := aws.role_arn(_annotations[_role_arn_key])
 	problem := aws.account_problem(role.account)
 	msg := sprintf("%s annotation %s %q is not allowed: %s", [_describe, _role_arn_key, _annotations[_role_arn_key], problem])
 }
 
 _violations contains {"msg": msg, "field": _field(_role_arn_key)} if {
+	input.request.kind.kind == "ServiceAccount"
 	role := aws.role_arn(_annotations[_role_arn_key])
 	pattern := aws.denied_pattern(role.name)
 	msg := sprintf("%s must not assume IAM role %q: its name matches denied pattern %q (node and administrator roles are not for workloads)", [_describe, role.name, pattern])
 }
 
 _violations contains {"msg": msg, "field": _field(_audience_key)} if {
+	input.request.kind.kind == "ServiceAccount"
 	_annotations[_audience_key] != "sts.amazonaws.com"
 	msg := sprintf(`%s annotation %s must be "sts.amazonaws.com" (or be removed)`, [_describe, _audience_key])
 }

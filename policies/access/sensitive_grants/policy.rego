@@ -25,34 +25,46 @@ package access.sensitive_grants
 import data.lib.rbac
 import data.lib.update
 
-_pod_access := {"pods/exec", "pods/attach", "pods/portforward", "pods/ephemeralcontainers"}
+# Each permission lists every verb, API group and resource name that grants it, wildcards
+# included, as the RBAC authorizer matches them.
+_read_secrets := {"verbs": {"get", "list", "watch", "*"}, "groups": {"", "*"}, "resources": {"secrets", "*"}}
 
-_any_verb := {"get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"}
+_pod_access := {
+	"verbs": {"get", "list", "watch", "create", "update", "patch", "delete", "deletecollection", "*"},
+	"groups": {"", "*"},
+	"resources": {
+		"pods/exec", "pods/attach", "pods/portforward", "pods/ephemeralcontainers",
+		"*/exec", "*/attach", "*/portforward", "*/ephemeralcontainers", "*",
+	},
+}
 
-deny := _violations - _unchanged
+deny contains violation if {
+	some violation in _violations
+	not _unchanged(violation)
+}
 
-_unchanged := old if {
+# _unchanged is true of a violation the old object had too, on an UPDATE that is only judged
+# for new violations (lib/update.rego).
+_unchanged(violation) if {
 	update.only_new_violations
-	old := _violations with input.request.object as input.request.oldObject
-} else := set()
-
-_violations contains {"msg": msg, "field": sprintf("rules[%d]", [i])} if {
-	input.request.kind.kind == "ClusterRole"
-	some [i, rule] in rbac.judged_rules
-	verbs := rbac.verbs_granted(rule, {"get", "list", "watch"})
-	count(verbs) > 0
-	resources := rbac.resources_granted(rule, {""}, {"secrets"})
-	count(resources) > 0
-	msg := sprintf("%s rule %d grants %s on %s, which reads Secrets in every namespace once bound by a ClusterRoleBinding: grant it in a Role in the namespaces that need it, with resourceNames where possible", [rbac.describe, i, rbac.quoted(verbs), rbac.quoted(resources)])
+	violation in _violations with input.request.object as input.request.oldObject
 }
 
 _violations contains {"msg": msg, "field": sprintf("rules[%d]", [i])} if {
-	some [i, rule] in rbac.judged_rules
-	verbs := rbac.verbs_granted(rule, _any_verb)
-	count(verbs) > 0
-	resources := rbac.resources_granted(rule, {""}, _pod_access)
-	count(resources) > 0
-	msg := sprintf("%s rule %d grants %s on %s, which reaches into running containers: keep it to break-glass roles", [rbac.describe, i, rbac.quoted(verbs), rbac.quoted(resources)])
+	input.request.kind.kind == "ClusterRole"
+	some i, rule in rbac.judged_rules
+	some resource in rule.resources
+	resource in _read_secrets.resources
+	grant := rbac.granted(rule, _read_secrets)
+	msg := sprintf("%s rule %d grants %s on %s, which reads Secrets in every namespace once bound by a ClusterRoleBinding: grant it in a Role in the namespaces that need it, with resourceNames where possible", [rbac.describe, i, rbac.quoted(grant.verbs), rbac.quoted(grant.resources)])
+}
+
+_violations contains {"msg": msg, "field": sprintf("rules[%d]", [i])} if {
+	some i, rule in rbac.judged_rules
+	some resource in rule.resources
+	resource in _pod_access.resources
+	grant := rbac.granted(rule, _pod_access)
+	msg := sprintf("%s rule %d grants %s on %s, which reaches into running containers: keep it to break-glass roles", [rbac.describe, i, rbac.quoted(grant.verbs), rbac.quoted(grant.resources)])
 }
 
 _violations contains {"msg": msg, "field": "roleRef.name"} if {

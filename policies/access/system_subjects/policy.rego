@@ -26,12 +26,17 @@ import data.lib.update
 
 _forbidden := {"system:masters", "system:anonymous", "system:unauthenticated", "system:authenticated"}
 
-deny := _violations - _unchanged
+deny contains violation if {
+	some violation in _violations
+	not _unchanged(violation)
+}
 
-_unchanged := old if {
+# _unchanged is true of a violation the old object had too, on an UPDATE that is only judged
+# for new violations (lib/update.rego).
+_unchanged(violation) if {
 	update.only_new_violations
-	old := _violations with input.request.object as input.request.oldObject
-} else := set()
+	violation in _violations with input.request.object as input.request.oldObject
+}
 
 _violations contains {"msg": msg, "field": field} if {
 	input.request.kind.kind in rbac.binding_kinds

@@ -30,12 +30,17 @@ import data.lib.pods
 import data.lib.serviceaccounts
 import data.lib.update
 
-deny := _violations - _unchanged
+deny contains violation if {
+	some violation in _violations
+	not _unchanged(violation)
+}
 
-_unchanged := old if {
+# _unchanged is true of a violation the old object had too, on an UPDATE that is only judged
+# for new violations (lib/update.rego).
+_unchanged(violation) if {
 	update.only_new_violations
-	old := _violations with input.request.object as input.request.oldObject
-} else := set()
+	violation in _violations with input.request.object as input.request.oldObject
+}
 
 _violations contains {"msg": msg, "field": "automountServiceAccountToken"} if {
 	input.request.kind.kind == "ServiceAccount"

@@ -1,9 +1,10 @@
 # METADATA
 # title: No wildcards in RBAC rules
 # description: |
-#   Roles and ClusterRoles name what they grant: no "*" in verbs, apiGroups, resources
-#   ("*", "*/scale", "pods/*") or nonResourceURLs, since a wildcard also grants whatever the
-#   cluster adds later. An aggregated ClusterRole is judged by its aggregationRule, not by the
+#   Roles and ClusterRoles name what they grant: no wildcard in verbs or apiGroups ("*"),
+#   resources ("*", "*/scale") or nonResourceURLs ("*", "/api/*"), since a wildcard also grants
+#   whatever the cluster adds later. These are the wildcards the RBAC authorizer knows; "pods/*"
+#   or "get*" are literal names that grant nothing. An aggregated ClusterRole is judged by its aggregationRule, not by the
 #   rules the aggregation controller fills in: each selector must require a label (a matchLabels
 #   entry or an In/Exists expression) and must not select on kubernetes.io/bootstrapping, either
 #   of which would aggregate Kubernetes' own roles, cluster-admin included. Kubernetes' bootstrap
@@ -27,22 +28,43 @@ package access.wildcards
 import data.lib.rbac
 import data.lib.update
 
-_rule_fields := ["verbs", "apiGroups", "resources", "nonResourceURLs"]
+deny contains violation if {
+	some violation in _violations
+	not _unchanged(violation)
+}
 
-deny := _violations - _unchanged
-
-_unchanged := old if {
+# _unchanged is true of a violation the old object had too, on an UPDATE that is only judged
+# for new violations (lib/update.rego).
+_unchanged(violation) if {
 	update.only_new_violations
-	old := _violations with input.request.object as input.request.oldObject
-} else := set()
+	violation in _violations with input.request.object as input.request.oldObject
+}
 
-_violations contains {"msg": msg, "field": field} if {
-	some [i, rule] in rbac.judged_rules
-	some name in _rule_fields
-	some value in rule[name]
-	contains(value, "*")
-	msg := sprintf(`%s rule %d must not use "*" in %s; list the %s it needs`, [rbac.describe, i, name, name])
-	field := sprintf("rules[%d].%s", [i, name])
+# The wildcards the RBAC authorizer knows: "*" as a verb or API group, "*" or "*/scale" as a
+# resource ("pods/*" is a literal name that grants nothing), "*" or "/api/*" as a URL.
+_violations contains _wildcard(i, "verbs") if {
+	some i, rule in rbac.judged_rules
+	"*" in rule.verbs
+}
+
+_violations contains _wildcard(i, "apiGroups") if {
+	some i, rule in rbac.judged_rules
+	"*" in rule.apiGroups
+}
+
+_violations contains _wildcard(i, "resources") if {
+	some i, rule in rbac.judged_rules
+	strings.any_prefix_match(rule.resources, "*")
+}
+
+_violations contains _wildcard(i, "nonResourceURLs") if {
+	some i, rule in rbac.judged_rules
+	strings.any_suffix_match(rule.nonResourceURLs, "*")
+}
+
+_wildcard(i, name) := {
+	"msg": sprintf(`%s rule %d must not use "*" in %s; list the %s it needs`, [rbac.describe, i, name, name]),
+	"field": sprintf("rules[%d].%s", [i, name]),
 }
 
 _violations contains {"msg": msg, "field": field} if {

@@ -12,13 +12,14 @@ test_fail_wildcard_in_each_field if {
 		{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]},
 		{"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "*"]},
 		{"apiGroups": ["*"], "resources": ["*/scale", "pods/*"], "verbs": ["patch"]},
-		{"nonResourceURLs": ["/metrics", "*"], "verbs": ["get"]},
+		{"apiGroups": ["apps"], "resources": ["deployments/*"], "verbs": ["get*"]},
+		{"nonResourceURLs": ["/metrics", "/logs/*"], "verbs": ["get"]},
 	]))
 	got == {
 		{"msg": `ClusterRole "ops" rule 1 must not use "*" in verbs; list the verbs it needs`, "field": "rules[1].verbs"},
 		{"msg": `ClusterRole "ops" rule 2 must not use "*" in apiGroups; list the apiGroups it needs`, "field": "rules[2].apiGroups"},
 		{"msg": `ClusterRole "ops" rule 2 must not use "*" in resources; list the resources it needs`, "field": "rules[2].resources"},
-		{"msg": `ClusterRole "ops" rule 3 must not use "*" in nonResourceURLs; list the nonResourceURLs it needs`, "field": "rules[3].nonResourceURLs"},
+		{"msg": `ClusterRole "ops" rule 4 must not use "*" in nonResourceURLs; list the nonResourceURLs it needs`, "field": "rules[4].nonResourceURLs"},
 	}
 }
 
