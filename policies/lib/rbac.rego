@@ -69,8 +69,8 @@ judged_rules := obj.rules if {
 	not obj.aggregationRule
 }
 
-# mentions(values, names) is true when one of the values is in the set names.
-mentions(values, names) if {
+# _mentions(values, names) is true when one of the values is in the set names.
+_mentions(values, names) if {
 	some v in values
 	v in names
 }
@@ -82,7 +82,7 @@ mentions(values, names) if {
 granted(rule, p) := {"verbs": verbs, "resources": resources} if {
 	resources := {r | some r in rule.resources; r in p.resources}
 	count(resources) > 0
-	mentions(rule.apiGroups, p.groups)
+	_mentions(rule.apiGroups, p.groups)
 	verbs := {v | some v in rule.verbs; v in p.verbs}
 	count(verbs) > 0
 }
