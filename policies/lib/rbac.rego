@@ -29,12 +29,15 @@ obj := input.request.object if is_object(input.request.object)
 # describe names the request's object for a message: `ClusterRole "ops"`.
 describe := sprintf("%s %q", [input.request.kind.kind, obj.metadata.name])
 
-# bootstrap is true when the object is one of Kubernetes' own RBAC defaults, which the
-# apiserver creates and reconciles at every start.
+# bootstrap is true when the request's object is one of Kubernetes' own RBAC defaults, which
+# the apiserver creates and reconciles at every start.
 bootstrap if {
+	input.request.kind.kind in _rbac_kinds
 	obj.metadata.labels["kubernetes.io/bootstrapping"] == "rbac-defaults"
 	_bootstrap_name(obj.metadata.name)
 }
+
+_rbac_kinds := {"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"}
 
 _bootstrap_name(name) if startswith(name, "system:")
 
