@@ -14,7 +14,8 @@
 #   are what keep it from being an escape hatch. What remains: a `system:`-named role carrying
 #   the label is not judged. The apiserver's escalation check only lets someone create such a
 #   role who already holds every permission it grants (or holds `escalate`, which RBAC-004
-#   refuses), and binding it is still judged by RBAC-001 and RBAC-002.
+#   refuses), and bindings to it are judged like any other binding (RBAC-001, RBAC-002 and
+#   RBAC-005 look at subjects and the bound role's name, not at its rules).
 package lib.rbac
 
 # role_kinds are the kinds that carry rules.

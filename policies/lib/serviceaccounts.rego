@@ -17,8 +17,26 @@ name := spec.serviceAccountName if {
 	spec
 }
 
-# spec is the pod spec, when the object has one that is an object.
-spec := pods.spec if is_object(pods.spec)
+# spec is the pod spec, when the object has one that is an object; undefined for an object its
+# controller made from a judged template (see templated), so it is not judged twice.
+spec := pods.spec if {
+	is_object(pods.spec)
+	not templated
+}
+
+# templated is true for an object whose controller is a pod-bearing kind (a Pod of a
+# ReplicaSet or Job, a ReplicaSet of a Deployment, a Job of a CronJob): its ServiceAccount,
+# token automount and env come from a template govhook judged when the controller was
+# admitted. Judging the copy again would refuse a controller's Pods for a workload that
+# predates govhook at its next rescheduling, while the audit scan already reports the
+# controller. Objects of other controllers (operators' custom resources) are judged.
+templated if {
+	some owner in pods.obj.metadata.ownerReferences
+	owner.controller == true
+	owner.kind in _template_kinds
+}
+
+_template_kinds := {"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicationController"}
 
 _first(names) := [n | some n in names; n != ""][0]
 

@@ -7,8 +7,9 @@
 #   parameters.breakGlassRoleArns (users never); mapAccounts must stay empty (it maps every
 #   identity of an account); every role and user ARN must be a valid IAM ARN of an account in
 #   parameters.awsAccountIds (empty allows none); and the ConfigMap must not be deleted, which
-#   would lock nodes and people out. The webhook registration must route kube-system ConfigMaps
-#   (CREATE, UPDATE, DELETE) to govhook for this policy to run in a cluster.
+#   would lock nodes and people out. For this policy to run at all, the webhook registration
+#   must route kube-system ConfigMaps (CREATE, UPDATE, DELETE) to govhook and the config must
+#   not exempt kube-system from evaluation (the default config does).
 #   UPDATE: violations the ConfigMap already had are judged again whenever its data changes;
 #   only metadata-only updates skip them (lib/update.rego).
 # custom:

@@ -5,7 +5,10 @@
 #   "default") unless it turns token automount off on the pod (automountServiceAccountToken:
 #   false). Every workload sharing "default" shares whatever RBAC anyone binds to it. The
 #   webhook does not see the ServiceAccount, so only the pod-level setting counts; a default
-#   ServiceAccount with automount off still needs the pod to say so. Tiered: denied in
+#   ServiceAccount with automount off still needs the pod to say so. An object a pod-bearing
+#   controller made from its template (a Pod of a ReplicaSet, a ReplicaSet of a Deployment) is
+#   not judged: the template was, and refusing the copy would break a workload that predates
+#   govhook when it is next rescheduled (lib/serviceaccounts.rego). Tiered: denied in
 #   namespaces labelled environment=prod, a warning elsewhere.
 #   UPDATE: only violations the object did not have before are judged on metadata-only updates
 #   and on every Pod update (the fields judged are immutable on Pods; lib/update.rego).

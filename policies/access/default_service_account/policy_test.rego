@@ -57,3 +57,30 @@ test_success_other_kinds if {
 	got := default_service_account.deny with input as review.create("Service", {"metadata": {"name": "x"}, "spec": {}})
 	got == set()
 }
+
+test_success_pod_made_by_a_replica_set if {
+	pod := {
+		"metadata": {"generateName": "legacy-7d9f-", "namespace": "shop", "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "legacy-7d9f", "uid": "u", "controller": true}]},
+		"spec": {"containers": [{"name": "app", "image": "app:1"}]},
+	}
+	got := default_service_account.deny with input as review.create("Pod", pod)
+	got == set()
+}
+
+test_fail_pod_made_by_another_controller if {
+	pod := {
+		"metadata": {"generateName": "spark-exec-", "namespace": "shop", "ownerReferences": [{"apiVersion": "spark.example.com/v1", "kind": "SparkApplication", "name": "etl", "uid": "u", "controller": true}]},
+		"spec": {"containers": [{"name": "exec", "image": "spark:3"}]},
+	}
+	got := default_service_account.deny with input as review.create("Pod", pod)
+	count(got) == 1
+}
+
+test_success_replica_set_of_a_deployment if {
+	rs := {
+		"metadata": {"name": "legacy-7d9f", "namespace": "shop", "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "legacy", "uid": "u", "controller": true}]},
+		"spec": {"template": {"spec": {"containers": [{"name": "app", "image": "app:1"}]}}},
+	}
+	got := default_service_account.deny with input as review.create("ReplicaSet", rs)
+	got == set()
+}

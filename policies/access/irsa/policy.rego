@@ -11,8 +11,9 @@
 #   AWS_CONTAINER_CREDENTIALS_FULL_URI themselves, which would pick an IAM role past the
 #   ServiceAccount review. The EKS Pod Identity webhook and the Pod Identity agent inject those
 #   variables into Pods together with their token volume (aws-iam-token, eks-pod-identity-token)
-#   before validation; a Pod carrying that volume is therefore not judged on them (its
-#   controller's template was). UPDATE: only violations the object did not have before are
+#   before validation; a Pod carrying that volume is therefore not judged on them, nor is an
+#   object a pod-bearing controller made from its template (a Pod of a ReplicaSet, a ReplicaSet
+#   of a Deployment: the template was judged, lib/serviceaccounts.rego). UPDATE: only violations the object did not have before are
 #   judged on metadata-only updates and on every Pod update (lib/update.rego); changing the
 #   role ARN is judged.
 # custom:
@@ -84,6 +85,7 @@ _violations contains {"msg": msg, "field": _field(_audience_key)} if {
 
 _violations contains {"msg": msg, "field": pods.field(c, sprintf("env[%d].name", [j]))} if {
 	not _injected
+	not serviceaccounts.templated
 	some c in pods.containers
 	some j, env in c.container.env
 	env.name in _credential_env

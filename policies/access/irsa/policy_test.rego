@@ -117,3 +117,12 @@ test_success_ordinary_env if {
 	got := irsa.deny with input as review.create("Deployment", _deployment([{"name": "AWS_REGION", "value": "eu-west-1"}]))
 	got == set()
 }
+
+test_success_pod_made_by_a_job if {
+	pod := {
+		"metadata": {"generateName": "migrate-", "ownerReferences": [{"apiVersion": "batch/v1", "kind": "Job", "name": "migrate", "uid": "u", "controller": true}]},
+		"spec": {"containers": [{"name": "app", "image": "app:1", "env": [{"name": "AWS_ROLE_ARN", "value": "x"}]}]},
+	}
+	got := irsa.deny with input as review.create("Pod", pod)
+	got == set()
+}

@@ -8,7 +8,8 @@
 #   at once, so each half is judged where it is written: a ServiceAccount that does not turn
 #   automount off needs the annotation (the namespace's "default" ServiceAccount is left to
 #   SA-001, which keeps workloads off it); a pod-bearing object that sets automount to true
-#   overrides its ServiceAccount and needs the annotation on its own pod metadata. A pod that
+#   overrides its ServiceAccount and needs the annotation on its own pod metadata (objects a
+#   pod-bearing controller makes are judged through its template, lib/serviceaccounts.rego). A pod that
 #   leaves it unset inherits a ServiceAccount that was judged when it was admitted; accounts
 #   that predate govhook are covered by the audit scan, not here.
 #   UPDATE: only violations the object did not have before are judged on metadata-only updates
