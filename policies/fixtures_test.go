@@ -64,9 +64,18 @@ func TestFixtures(t *testing.T) {
 }
 
 // fixtureConfig is the default config without exemptions, so fixtures in any namespace are
-// judged.
+// judged, and with fixtureParameters.
 func fixtureConfig() *config.Config {
 	cfg := config.Default()
 	cfg.Exemptions = config.Exemptions{}
+	cfg.Parameters = fixtureParameters
 	return cfg
+}
+
+// fixtureParameters are the config parameters every fixture is judged with: allowlists that
+// an allow fixture can name. Rego unit tests cover the defaults.
+var fixtureParameters = map[string]any{
+	"awsAccountIds":        []any{"123456789012"},
+	"clusterAdminSubjects": []any{"Group:platform-admins"},
+	"breakGlassRoleArns":   []any{"arn:aws:iam::123456789012:role/break-glass"},
 }

@@ -69,10 +69,10 @@ func newHandler(t *testing.T, ev evidence.Recorder) *webhook.Handler {
 }
 
 const privilegedPod = `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","namespace":"shop","labels":{"owner":"payments"}},
-"spec":{"containers":[{"name":"app","image":"nginx:1.27","securityContext":{"privileged":true}}]}}`
+"spec":{"serviceAccountName":"web","containers":[{"name":"app","image":"nginx:1.27","securityContext":{"privileged":true}}]}}`
 
 const compliantPod = `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","namespace":"shop","labels":{"owner":"payments"}},
-"spec":{"containers":[{"name":"app","image":"nginx:1.27"}]}}`
+"spec":{"serviceAccountName":"web","containers":[{"name":"app","image":"nginx:1.27"}]}}`
 
 func reviewBody(op, object, oldObject string) string {
 	return `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"uid-1",
@@ -227,7 +227,7 @@ func TestHandlerRefusesWhenEvidenceIsNotDurable(t *testing.T) {
 
 func TestHandlerDenialLinesAreSortedByPolicy(t *testing.T) {
 	obj := `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","namespace":"shop"},
-"spec":{"containers":[{"name":"b","securityContext":{"privileged":true}},{"name":"a","securityContext":{"privileged":true}}]}}`
+"spec":{"serviceAccountName":"web","containers":[{"name":"b","securityContext":{"privileged":true}},{"name":"a","securityContext":{"privileged":true}}]}}`
 	resp := decodeResponse(t, post(newHandler(t, &memoryEvidence{}), "application/json", reviewBody("CREATE", obj, "null")))
 	want := strings.Join([]string{
 		`[OWN-002] Pod "web" must carry label "owner" naming its owning team`,

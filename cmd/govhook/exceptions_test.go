@@ -250,7 +250,7 @@ func eventually(t *testing.T, what string, cond func() bool, logs fmt.Stringer) 
 func (s *servedWebhook) review(uid, name string, privileged bool) *admissionv1.AdmissionResponse {
 	s.t.Helper()
 	obj := fmt.Sprintf(`{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":%q,"namespace":"shop","labels":{"owner":"p"}},
-"spec":{"template":{"metadata":{"labels":{"owner":"p"}},"spec":{"containers":[{"name":"app","securityContext":{"privileged":%t}}]}}}}`, name, privileged)
+"spec":{"template":{"metadata":{"labels":{"owner":"p"}},"spec":{"automountServiceAccountToken":false,"containers":[{"name":"app","securityContext":{"privileged":%t}}]}}}}`, name, privileged)
 	body := `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"` + uid + `",
 "kind":{"group":"apps","version":"v1","kind":"Deployment"},"resource":{"group":"apps","version":"v1","resource":"deployments"},
 "name":"` + name + `","namespace":"shop","operation":"CREATE","userInfo":{"username":"alice"},"object":` + obj + `}}`

@@ -53,6 +53,7 @@ spec:
   template:
     metadata: {labels: {app: web, owner: payments}}
     spec:
+      automountServiceAccountToken: false
       containers: [{name: app, image: nginx:1.27, securityContext: {privileged: true}}]
 `
 

@@ -4,7 +4,11 @@
 #   RoleBindings and ClusterRoleBindings must not grant anything to system:masters (which bypasses
 #   authorization entirely), system:anonymous, system:unauthenticated or system:authenticated
 #   (every identity in the cluster, including any AWS principal mapped into it). Kubernetes' own
-#   default bindings to these groups stay admissible.
+#   default bindings to these groups stay admissible: each is recognised by its bootstrap label,
+#   binding name, role and subject together (lib/rbac.rego), so copying the label onto another
+#   binding does not make it admissible.
+#   UPDATE: only violations the binding did not have before are judged on metadata-only updates
+#   (lib/update.rego); a DELETE is never refused.
 # custom:
 #   id: RBAC-002
 #   severity: critical
@@ -17,33 +21,29 @@
 #     - https://kubernetes.io/docs/concepts/security/rbac-good-practices/
 package access.system_subjects
 
-_binding_kinds := {"RoleBinding", "ClusterRoleBinding"}
+import data.lib.rbac
+import data.lib.update
 
 _forbidden := {"system:masters", "system:anonymous", "system:unauthenticated", "system:authenticated"}
 
-# Kubernetes' bootstrap bindings, as [binding name, role name, subject name]: the apiserver
-# creates and reconciles them, and they must never be refused.
-_kubernetes_defaults := {
-	["cluster-admin", "cluster-admin", "system:masters"],
-	["system:basic-user", "system:basic-user", "system:authenticated"],
-	["system:discovery", "system:discovery", "system:authenticated"],
-	["system:public-info-viewer", "system:public-info-viewer", "system:authenticated"],
-	["system:public-info-viewer", "system:public-info-viewer", "system:unauthenticated"],
+deny contains violation if {
+	some violation in _violations
+	not _unchanged(violation)
 }
 
-deny contains {"msg": msg, "field": field} if {
-	input.request.kind.kind in _binding_kinds
-	binding := input.request.object
-	some i, subject in binding.subjects
+# _unchanged is true of a violation the old object had too, on an UPDATE that is only judged
+# for new violations (lib/update.rego).
+_unchanged(violation) if {
+	update.only_new_violations
+	violation in _violations with input.request.object as input.request.oldObject
+}
+
+_violations contains {"msg": msg, "field": field} if {
+	input.request.kind.kind in rbac.binding_kinds
+	some i, subject in rbac.obj.subjects
 	subject.kind in {"User", "Group"}
 	subject.name in _forbidden
-	not _kubernetes_default(binding, subject)
-	msg := sprintf("%s %q must not bind %s %q (subject %d)", [input.request.kind.kind, binding.metadata.name, subject.kind, subject.name, i])
+	not rbac.default_binding(subject)
+	msg := sprintf("%s must not bind %s %q (subject %d)", [rbac.describe, subject.kind, subject.name, i])
 	field := sprintf("subjects[%d].name", [i])
-}
-
-_kubernetes_default(binding, subject) if {
-	input.request.kind.kind == "ClusterRoleBinding"
-	binding.roleRef.kind == "ClusterRole"
-	[binding.metadata.name, binding.roleRef.name, subject.name] in _kubernetes_defaults
 }

@@ -18,6 +18,7 @@ package ownership.owner_label
 
 import data.lib.params
 import data.lib.pods
+import data.lib.rbac
 
 _owned_kinds := {
 	"Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob",
@@ -46,13 +47,7 @@ _judged if {
 	input.request.operation in {"CREATE", "UPDATE"}
 	input.request.kind.kind in _owned_kinds
 	count(object.get(input.request.object.metadata, "ownerReferences", [])) == 0
-	not _kubernetes_bootstrap
-}
-
-# The apiserver's own RBAC defaults are reconciled at every start and carry this label.
-_kubernetes_bootstrap if {
-	startswith(input.request.object.metadata.name, "system:")
-	input.request.object.metadata.labels["kubernetes.io/bootstrapping"] == "rbac-defaults"
+	not rbac.bootstrap # the apiserver's own RBAC defaults, reconciled at every start
 }
 
 _has_owner(metadata) if trim_space(metadata.labels[params.owner_label]) != ""

@@ -1,0 +1,62 @@
+package policies_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	admissionv1 "k8s.io/api/admission/v1"
+
+	"github.com/govhook/govhook/offline"
+	"github.com/govhook/govhook/policies"
+	"github.com/govhook/govhook/review"
+)
+
+// TestKubernetesBootstrapRBAC runs the RBAC objects a fresh kube-apiserver creates (and
+// reconciles, as UPDATEs, at every later start) through the whole catalog: a policy that
+// finds fault with them would fill the evidence with denials the cluster itself caused.
+func TestKubernetesBootstrapRBAC(t *testing.T) {
+	data, err := os.ReadFile("testdata/kubernetes-v1.37.2-bootstrap-rbac.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, errs := offline.Parse("bootstrap", data)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if len(docs) != 141 {
+		t.Fatalf("loaded %d bootstrap objects, want 141", len(docs))
+	}
+	catalog, err := policies.LoadCatalog(policies.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine, err := policies.NewEngine(t.Context(), catalog, catalog.Policies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reviewer := review.New(engine, fixtureConfig(), nil)
+	want := map[string][]string{} // no policy finds fault with any of them
+	for _, op := range []admissionv1.Operation{admissionv1.Create, admissionv1.Update} {
+		t.Run(string(op), func(t *testing.T) {
+			results, err := offline.Run(t.Context(), reviewer, docs, offline.Options{Operation: op, Username: "system:apiserver"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string][]string{}
+			for _, r := range results {
+				name := r.Name
+				if r.Namespace != "" {
+					name = r.Namespace + "/" + r.Name
+				}
+				for _, f := range r.Decision.Findings {
+					key := r.Kind + " " + name
+					got[key] = append(got[key], f.Policy)
+				}
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("findings on Kubernetes' bootstrap RBAC (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

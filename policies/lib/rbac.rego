@@ -1,0 +1,101 @@
+# METADATA
+# title: RBAC objects, Kubernetes' own defaults and rule matching
+# description: |
+#   Shared by the RBAC policies: which objects are Kubernetes' own bootstrap RBAC (never judged),
+#   which rules of a role are judged, and how a rule's verbs, apiGroups and resources cover a
+#   permission, with "*" and "*/subresource" matched the way the RBAC authorizer matches them.
+#   Rules are matched against constant sets, and a policy first checks whether a rule names any
+#   resource it cares about at all, so an ordinary role costs a few set lookups per rule.
+#
+#   Bootstrap RBAC is recognised by the label `kubernetes.io/bootstrapping: rbac-defaults` AND a
+#   bootstrap name (prefix `system:`, or one of the five other names Kubernetes uses), and for
+#   bindings to privileged groups AND the exact (binding, role, subject) triple Kubernetes
+#   creates. A user can put the label on an object of their own, so the name and triple checks
+#   are what keep it from being an escape hatch. What remains: a `system:`-named role carrying
+#   the label is not judged. The apiserver's escalation check only lets someone create such a
+#   role who already holds every permission it grants (or holds `escalate`, which RBAC-004
+#   refuses), and bindings to it are judged like any other binding (RBAC-001, RBAC-002 and
+#   RBAC-005 look at subjects and the bound role's name, not at its rules).
+package lib.rbac
+
+# role_kinds are the kinds that carry rules.
+role_kinds := {"Role", "ClusterRole"}
+
+# binding_kinds are the kinds that bind subjects to a role.
+binding_kinds := {"RoleBinding", "ClusterRoleBinding"}
+
+# obj is the RBAC object after the request; undefined on DELETE.
+obj := input.request.object if is_object(input.request.object)
+
+# describe names the request's object for a message: `ClusterRole "ops"`.
+describe := sprintf("%s %q", [input.request.kind.kind, obj.metadata.name])
+
+# bootstrap is true when the request's object is one of Kubernetes' own RBAC defaults, which
+# the apiserver creates and reconciles at every start.
+bootstrap if {
+	input.request.kind.kind in _rbac_kinds
+	obj.metadata.labels["kubernetes.io/bootstrapping"] == "rbac-defaults"
+	_bootstrap_name(obj.metadata.name)
+}
+
+_rbac_kinds := {"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"}
+
+_bootstrap_name(name) if startswith(name, "system:")
+
+_bootstrap_name(name) if name in {"cluster-admin", "admin", "edit", "view", "extension-apiserver-authentication-reader"}
+
+# _default_bindings are Kubernetes' bootstrap ClusterRoleBindings to privileged groups, as
+# [binding name, ClusterRole name, subject kind, subject name].
+_default_bindings := {
+	["cluster-admin", "cluster-admin", "Group", "system:masters"],
+	["system:basic-user", "system:basic-user", "Group", "system:authenticated"],
+	["system:discovery", "system:discovery", "Group", "system:authenticated"],
+	["system:public-info-viewer", "system:public-info-viewer", "Group", "system:authenticated"],
+	["system:public-info-viewer", "system:public-info-viewer", "Group", "system:unauthenticated"],
+}
+
+# default_binding(subject) is true when the request's binding is Kubernetes' own binding of
+# that subject: label, name, role and subject all as the apiserver creates them.
+default_binding(subject) if {
+	input.request.kind.kind == "ClusterRoleBinding"
+	bootstrap
+	obj.roleRef.kind == "ClusterRole"
+	[obj.metadata.name, obj.roleRef.name, subject.kind, subject.name] in _default_bindings
+}
+
+# judged_rules are the rules of a Role or ClusterRole that are judged (iterate them with
+# `some i, rule in rbac.judged_rules`): none of a bootstrap role, and none of an aggregated
+# ClusterRole, whose rules the aggregation controller fills in from the roles its
+# aggregationRule selects (those are judged themselves).
+judged_rules := obj.rules if {
+	input.request.kind.kind in role_kinds
+	not bootstrap
+	not obj.aggregationRule
+}
+
+# _mentions(values, names) is true when one of the values is in the set names.
+_mentions(values, names) if {
+	some v in values
+	v in names
+}
+
+# granted(rule, p) holds the verbs and resources of a rule, as the rule writes them, that
+# grant permission p: {"verbs", "resources"}; undefined when the rule does not grant it. A
+# permission is {"verbs", "groups", "resources"}: sets of every name that grants it,
+# wildcards included ("*", "*/proxy" for nodes/proxy), written as literals by the policy.
+granted(rule, p) := {"verbs": verbs, "resources": resources} if {
+	resources := {r | some r in rule.resources; r in p.resources}
+	count(resources) > 0
+	_mentions(rule.apiGroups, p.groups)
+	verbs := {v | some v in rule.verbs; v in p.verbs}
+	count(verbs) > 0
+}
+
+# quoted lists a set of strings for a message, sorted: `"get", "list"`.
+quoted(items) := concat(", ", [sprintf("%q", [x]) | some x in sort(items)])
+
+# subject_key is how parameter allowlists name a binding subject: `Group:platform-admins`,
+# `User:alice@example.com`, `ServiceAccount:ops/break-glass`.
+subject_key(subject) := sprintf("ServiceAccount:%s/%s", [object.get(subject, "namespace", ""), subject.name]) if {
+	subject.kind == "ServiceAccount"
+} else := sprintf("%s:%s", [subject.kind, subject.name])

@@ -1,0 +1,51 @@
+# METADATA
+# title: ServiceAccount facts of a pod spec
+# description: |
+#   Shared by SA-001, SA-002 and IAM-001: which ServiceAccount a pod-bearing object runs as and
+#   how a message names the object. Undefined for requests that carry no pod spec.
+package lib.serviceaccounts
+
+import data.lib.pods
+
+# name is the ServiceAccount the pod runs as: serviceAccountName, else the deprecated
+# serviceAccount field (the apiserver copies it over), else "default".
+name := spec.serviceAccountName if {
+	spec.serviceAccountName != ""
+} else := spec.serviceAccount if {
+	spec.serviceAccount != ""
+} else := "default" if {
+	spec
+}
+
+# spec is the pod spec, when the object has one that is an object; undefined for an object its
+# controller made from a judged template (see templated), so it is not judged twice.
+spec := pods.spec if {
+	is_object(pods.spec)
+	not templated
+}
+
+# templated is true for an object whose controller is a pod-bearing kind (a Pod of a
+# ReplicaSet or Job, a ReplicaSet of a Deployment, a Job of a CronJob): its ServiceAccount,
+# token automount and env come from a template govhook judged when the controller was
+# admitted. Judging the copy again would refuse a controller's Pods for a workload that
+# predates govhook at its next rescheduling, while the audit scan already reports the
+# controller. Objects of other controllers (operators' custom resources) are judged.
+templated if {
+	some owner in pods.obj.metadata.ownerReferences
+	owner.controller == true
+	owner.kind in _template_kinds
+}
+
+_template_kinds := {"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicationController"}
+
+_first(names) := [n | some n in names; n != ""][0]
+
+# name_field is the path of serviceAccountName in the object, for violations.
+name_field := sprintf("%s.serviceAccountName", [pods.spec_path])
+
+# automount_field is the path of the pod's automountServiceAccountToken, for violations.
+automount_field := sprintf("%s.automountServiceAccountToken", [pods.spec_path])
+
+# describe names the request's object for a message: `Deployment "checkout"` (a Pod made from
+# generateName is named by its prefix, since it has no name yet).
+describe := sprintf("%s %q", [input.request.kind.kind, _first([object.get(pods.obj, ["metadata", "name"], ""), object.get(pods.obj, ["metadata", "generateName"], "")])])

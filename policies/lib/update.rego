@@ -1,0 +1,45 @@
+# METADATA
+# title: UPDATE semantics shared by the least-privilege policies
+# description: |
+#   An UPDATE that introduces a violation is refused; one that only carries along violations
+#   the object already had is not judged again when it could not have touched what the policy
+#   judges. That keeps clean-up possible (labels, annotations, finalizer removal on an object
+#   that predates govhook or its policy) without ever letting a new violation in.
+#
+#   A policy opts in by computing its violations in `_violations` and publishing
+#     deny contains violation if {
+#       some violation in _violations
+#       not _unchanged(violation)
+#     }
+#     _unchanged(violation) if {
+#       update.only_new_violations
+#       violation in _violations with input.request.object as input.request.oldObject
+#     }
+#   so a violation is dropped only when the old object had exactly the same one, and a request
+#   without violations pays nothing for it.
+package lib.update
+
+# only_new_violations is true for an UPDATE whose pre-existing violations are not judged
+# again: a metadata-only update, or any Pod update (a Pod's serviceAccountName, token
+# automount and container env are immutable; ephemeral containers can only be added, and a
+# violation an added container brings is new, so it is still refused).
+only_new_violations if metadata_only
+
+only_new_violations if {
+	input.request.operation == "UPDATE"
+	input.request.kind.kind == "Pod"
+}
+
+# metadata_only is true for an UPDATE that changes nothing but metadata (labels, annotations,
+# finalizers, owner references) and status; for an aggregated ClusterRole also the rules,
+# which the aggregation controller fills in.
+metadata_only if {
+	input.request.operation == "UPDATE"
+	object.remove(input.request.object, _ignored) == object.remove(input.request.oldObject, _ignored)
+}
+
+_ignored := ["metadata", "status", "rules"] if {
+	input.request.kind.kind == "ClusterRole"
+	input.request.object.aggregationRule
+	input.request.oldObject.aggregationRule
+} else := ["metadata", "status"]
