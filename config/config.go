@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -135,13 +136,18 @@ func KnownPolicies(ids []string) Option {
 // Clock sets the time the maximum exception expiry is measured from (default: time.Now).
 func Clock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
+// DefaultExemptNamespaces are exempt when no config file is given. kube-system is not among
+// them: the webhook configuration already keeps kube-system's traffic away from govhook (so an
+// outage cannot lock the cluster out), except the aws-auth ConfigMap, which must be judged.
+var DefaultExemptNamespaces = []string{"kube-node-lease", "govhook-system"}
+
 // Default is the config in force when no file is given: catalog default actions, the
-// Kubernetes system namespaces exempt, no exceptions, policy parameter defaults.
+// namespaces in DefaultExemptNamespaces exempt, no exceptions, policy parameter defaults.
 func Default() *Config {
 	c := &Config{
 		APIVersion: APIVersion,
 		Kind:       Kind,
-		Exemptions: Exemptions{Namespaces: []string{"kube-system", "kube-node-lease", "govhook-system"}},
+		Exemptions: Exemptions{Namespaces: slices.Clone(DefaultExemptNamespaces)},
 	}
 	c.digest = digestOf([]byte("default"))
 	return c

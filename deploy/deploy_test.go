@@ -275,29 +275,62 @@ func checkWebhookConfiguration(t *testing.T, vwc *admissionregistrationv1.Valida
 		if s == nil || s.Namespace != namespace || s.Name != "govhook" || s.Path == nil || *s.Path != "/validate" || s.Port == nil || *s.Port != 443 {
 			t.Errorf("%s: clientConfig.service %+v, want govhook-system/govhook:443/validate", w.Name, s)
 		}
-		sel, err := metav1LabelSelector(w.NamespaceSelector)
-		if err != nil {
-			t.Fatal(err)
+		switch w.Name {
+		case "validate.govhook.io":
+			checkGovernedWebhook(t, w)
+		case "aws-auth.govhook.io":
+			checkAWSAuthWebhook(t, w)
+		default:
+			t.Errorf("unexpected webhook %s", w.Name)
 		}
-		for ns, want := range map[string]bool{"kube-system": false, namespace: false, "default": true, "shop": true} {
-			if got := sel.Matches(labels.Set{"kubernetes.io/metadata.name": ns}); got != want {
-				t.Errorf("%s: namespace %s selected = %v, want %v", w.Name, ns, got, want)
-			}
+	}
+	if len(vwc.Webhooks) != 2 {
+		t.Errorf("%d webhooks, want validate.govhook.io and aws-auth.govhook.io", len(vwc.Webhooks))
+	}
+}
+
+// checkGovernedWebhook: every governed namespace, never kube-system or govhook's own.
+func checkGovernedWebhook(t *testing.T, w admissionregistrationv1.ValidatingWebhook) {
+	t.Helper()
+	checkSelectedNamespaces(t, w, map[string]bool{"kube-system": false, namespace: false, "default": true, "shop": true})
+	ops := ruleOperations(w.Rules)
+	for res, want := range map[string][]string{
+		"/pods":                     {"CREATE", "UPDATE"},
+		"/pods/ephemeralcontainers": {"CREATE", "UPDATE"},
+		"/pods/exec":                {"CONNECT"},
+		"/pods/attach":              {"CONNECT"},
+		"/pods/portforward":         {"CONNECT"},
+		"apps/deployments":          {"CREATE", "UPDATE"},
+		"batch/cronjobs":            {"CREATE", "UPDATE"},
+		"rbac.authorization.k8s.io/clusterrolebindings": {"CREATE", "UPDATE"},
+	} {
+		if diff := cmp.Diff(want, ops[res]); diff != "" {
+			t.Errorf("%s: operations on %s (-want +got):\n%s", w.Name, res, diff)
 		}
-		ops := ruleOperations(w.Rules)
-		for res, want := range map[string][]string{
-			"/pods":                     {"CREATE", "UPDATE"},
-			"/pods/ephemeralcontainers": {"CREATE", "UPDATE"},
-			"/pods/exec":                {"CONNECT"},
-			"/pods/attach":              {"CONNECT"},
-			"/pods/portforward":         {"CONNECT"},
-			"apps/deployments":          {"CREATE", "UPDATE"},
-			"batch/cronjobs":            {"CREATE", "UPDATE"},
-			"rbac.authorization.k8s.io/clusterrolebindings": {"CREATE", "UPDATE"},
-		} {
-			if diff := cmp.Diff(want, ops[res]); diff != "" {
-				t.Errorf("%s: operations on %s (-want +got):\n%s", w.Name, res, diff)
-			}
+	}
+}
+
+// checkAWSAuthWebhook: only kube-system, only the aws-auth ConfigMap, deletes included.
+func checkAWSAuthWebhook(t *testing.T, w admissionregistrationv1.ValidatingWebhook) {
+	t.Helper()
+	checkSelectedNamespaces(t, w, map[string]bool{"kube-system": true, namespace: false, "default": false})
+	if diff := cmp.Diff(map[string][]string{"/configmaps": {"CREATE", "DELETE", "UPDATE"}}, ruleOperations(w.Rules)); diff != "" {
+		t.Errorf("%s: rules (-want +got):\n%s", w.Name, diff)
+	}
+	if len(w.MatchConditions) != 1 || w.MatchConditions[0].Expression != `request.name == "aws-auth"` {
+		t.Errorf("%s: matchConditions %+v, want only request.name == \"aws-auth\"", w.Name, w.MatchConditions)
+	}
+}
+
+func checkSelectedNamespaces(t *testing.T, w admissionregistrationv1.ValidatingWebhook, want map[string]bool) {
+	t.Helper()
+	sel, err := metav1LabelSelector(w.NamespaceSelector)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ns, selected := range want {
+		if got := sel.Matches(labels.Set{"kubernetes.io/metadata.name": ns}); got != selected {
+			t.Errorf("%s: namespace %s selected = %v, want %v", w.Name, ns, got, selected)
 		}
 	}
 }
@@ -365,7 +398,11 @@ func checkConfig(t *testing.T, cm *corev1.ConfigMap) {
 	if err != nil {
 		t.Fatalf("ConfigMap govhook-config: %v", err)
 	}
-	for _, ns := range []string{"kube-system", namespace} {
+	// kube-system must stay judged: the webhook sends only aws-auth from there (RBAC-006).
+	if slices.Contains(cfg.Exemptions.Namespaces, "kube-system") {
+		t.Error("config exempts kube-system, which would waive RBAC-006 on aws-auth")
+	}
+	for _, ns := range []string{namespace} {
 		if !slices.Contains(cfg.Exemptions.Namespaces, ns) {
 			t.Errorf("config does not exempt namespace %s", ns)
 		}

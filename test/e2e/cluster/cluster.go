@@ -103,15 +103,17 @@ func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
 		c.stopEnv()
 		return nil, fmt.Errorf("start control plane: %w", err)
 	}
+	started := c // the named result is nil on an error return; clean up what was started
 	defer func() {
 		if err != nil {
-			err = errors.Join(err, c.Stop())
+			err = errors.Join(err, started.Stop())
 		}
 	}()
 	hooks := c.env.WebhookInstallOptions.ValidatingWebhooks
-	if len(hooks) != 1 || len(hooks[0].Webhooks) != 1 {
-		return nil, fmt.Errorf("%s: want one ValidatingWebhookConfiguration with one webhook", opts.WebhookConfig)
+	if len(hooks) != 1 || len(hooks[0].Webhooks) == 0 {
+		return nil, fmt.Errorf("%s: want one ValidatingWebhookConfiguration", opts.WebhookConfig)
 	}
+	// The first webhook governs the workload namespaces; its name prefixes audit annotations.
 	c.WebhookName = hooks[0].Webhooks[0].Name
 	if err := c.writeKubeconfig(); err != nil {
 		return nil, err
