@@ -231,8 +231,10 @@ func TestVerifyFindsTampering(t *testing.T) {
 			},
 		},
 		{
-			name:   "delete a quarantine file",
-			tamper: func(f *fixture) { os.Remove(f.path("r2/00000000000000000001.torn-" + itoa(len(strings.Join(f.lines(r2seg)[:2], ""))))) },
+			name: "delete a quarantine file",
+			tamper: func(f *fixture) {
+				os.Remove(f.path("r2/00000000000000000001.torn-" + itoa(len(strings.Join(f.lines(r2seg)[:2], "")))))
+			},
 			want: []string{
 				r2seg + ":3: recovery names quarantine file 00000000000000000001.torn-" + "OFFSET" + ", which is missing",
 			},
