@@ -4,7 +4,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -313,5 +312,3 @@ func TestVerifyInputErrors(t *testing.T) {
 		t.Errorf("non-segment file: %v", err)
 	}
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
