@@ -13,8 +13,8 @@ import (
 // the charts by colour.
 var (
 	controlColors = []string{"#1f77b4", "#2ca02c", "#9467bd", "#17becf", "#bcbd22", "#8c564b", "#e377c2", "#aec7e8", "#98df8a", "#c5b0d5"}
-	actionColors  = map[string]string{"deny": "#d62728", "warn": "#ff7f0e", "audit": "#a67c52"}
-	actionOrder   = []string{"deny", "warn", "audit"}
+	actionColors  = map[string]string{"deny": "#d62728", "warn": "#ff7f0e", "audit": "#a67c52", "waived": "#6b8e23"}
+	actionOrder   = []string{"deny", "warn", "audit", "waived"}
 )
 
 // maxChartDays bounds the daily chart; a longer period shows its last maxChartDays days.

@@ -34,33 +34,35 @@ type User struct {
 // Record is one entry of a replica's chain, as an auditor reads it. It never holds object
 // contents: the object is referenced by its SHA-256.
 type Record struct {
-	Schema       string                      `json:"schema"`
-	Type         string                      `json:"type"`
-	ID           string                      `json:"id,omitzero"`
-	Seq          uint64                      `json:"seq"`
-	Time         time.Time                   `json:"time"`
-	Replica      string                      `json:"replica"`
-	UID          string                      `json:"uid,omitzero"`
-	Operation    string                      `json:"operation,omitempty"`
-	Kind         string                      `json:"kind,omitempty"`
-	Resource     string                      `json:"resource,omitempty"`
-	SubResource  string                      `json:"subResource,omitempty"`
-	Namespace    string                      `json:"namespace,omitempty"`
-	Name         string                      `json:"name,omitempty"`
-	User         User                        `json:"user,omitzero"`
-	DryRun       bool                        `json:"dryRun,omitzero"`
-	Decision     decision.Outcome            `json:"decision,omitzero"`
-	Exempt       string                      `json:"exempt,omitempty"`
-	Error        string                      `json:"error,omitempty"`
-	Violations   []decision.Finding          `json:"violations,omitzero"`
-	Exceptions   []decision.AppliedException `json:"exceptions,omitzero"`
-	ObjectSHA256 string                      `json:"objectSha256,omitempty"`
-	PolicyDigest string                      `json:"policyDigest,omitempty"`
-	ConfigDigest string                      `json:"configDigest,omitempty"`
-	Checkpoint   *Checkpoint                 `json:"checkpoint,omitempty"`
-	Recovery     *Recovery                   `json:"recovery,omitempty"`
-	PrevHash     string                      `json:"prevHash"`
-	Hash         string                      `json:"hash"`
+	Schema      string                      `json:"schema"`
+	Type        string                      `json:"type"`
+	ID          string                      `json:"id,omitzero"`
+	Seq         uint64                      `json:"seq"`
+	Time        time.Time                   `json:"time"`
+	Replica     string                      `json:"replica"`
+	UID         string                      `json:"uid,omitzero"`
+	Operation   string                      `json:"operation,omitempty"`
+	Kind        string                      `json:"kind,omitempty"`
+	Resource    string                      `json:"resource,omitempty"`
+	SubResource string                      `json:"subResource,omitempty"`
+	Namespace   string                      `json:"namespace,omitempty"`
+	Name        string                      `json:"name,omitempty"`
+	User        User                        `json:"user,omitzero"`
+	DryRun      bool                        `json:"dryRun,omitzero"`
+	Decision    decision.Outcome            `json:"decision,omitzero"`
+	Exempt      string                      `json:"exempt,omitempty"`
+	Error       string                      `json:"error,omitempty"`
+	Violations  []decision.Finding          `json:"violations,omitzero"`
+	Exceptions  []decision.AppliedException `json:"exceptions,omitzero"`
+	// ExpiredExceptions matched a finding but had expired, so they were not applied.
+	ExpiredExceptions []decision.AppliedException `json:"expiredExceptions,omitzero"`
+	ObjectSHA256      string                      `json:"objectSha256,omitempty"`
+	PolicyDigest      string                      `json:"policyDigest,omitempty"`
+	ConfigDigest      string                      `json:"configDigest,omitempty"`
+	Checkpoint        *Checkpoint                 `json:"checkpoint,omitempty"`
+	Recovery          *Recovery                   `json:"recovery,omitempty"`
+	PrevHash          string                      `json:"prevHash"`
+	Hash              string                      `json:"hash"`
 }
 
 // Checkpoint is the body of a checkpoint record: the head of the chain and what it covers
@@ -114,6 +116,8 @@ func FromAdmission(id string, req *admissionv1.AdmissionRequest, d decision.Deci
 		Exempt:      d.Exempt,
 		Violations:  d.Findings,
 		Exceptions:  d.Exceptions,
+
+		ExpiredExceptions: d.Expired,
 	}
 	// An admission record always says which violations and exceptions it had, even none.
 	if r.Violations == nil {

@@ -75,7 +75,8 @@ type Configuration struct {
 	Replicas     []string  `json:"replicas"`
 }
 
-// PolicyUse is one policy with the violations it found in the period, by action taken.
+// PolicyUse is one policy with the violations it found in the period, by action taken
+// (deny, warn, audit, or waived by an exception).
 type PolicyUse struct {
 	ID            string         `json:"id"`
 	Title         string         `json:"title,omitempty"`
@@ -97,7 +98,8 @@ type Totals struct {
 	Namespaces []NamespaceTotal `json:"namespaces"`
 }
 
-// ControlTotal counts requests with at least one finding of a SOC 2 control's policies.
+// ControlTotal counts requests with at least one finding of a SOC 2 control's policies, by
+// the action the findings got (a request with a waived and a denied finding counts in both).
 type ControlTotal struct {
 	Control  string   `json:"control"`
 	Policies []string `json:"policies"`
@@ -332,6 +334,9 @@ func (b *reportBuilder) admission(r *Record, source string) {
 		pu := b.policy(f.Policy)
 		pu.Violations++
 		pu.Actions[f.Action]++
+		if f.Action == decision.ActionWaived {
+			pu.Waived++
+		}
 		controls := f.Controls
 		if len(pu.Controls) == 0 {
 			pu.Controls = slices.Clone(f.Controls)
@@ -362,7 +367,12 @@ func (b *reportBuilder) admission(r *Record, source string) {
 		if as[policies.ActionAudit] {
 			ct.Audited++
 		}
-		b.daily[[2]string{day, ctl}]++
+		if as[decision.ActionWaived] {
+			ct.Waived++
+		}
+		if as[policies.ActionDeny] || as[policies.ActionWarn] || as[policies.ActionAudit] {
+			b.daily[[2]string{day, ctl}]++
+		}
 	}
 	for _, x := range r.Exceptions {
 		b.exceptionUse(r, x, source)
@@ -418,11 +428,6 @@ func (b *reportBuilder) exceptionUse(r *Record, x decision.AppliedException, sou
 		Time: r.Time, RecordID: r.ID, Replica: r.Replica, Seq: r.Seq, Policy: x.Policy, Kind: r.Kind,
 		Namespace: r.Namespace, Name: r.Name, User: r.User.Username, Expired: !ok || !r.Time.Before(expiry), Source: source,
 	})
-	p := b.policy(x.Policy)
-	p.Waived++
-	for _, ctl := range p.Controls {
-		b.control(ctl).Waived++
-	}
 }
 
 // ParseExpiry reads an exception's expiry: a date (the exception ends at 00:00 UTC that

@@ -23,6 +23,11 @@ var (
 		Message: `Pod "web" must carry label "owner" naming its owning team`, Field: "metadata.labels.owner"}
 	own002Audit = decision.Finding{Policy: "OWN-002", Severity: "medium", Controls: []string{"CC1.3", "CC6.1", "CC7.3"}, Action: "audit",
 		Message: `Pod "job" must carry label "owner" naming its owning team`, Field: "metadata.labels.owner"}
+	pod001Waived = func(id string) decision.Finding {
+		f := pod001
+		f.Action, f.Exception = decision.ActionWaived, id
+		return f
+	}
 	exc1 = decision.AppliedException{ID: "EXC-1", Policy: "POD-001", RequestedBy: "alice@example.com", ApprovedBy: "bob@example.com", Expires: "2026-03-04"}
 	exc2 = decision.AppliedException{ID: "EXC-2", Policy: "POD-001", RequestedBy: "carol@example.com", ApprovedBy: "Carol@example.com", Expires: "2027-01-01"}
 )
@@ -54,13 +59,16 @@ func writeReportFixture(t *testing.T, dir string) {
 		{after: time.Hour, replica: "r1", ns: "kube-system", name: "proxy", outcome: "allow", exempt: "namespace kube-system"},
 		{after: time.Hour, replica: "r2", ns: "payments", name: "priv", outcome: "deny", dryRun: true, finds: []decision.Finding{pod001, own002}},
 		// Day 2: the config changes; an exception waives POD-001 before its expiry.
-		{after: 20 * time.Hour, replica: "r1", ns: "monitoring", name: "node-exporter", outcome: "allow", config: "sha256:cfg2", excepts: []decision.AppliedException{exc1}},
+		{after: 20 * time.Hour, replica: "r1", ns: "monitoring", name: "node-exporter", outcome: "allow", config: "sha256:cfg2",
+			finds: []decision.Finding{pod001Waived("EXC-1")}, excepts: []decision.AppliedException{exc1}},
 		{after: time.Hour, replica: "r1", ns: "shop", name: "", outcome: "error", config: "sha256:cfg2", errText: "admission review is not valid JSON"},
 		{after: time.Hour, replica: "r2", ns: "", name: "cluster-admin-binding", outcome: "allow", config: "sha256:cfg2"},
 		// Day 3, after a six-hour silence: the exception is used after it expired, another
 		// one was approved by its requester, and an audit finding.
-		{after: 23 * time.Hour, replica: "r1", ns: "monitoring", name: "node-exporter", outcome: "allow", config: "sha256:cfg2", excepts: []decision.AppliedException{exc1}},
-		{after: time.Hour, replica: "r2", ns: "batch", name: "job", outcome: "allow", config: "sha256:cfg2", excepts: []decision.AppliedException{exc2}, finds: []decision.Finding{own002Audit}},
+		{after: 23 * time.Hour, replica: "r1", ns: "monitoring", name: "node-exporter", outcome: "allow", config: "sha256:cfg2",
+			finds: []decision.Finding{pod001Waived("EXC-1")}, excepts: []decision.AppliedException{exc1}},
+		{after: time.Hour, replica: "r2", ns: "batch", name: "job", outcome: "allow", config: "sha256:cfg2",
+			finds: []decision.Finding{pod001Waived("EXC-2"), own002Audit}, excepts: []decision.AppliedException{exc2}},
 	}
 	clock := newClock()
 	writers := map[string]*Writer{}
@@ -156,12 +164,12 @@ func TestBuildReport(t *testing.T) {
 	var violated []string
 	for _, p := range r.Policies {
 		if p.Violations > 0 || p.Waived > 0 {
-			violated = append(violated, p.ID+" "+p.Title+" deny="+itoa(p.Actions["deny"])+" warn="+itoa(p.Actions["warn"])+" audit="+itoa(p.Actions["audit"])+" waived="+itoa(p.Waived))
+			violated = append(violated, p.ID+" "+p.Title+" violations="+itoa(p.Violations)+" deny="+itoa(p.Actions["deny"])+" warn="+itoa(p.Actions["warn"])+" audit="+itoa(p.Actions["audit"])+" waived="+itoa(p.Waived))
 		}
 	}
 	wantPolicies := []string{
-		"OWN-002 Owner label on workloads and access objects deny=0 warn=2 audit=1 waived=0",
-		"POD-001 Privileged containers deny=2 warn=0 audit=0 waived=3",
+		"POD-001 Privileged containers violations=5 deny=2 warn=0 audit=0 waived=3",
+		"OWN-002 Owner label on workloads and access objects violations=3 deny=0 warn=2 audit=1 waived=0",
 	}
 	if diff := cmp.Diff(wantPolicies, violated); diff != "" {
 		t.Errorf("policies (-want +got):\n%s", diff)
