@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/govhook/govhook/config"
 	"github.com/govhook/govhook/decision"
 	"github.com/govhook/govhook/policies"
 )
@@ -423,23 +424,12 @@ func (b *reportBuilder) exceptionUse(r *Record, x decision.AppliedException, sou
 	if !slices.Contains(reg.Policies, x.Policy) {
 		reg.Policies = append(reg.Policies, x.Policy)
 	}
-	expiry, ok := ParseExpiry(x.Expires)
+	// The same reading of expires as the decision's: a date runs to the end of that day, UTC.
+	end, err := config.ParseExpiry(x.Expires)
 	reg.Uses = append(reg.Uses, ExceptionUse{
 		Time: r.Time, RecordID: r.ID, Replica: r.Replica, Seq: r.Seq, Policy: x.Policy, Kind: r.Kind,
-		Namespace: r.Namespace, Name: r.Name, User: r.User.Username, Expired: !ok || !r.Time.Before(expiry), Source: source,
+		Namespace: r.Namespace, Name: r.Name, User: r.User.Username, Expired: err != nil || !r.Time.Before(end), Source: source,
 	})
-}
-
-// ParseExpiry reads an exception's expiry: a date (the exception ends at 00:00 UTC that
-// day) or an RFC 3339 time.
-func ParseExpiry(s string) (time.Time, bool) {
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		return t, true
-	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, true
-	}
-	return time.Time{}, false
 }
 
 func decisionRow(r *Record, source string) DecisionRow {

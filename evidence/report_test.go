@@ -28,7 +28,7 @@ var (
 		f.Action, f.Exception = decision.ActionWaived, id
 		return f
 	}
-	exc1 = decision.AppliedException{ID: "EXC-1", Policy: "POD-001", RequestedBy: "alice@example.com", ApprovedBy: "bob@example.com", Expires: "2026-03-04"}
+	exc1 = decision.AppliedException{ID: "EXC-1", Policy: "POD-001", RequestedBy: "alice@example.com", ApprovedBy: "bob@example.com", Expires: "2026-03-03"}
 	exc2 = decision.AppliedException{ID: "EXC-2", Policy: "POD-001", RequestedBy: "carol@example.com", ApprovedBy: "Carol@example.com", Expires: "2027-01-01"}
 )
 
@@ -228,7 +228,7 @@ func TestBuildReport(t *testing.T) {
 		"no records lost to write failures or torn writes: **FAIL**",
 		"  r2/00000000000000000004.jsonl:1: 26 torn bytes moved to 00000000000000000003.torn-" + itoa(tornOffset(t, root)) + " (last line has no trailing newline)",
 		"no expired exception was used: **FAIL**",
-		`  EXC-1 (expires "2026-03-04") waived POD-001 for apps/v1/Deployment monitoring/node-exporter at 2026-03-04T10:00:00Z, record r1/00000000000000000006.jsonl:1`,
+		`  EXC-1 (expires "2026-03-03") waived POD-001 for apps/v1/Deployment monitoring/node-exporter at 2026-03-04T10:00:00Z, record r1/00000000000000000006.jsonl:1`,
 		"no exception was approved by its requester: **FAIL**",
 		"  EXC-2 was requested and approved by Carol@example.com",
 	}
@@ -353,5 +353,28 @@ func TestReportOfBrokenEvidenceSaysSo(t *testing.T) {
 	}
 	if r.Verification.Intact() || r.Checks[0].Passed || !strings.HasSuffix(r.Checks[0].Findings[0], "r1/00000000000000000001.jsonl:2: hash does not match the record's content (altered after it was written)") {
 		t.Errorf("check = %+v", r.Checks[0])
+	}
+}
+
+func TestReportExceptionExpiryBoundary(t *testing.T) {
+	// A date expiry runs to the end of that day, UTC, as in the decision.
+	dir, clock := t.TempDir(), newClock()
+	w := openWriter(t, dir, clock, nil)
+	x := decision.AppliedException{ID: "EXC-9", Policy: "POD-001", RequestedBy: "a@example.com", ApprovedBy: "b@example.com", Expires: "2026-03-02"}
+	for _, at := range []time.Time{time.Date(2026, 3, 2, 23, 59, 59, 0, time.UTC), time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC)} {
+		r := admission(clock, "x")
+		r.Time, r.Exceptions = at, []decision.AppliedException{x}
+		record(t, w, r)
+	}
+	rep, err := BuildReport([]string{dir}, ReportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var expired []bool
+	for _, u := range rep.Exceptions[0].Uses {
+		expired = append(expired, u.Expired)
+	}
+	if diff := cmp.Diff([]bool{false, true}, expired); diff != "" {
+		t.Errorf("expired flags of uses one second before and at the end of 2026-03-02 (-want +got):\n%s", diff)
 	}
 }
