@@ -28,7 +28,7 @@ func benchRecord() *Record {
 	return &Record{
 		Type: TypeAdmission, ID: "5f0c3e1a-8a52-4c4e-9d7b-1f7d2b6f9a11", UID: "0b9f7a4e-2c1d-4f3b-8e6a-9d5c4b3a2f10",
 		Operation: "CREATE", Kind: "apps/v1/Deployment", Resource: "deployments", Namespace: "payments", Name: "api",
-		User: User{Username: "system:serviceaccount:ci:deployer", Groups: []string{"system:serviceaccounts", "system:authenticated"}},
+		User:     User{Username: "system:serviceaccount:ci:deployer", Groups: []string{"system:serviceaccounts", "system:authenticated"}},
 		Decision: decision.OutcomeDeny, Time: time.Now().UTC(),
 		Violations: []decision.Finding{{Policy: "POD-001", Severity: "critical", Controls: []string{"CC6.1", "CC6.8"}, Action: "deny",
 			Message: `container "app" must not set securityContext.privileged=true`, Field: "spec.template.spec.containers[0].securityContext.privileged"}},
