@@ -83,8 +83,8 @@ func chartDays(r *Report) []string {
 	return days
 }
 
-// DailyChart draws requests with findings per day, stacked by SOC 2 control.
-func DailyChart(r *Report) template.HTML {
+// dailyChart draws requests with findings per day, stacked by SOC 2 control.
+func dailyChart(r *Report) template.HTML {
 	const w, h, left, right, top, bottom = 1080, 320, 48, 170, 16, 40
 	days := chartDays(r)
 	var controls []string
@@ -146,8 +146,8 @@ func DailyChart(r *Report) template.HTML {
 	return s.html()
 }
 
-// TopPoliciesChart draws the most violated policies, each bar split by the action taken.
-func TopPoliciesChart(r *Report, top int) template.HTML {
+// topPoliciesChart draws the most violated policies, each bar split by the action taken.
+func topPoliciesChart(r *Report, top int) template.HTML {
 	const w, labelW, right, rowH = 1080, 320, 60, 26
 	var rows []PolicyUse
 	for _, p := range r.Policies { // already sorted by violations

@@ -95,8 +95,8 @@ func (r *Report) exceptionUses() []exceptionUseRow {
 func WriteHTML(w io.Writer, r *Report, maxRows int) error {
 	return htmlReport.Execute(w, map[string]any{
 		"R":             r,
-		"Daily":         DailyChart(r),
-		"Top":           TopPoliciesChart(r, 10),
+		"Daily":         dailyChart(r),
+		"Top":           topPoliciesChart(r, 10),
 		"Populations":   r.populations(maxRows),
 		"ExceptionUses": r.exceptionUses(),
 	})
