@@ -38,5 +38,6 @@
 //     record of the newest segment, left by a crash or a failed write) and names the
 //     quarantine file next to the segment, with its size and SHA-256; and/or it resumed after
 //     failed writes and counts the records it could not make durable (lost), whose requests
-//     were answered according to onEvidenceFailure.
+//     were answered according to onEvidenceFailure, and names the records of a failed write
+//     that reached the disk whole after all (unconfirmedFirst..unconfirmedLast).
 package evidence

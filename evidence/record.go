@@ -93,6 +93,11 @@ type Recovery struct {
 	LostFrom time.Time `json:"lostFrom,omitzero"`
 	LostTo   time.Time `json:"lostTo,omitzero"`
 	Error    string    `json:"error,omitempty"`
+	// UnconfirmedFirst..UnconfirmedLast are records of a failed write that reached the disk
+	// whole: they are in the chain, but their requests were told the record was not durable
+	// (and answered according to onEvidenceFailure).
+	UnconfirmedFirst uint64 `json:"unconfirmedFirst,omitzero"`
+	UnconfirmedLast  uint64 `json:"unconfirmedLast,omitzero"`
 }
 
 // FromAdmission fills a record from an admission request and its decision. id is the

@@ -127,6 +127,8 @@ type fullDisk struct {
 	mu      sync.Mutex
 	full    bool
 	partial int
+	// syncFails makes fsync fail with EIO after a whole write.
+	syncFails bool
 }
 
 func (d *fullDisk) set(full bool, partial int) {
@@ -146,6 +148,16 @@ func (d *fullDisk) open(path string) (File, error) {
 type fullDiskFile struct {
 	*os.File
 	disk *fullDisk
+}
+
+func (f *fullDiskFile) Sync() error {
+	f.disk.mu.Lock()
+	fails := f.disk.syncFails
+	f.disk.mu.Unlock()
+	if fails {
+		return &os.PathError{Op: "fsync", Path: f.Name(), Err: syscall.EIO}
+	}
+	return f.File.Sync()
 }
 
 func (f *fullDiskFile) Write(p []byte) (int, error) {
@@ -252,4 +264,32 @@ func appendFile(t *testing.T, path, data string) {
 func sha256Hex(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
+}
+
+func TestWriterFsyncFailureLeavesUnconfirmedRecords(t *testing.T) {
+	// The write reached the disk but fsync failed: the record is in the chain, its caller was
+	// told it is not durable, and the recovery record says so.
+	dir, clock := t.TempDir(), newClock()
+	disk := &fullDisk{}
+	w := openWriter(t, dir, clock, func(o *Options) { o.OpenFile = disk.open })
+	record(t, w, admission(clock, "a"))
+	disk.mu.Lock()
+	disk.syncFails = true
+	disk.mu.Unlock()
+	if err := w.Record(t.Context(), admission(clock, "b")); !errors.Is(err, syscall.EIO) {
+		t.Fatalf("record with a failing fsync: %v, want EIO", err)
+	}
+	disk.mu.Lock()
+	disk.syncFails = false
+	disk.mu.Unlock()
+	clock.Add(DefaultRetryInterval)
+	record(t, w, admission(clock, "c"))
+	chain := readChain(t, filepath.Join(dir, "r1"))
+	if diff := cmp.Diff([]string{"1 admission a", "2 admission b", "3 recovery", "4 admission c"}, summary(chain)); diff != "" {
+		t.Fatalf("chain (-want +got):\n%s", diff)
+	}
+	if r := chain[2].Recovery; r.Lost != 0 || r.UnconfirmedFirst != 2 || r.UnconfirmedLast != 2 || !strings.Contains(r.Error, "input/output error") {
+		t.Errorf("recovery = %+v, want record 2 unconfirmed, none lost, the EIO named", r)
+	}
+	mustVerify(t, dir)
 }

@@ -592,6 +592,10 @@ func (b *reportBuilder) checks() []Check {
 			loss.Findings = append(loss.Findings, fmt.Sprintf("%s: %d records not made durable from %s to %s (%s)",
 				e.Source, e.Recovery.Lost, stamp(e.Recovery.LostFrom), stamp(e.Recovery.LostTo), e.Recovery.Error))
 		}
+		if e.Recovery.UnconfirmedFirst > 0 {
+			loss.Findings = append(loss.Findings, fmt.Sprintf("%s: records seq %d-%d reached the disk, but their requests were told the write failed",
+				e.Source, e.Recovery.UnconfirmedFirst, e.Recovery.UnconfirmedLast))
+		}
 		if e.Recovery.Quarantine != "" {
 			loss.Findings = append(loss.Findings, fmt.Sprintf("%s: %d torn bytes moved to %s (%s)",
 				e.Source, e.Recovery.QuarantineBytes, e.Recovery.Quarantine, e.Recovery.Reason))

@@ -110,6 +110,7 @@ type Writer struct {
 	segStart time.Time
 
 	seq        uint64 // last seq assigned
+	durableSeq uint64 // last seq confirmed durable to its caller
 	prevHash   string // hash of the record with seq
 	span       span   // records since the last checkpoint
 	queue      []byte
@@ -237,6 +238,9 @@ func (w *Writer) Close() error {
 	if w.err == nil {
 		w.err = ErrClosed
 	}
+	if w.file == nil { // a failed writer that could not reopen its segment
+		return err
+	}
 	return errors.Join(err, w.file.Close())
 }
 
@@ -330,7 +334,7 @@ func (w *Writer) wait(batch uint64) error {
 // flush writes the queued batch with mu released, so new records keep queueing meanwhile.
 func (w *Writer) flush() {
 	w.flushing = true
-	buf, first := w.queue, w.queueFirst
+	buf, first, last := w.queue, w.queueFirst, w.seq
 	w.queue, w.queueFirst = w.spare[:0], 0
 	batch := w.open
 	w.open++
@@ -346,7 +350,9 @@ func (w *Writer) flush() {
 	w.spare = buf
 	w.flushing = false
 	w.durable = batch
-	if err != nil {
+	if err == nil {
+		w.durableSeq = last
+	} else {
 		// Records queued meanwhile chain onto the lost batch: they are lost with it.
 		w.failedThrough = w.open
 		w.durable = w.open
@@ -413,7 +419,7 @@ func (w *Writer) recover() {
 		w.o.Log.Error(err, "evidence writer still failing")
 		return
 	}
-	assigned := w.seq
+	assigned, confirmed := w.seq, w.durableSeq
 	w.apply(res)
 	lost := &Recovery{
 		Lost:     w.lost.refused,
@@ -424,9 +430,13 @@ func (w *Writer) recover() {
 	if assigned > w.seq {
 		lost.Lost += assigned - w.seq
 	}
+	if w.seq > confirmed { // whole lines of a failed write reached the disk after all
+		lost.UnconfirmedFirst, lost.UnconfirmedLast = confirmed+1, w.seq
+	}
 	if len(res.recoveries) > 0 {
 		r := res.recoveries[0]
 		r.Lost, r.LostFrom, r.LostTo, r.Error = lost.Lost, lost.LostFrom, lost.LostTo, lost.Error
+		r.UnconfirmedFirst, r.UnconfirmedLast = lost.UnconfirmedFirst, lost.UnconfirmedLast
 	} else {
 		res.recoveries = append(res.recoveries, lost)
 	}
@@ -467,7 +477,7 @@ type resumed struct {
 // apply puts the state read back from disk in force; nothing queued before survives it.
 func (w *Writer) apply(res *resumed) {
 	w.file, w.segSize, w.segStart = res.file, res.size, res.start
-	w.seq, w.prevHash, w.span = res.seq, res.hash, res.span
+	w.seq, w.prevHash, w.span, w.durableSeq = res.seq, res.hash, res.span, res.seq
 	w.queue, w.queueFirst = w.queue[:0], 0
 }
 
