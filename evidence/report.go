@@ -26,6 +26,10 @@ type ReportOptions struct {
 	// Catalog, when given, names every policy (also those never violated) with its title,
 	// severity, controls and default action.
 	Catalog *policies.Catalog
+	// Configs are config files that may have been in force, by name (usually the path). The
+	// one whose digest a record names gives the actions in force; the built-in default
+	// config is always known.
+	Configs map[string]*config.Config
 	// Now is when the report is made; zero means time.Now.
 	Now time.Time
 }
@@ -68,8 +72,10 @@ type Check struct {
 
 // Configuration is one policy bundle and config file in force, and when.
 type Configuration struct {
-	PolicyDigest string    `json:"policyDigest"`
-	ConfigDigest string    `json:"configDigest"`
+	PolicyDigest string `json:"policyDigest"`
+	ConfigDigest string `json:"configDigest"`
+	// ConfigSource names the config file with that digest, when it was given.
+	ConfigSource string    `json:"configSource,omitempty"`
 	From         time.Time `json:"from"`
 	To           time.Time `json:"to"`
 	Records      int       `json:"records"`
@@ -87,6 +93,15 @@ type PolicyUse struct {
 	Violations    int            `json:"violations"`
 	Actions       map[string]int `json:"actions"`
 	Waived        int            `json:"waived"`
+	// InForce is the action rule under each known config in force during the period.
+	InForce []RuleInForce `json:"inForce"`
+}
+
+// RuleInForce is a policy's action rule under one config.
+type RuleInForce struct {
+	ConfigSource string `json:"configSource"`
+	ConfigDigest string `json:"configDigest"`
+	Rule         string `json:"rule"`
 }
 
 // Totals counts admission requests in the period.
@@ -394,7 +409,7 @@ func (b *reportBuilder) policy(id string) *PolicyUse {
 	if p := b.policies[id]; p != nil {
 		return p
 	}
-	p := &PolicyUse{ID: id, Actions: map[string]int{}, Controls: []string{}}
+	p := &PolicyUse{ID: id, Actions: map[string]int{}, Controls: []string{}, InForce: []RuleInForce{}}
 	if b.o.Catalog != nil {
 		if cp, ok := b.o.Catalog.Get(id); ok {
 			p.Title, p.Severity, p.Controls, p.DefaultAction = cp.Title, cp.Severity, slices.Clone(cp.Controls), cp.Action
@@ -457,12 +472,30 @@ func decisionRow(r *Record, source string) DecisionRow {
 func (b *reportBuilder) finish(v *Verification) *Report {
 	r := b.r
 	r.Verification = v
+	known := map[string]string{config.Default().Digest(): "built-in default"}
+	configs := map[string]*config.Config{config.Default().Digest(): config.Default()}
+	for _, name := range slices.Sorted(maps.Keys(b.o.Configs)) {
+		c := b.o.Configs[name]
+		known[c.Digest()], configs[c.Digest()] = name, c
+	}
 	for _, c := range b.configs {
 		slices.Sort(c.Replicas)
+		c.ConfigSource = known[c.ConfigDigest]
 		r.Configurations = append(r.Configurations, *c)
 	}
 	slices.SortStableFunc(r.Configurations, func(a, b Configuration) int { return a.From.Compare(b.From) })
 	for _, p := range b.policies {
+		if b.o.Catalog != nil {
+			if cp, ok := b.o.Catalog.Get(p.ID); ok {
+				seen := map[string]bool{}
+				for _, c := range r.Configurations {
+					if cfg := configs[c.ConfigDigest]; cfg != nil && !seen[c.ConfigDigest] {
+						seen[c.ConfigDigest] = true
+						p.InForce = append(p.InForce, RuleInForce{ConfigSource: c.ConfigSource, ConfigDigest: c.ConfigDigest, Rule: decision.ActionRule(cp, cfg)})
+					}
+				}
+			}
+		}
 		r.Policies = append(r.Policies, *p)
 	}
 	slices.SortFunc(r.Policies, func(a, b PolicyUse) int {

@@ -130,13 +130,22 @@ func WriteMarkdown(w io.Writer, r *Report, maxRows int) error {
 		c := r.Verification.Chains[i]
 		return []string{c.Replica, c.Dir, itoa(c.Segments), itoa(c.Records), fmt.Sprintf("%d-%d", c.FirstSeq, c.LastSeq), ts(c.From), ts(c.To), fmt.Sprint(c.SinceCheckpoint), itoa(c.Breaks)}
 	})
-	section(&b, "Policies and configuration in force", []string{"policy bundle", "config", "from", "to", "records", "replicas"}, len(r.Configurations), func(i int) []string {
+	section(&b, "Policies and configuration in force", []string{"policy bundle", "config", "config file", "from", "to", "records", "replicas"}, len(r.Configurations), func(i int) []string {
 		c := r.Configurations[i]
-		return []string{c.PolicyDigest, c.ConfigDigest, ts(c.From), ts(c.To), itoa(c.Records), strings.Join(c.Replicas, ", ")}
+		source := c.ConfigSource
+		if source == "" {
+			source = "not given (--config)"
+		}
+		return []string{c.PolicyDigest, c.ConfigDigest, source, ts(c.From), ts(c.To), itoa(c.Records), strings.Join(c.Replicas, ", ")}
 	})
-	section(&b, "Policies", []string{"policy", "title", "severity", "controls", "default action", "violations", "deny", "warn", "audit", "waived"}, len(r.Policies), func(i int) []string {
+	section(&b, "Policies", []string{"policy", "title", "severity", "controls", "default action", "action in force", "violations", "deny", "warn", "audit", "waived"}, len(r.Policies), func(i int) []string {
 		p := r.Policies[i]
-		return []string{p.ID, p.Title, p.Severity, strings.Join(p.Controls, ", "), p.DefaultAction, itoa(p.Violations), itoa(p.Actions["deny"]), itoa(p.Actions["warn"]), itoa(p.Actions["audit"]), itoa(p.Waived)}
+		var rules []string
+		for _, f := range p.InForce {
+			rules = append(rules, fmt.Sprintf("%s (%s)", f.Rule, f.ConfigSource))
+		}
+		return []string{p.ID, p.Title, p.Severity, strings.Join(p.Controls, ", "), p.DefaultAction, strings.Join(rules, "<br>"),
+			itoa(p.Violations), itoa(p.Actions["deny"]), itoa(p.Actions["warn"]), itoa(p.Actions["audit"]), itoa(p.Waived)}
 	})
 	section(&b, "Totals by SOC 2 control", []string{"control", "policies", "requests denied", "warned", "audited", "waivers"}, len(r.Totals.Controls), func(i int) []string {
 		c := r.Totals.Controls[i]

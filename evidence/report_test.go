@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/govhook/govhook/config"
 	"github.com/govhook/govhook/decision"
 	"github.com/govhook/govhook/policies"
 )
@@ -59,15 +60,15 @@ func writeReportFixture(t *testing.T, dir string) {
 		{after: time.Hour, replica: "r1", ns: "kube-system", name: "proxy", outcome: "allow", exempt: "namespace kube-system"},
 		{after: time.Hour, replica: "r2", ns: "payments", name: "priv", outcome: "deny", dryRun: true, finds: []decision.Finding{pod001, own002}},
 		// Day 2: the config changes; an exception waives POD-001 before its expiry.
-		{after: 20 * time.Hour, replica: "r1", ns: "monitoring", name: "node-exporter", outcome: "allow", config: "sha256:cfg2",
+		{after: 20 * time.Hour, replica: "r1", ns: "monitoring", name: "node-exporter", outcome: "allow", config: "cfg2",
 			finds: []decision.Finding{pod001Waived("EXC-1")}, excepts: []decision.AppliedException{exc1}},
-		{after: time.Hour, replica: "r1", ns: "shop", name: "", outcome: "error", config: "sha256:cfg2", errText: "admission review is not valid JSON"},
-		{after: time.Hour, replica: "r2", ns: "", name: "cluster-admin-binding", outcome: "allow", config: "sha256:cfg2"},
+		{after: time.Hour, replica: "r1", ns: "shop", name: "", outcome: "error", config: "cfg2", errText: "admission review is not valid JSON"},
+		{after: time.Hour, replica: "r2", ns: "", name: "cluster-admin-binding", outcome: "allow", config: "cfg2"},
 		// Day 3, after a six-hour silence: the exception is used after it expired, another
 		// one was approved by its requester, and an audit finding.
-		{after: 23 * time.Hour, replica: "r1", ns: "monitoring", name: "node-exporter", outcome: "allow", config: "sha256:cfg2",
+		{after: 23 * time.Hour, replica: "r1", ns: "monitoring", name: "node-exporter", outcome: "allow", config: "cfg2",
 			finds: []decision.Finding{pod001Waived("EXC-1")}, excepts: []decision.AppliedException{exc1}},
-		{after: time.Hour, replica: "r2", ns: "batch", name: "job", outcome: "allow", config: "sha256:cfg2",
+		{after: time.Hour, replica: "r2", ns: "batch", name: "job", outcome: "allow", config: "cfg2",
 			finds: []decision.Finding{pod001Waived("EXC-2"), own002Audit}, excepts: []decision.AppliedException{exc2}},
 	}
 	clock := newClock()
@@ -86,9 +87,9 @@ func writeReportFixture(t *testing.T, dir string) {
 			appendFile(t, segments[len(segments)-1], `{"schema":"govhook.io/evid`)
 			delete(writers, "r2")
 		}
-		cfg := s.config
-		if cfg == "" {
-			cfg = "sha256:cfg1"
+		cfg := config.Default().Digest()
+		if s.config != "" {
+			cfg = fixtureConfig(t).Digest()
 		}
 		r := admission(clock, s.name)
 		r.Namespace, r.Decision, r.DryRun, r.Exempt, r.Error = s.ns, s.outcome, s.dryRun, s.exempt, s.errText
@@ -101,6 +102,16 @@ func writeReportFixture(t *testing.T, dir string) {
 		}
 		record(t, writer(s.replica), r)
 	}
+}
+
+// fixtureConfig is the config in force from day 2 of the report fixture on.
+func fixtureConfig(t *testing.T) *config.Config {
+	t.Helper()
+	cfg, err := config.Parse([]byte("apiVersion: govhook.io/v1alpha1\nkind: Config\nenforcement:\n  policies:\n    OWN-002: audit\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }
 
 func catalog(t *testing.T) *policies.Catalog {
@@ -121,6 +132,7 @@ func buildFixtureReport(t *testing.T, o ReportOptions) (*Report, string) {
 	}
 	o.Now = time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
 	o.Catalog = catalog(t)
+	o.Configs = map[string]*config.Config{"cfg2.yaml": fixtureConfig(t)}
 	r, err := BuildReport([]string{root}, o)
 	if err != nil {
 		t.Fatal(err)
@@ -133,6 +145,7 @@ func at(day, hour int) time.Time { return time.Date(2026, 3, day, hour, 0, 0, 0,
 func TestBuildReport(t *testing.T) {
 	r, root := buildFixtureReport(t, ReportOptions{})
 	rel := func(s string) string { return strings.ReplaceAll(s, root+"/", "") }
+	d1, d2 := config.Default().Digest(), fixtureConfig(t).Digest()
 
 	if diff := cmp.Diff(Period{First: at(2, 9), Last: at(4, 11)}, r.Period); diff != "" {
 		t.Errorf("period (-want +got):\n%s", diff)
@@ -174,13 +187,26 @@ func TestBuildReport(t *testing.T) {
 	if diff := cmp.Diff(wantPolicies, violated); diff != "" {
 		t.Errorf("policies (-want +got):\n%s", diff)
 	}
+	for _, p := range r.Policies {
+		if p.ID != "OWN-002" {
+			continue
+		}
+		cp, _ := catalog(t).Get("OWN-002")
+		want := []RuleInForce{
+			{ConfigSource: "built-in default", ConfigDigest: d1, Rule: decision.ActionRule(cp, config.Default())},
+			{ConfigSource: "cfg2.yaml", ConfigDigest: d2, Rule: "audit"},
+		}
+		if diff := cmp.Diff(want, p.InForce); diff != "" {
+			t.Errorf("OWN-002 in force (-want +got):\n%s", diff)
+		}
+	}
 	if len(r.Policies) < len(catalog(t).Policies) {
 		t.Errorf("policies table has %d rows, want every catalog policy", len(r.Policies))
 	}
 
 	wantConfigs := []Configuration{
-		{PolicyDigest: "sha256:pol1", ConfigDigest: "sha256:cfg1", From: at(2, 9), To: at(2, 13), Records: 5, Replicas: []string{"r1", "r2"}},
-		{PolicyDigest: "sha256:pol1", ConfigDigest: "sha256:cfg2", From: at(3, 9), To: at(4, 11), Records: 5, Replicas: []string{"r1", "r2"}},
+		{PolicyDigest: "sha256:pol1", ConfigDigest: d1, ConfigSource: "built-in default", From: at(2, 9), To: at(2, 13), Records: 5, Replicas: []string{"r1", "r2"}},
+		{PolicyDigest: "sha256:pol1", ConfigDigest: d2, ConfigSource: "cfg2.yaml", From: at(3, 9), To: at(4, 11), Records: 5, Replicas: []string{"r1", "r2"}},
 	}
 	if diff := cmp.Diff(wantConfigs, r.Configurations); diff != "" {
 		t.Errorf("configurations (-want +got):\n%s", diff)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/govhook/govhook/config"
 	"github.com/govhook/govhook/evidence"
 	"github.com/govhook/govhook/policies"
 )
@@ -107,6 +108,7 @@ type reportOptions struct {
 	csvDir   string
 	gap      time.Duration
 	maxRows  int
+	configs  []string
 }
 
 func newEvidenceReportCommand() *cobra.Command {
@@ -115,7 +117,8 @@ func newEvidenceReportCommand() *cobra.Command {
 		Use:   "report PATH...",
 		Short: "Build the auditor's report of a period: controls in force, populations, exceptions, gaps, verification",
 		Long: `Report verifies the evidence under PATH and summarises the period [--from, --to): the
-policy bundles and configs in force and when they changed, totals by decision, policy,
+policy bundles and configs in force and when they changed (with each policy's action under
+the configs given with --config, and the built-in default), totals by decision, policy,
 SOC 2 control and namespace, the denied, warned and refused requests to sample from
 (all of them with --csv-dir), the exception register with every use, the checks that no
 expired or self-approved exception was used, gaps and the verification result.
@@ -135,6 +138,7 @@ Exit 0 when the evidence is intact, 1 when it is broken (the report is still wri
 	f.StringVar(&o.csvDir, "csv-dir", "", "also write the populations as CSV files into this directory")
 	f.DurationVar(&o.gap, "gap", evidence.DefaultGapThreshold, "a silence longer than this, with no record at all, is reported as a gap")
 	f.IntVar(&o.maxRows, "max-rows", evidence.DefaultMaxRows, "rows per population table in html and md (JSON and CSV hold all)")
+	f.StringArrayVar(&o.configs, "config", nil, "a config file that may have been in force (repeatable); records naming its digest show its actions")
 	return cmd
 }
 
@@ -165,7 +169,13 @@ func evidenceReport(stdout io.Writer, paths []string, o reportOptions) error {
 	if err != nil {
 		return fmt.Errorf("load policy catalog: %w", err)
 	}
-	r, err := evidence.BuildReport(paths, evidence.ReportOptions{From: from, To: to, GapThreshold: o.gap, Catalog: catalog})
+	configs := map[string]*config.Config{}
+	for _, path := range o.configs {
+		if configs[path], err = config.Load(path); err != nil {
+			return usageError(err)
+		}
+	}
+	r, err := evidence.BuildReport(paths, evidence.ReportOptions{From: from, To: to, GapThreshold: o.gap, Catalog: catalog, Configs: configs})
 	if err != nil {
 		return usageError(err)
 	}

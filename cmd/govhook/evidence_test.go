@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/govhook/govhook/config"
 	"github.com/govhook/govhook/decision"
 	"github.com/govhook/govhook/evidence"
 )
@@ -22,12 +23,13 @@ func writeEvidence(t *testing.T, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	digest := config.Default().Digest()
 	for _, r := range []evidence.Record{
 		{ID: "d1", UID: "u1", Operation: "CREATE", Kind: "v1/Pod", Namespace: "shop", Name: "ok", Decision: decision.OutcomeAllow},
 		{ID: "d2", UID: "u2", Operation: "CREATE", Kind: "v1/Pod", Namespace: "shop", Name: "priv", Decision: decision.OutcomeDeny,
 			Violations: []decision.Finding{{Policy: "POD-001", Severity: "critical", Controls: []string{"CC6.1", "CC6.8"}, Action: "deny", Message: `container "app" must not set securityContext.privileged=true`}}},
 	} {
-		r.Time = now
+		r.Time, r.ConfigDigest = now, digest
 		if err := w.Record(t.Context(), &r); err != nil {
 			t.Fatal(err)
 		}
@@ -80,6 +82,7 @@ func TestEvidenceReportCommand(t *testing.T) {
 	writeEvidence(t, dir)
 	csvDir := filepath.Join(t.TempDir(), "csv")
 	out, errOut, code := govhook(t, "", "evidence", "report", dir, "-o", "md", "--from", "2026-03-02", "--to", "2026-03-02", "--csv-dir", csvDir)
+	// The records name the built-in default config, whose actions the report knows without --config.
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -88,7 +91,7 @@ func TestEvidenceReportCommand(t *testing.T) {
 		"Verification: **intact**. Requests: 2 (allowed 1, warned 0, denied 1, errors 0; exempt 0, dry run 0).",
 		"## Denied requests (1)",
 		`[POD-001] container "app" must not set securityContext.privileged=true (deny)`,
-		"| POD-001 | Privileged containers | critical | CC6.1, CC6.8 | deny | 1 | 1 | 0 | 0 | 0 |",
+		"| POD-001 | Privileged containers | critical | CC6.1, CC6.8 | deny | deny (built-in default) | 1 | 1 | 0 | 0 | 0 |",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
@@ -119,6 +122,7 @@ func TestEvidenceReportCommand(t *testing.T) {
 		{"evidence", "report", dir, "--from", "yesterday"},
 		{"evidence", "report", dir, "--from", "2026-03-03", "--to", "2026-03-01"},
 		{"evidence", "report", dir, "-o", "pdf"},
+		{"evidence", "report", dir, "--config", filepath.Join(dir, "missing.yaml")},
 		{"evidence", "report"},
 	} {
 		if _, errOut, code := govhook(t, "", args...); code != 2 {
