@@ -48,6 +48,9 @@ type Config struct {
 	MaxExceptionDays int            `yaml:"maxExceptionDays,omitempty" json:"maxExceptionDays,omitempty"`
 	Exceptions       []Exception    `yaml:"exceptions,omitempty" json:"exceptions,omitempty"`
 	Parameters       map[string]any `yaml:"parameters,omitempty" json:"parameters,omitempty"`
+	// OnEvidenceFailure is what the webhook does when a record cannot be made durable:
+	// "deny" (default) or "allow" (see evidence.go).
+	OnEvidenceFailure string `yaml:"onEvidenceFailure,omitempty" json:"onEvidenceFailure,omitempty"`
 
 	digest string
 	// src is the parsed document, kept to name lines in validation errors.

@@ -27,6 +27,7 @@ func (c *Config) validate(o options) []error {
 		errs = append(errs, c.validatePolicyAction(o, id, c.Enforcement.Policies[id])...)
 	}
 	errs = append(errs, c.validateExemptions()...)
+	errs = append(errs, c.validateEvidence()...)
 	if c.MaxExceptionDays < 0 {
 		errs = append(errs, c.fieldError("must be a positive number of days", "maxExceptionDays"))
 	}

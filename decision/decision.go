@@ -45,9 +45,12 @@ type Finding struct {
 // AppliedException names an exception that waived a violation (or, in Decision.Expired, one
 // that would have, had it not expired).
 type AppliedException struct {
-	ID         string `json:"id"`
-	Policy     string `json:"policy"`
-	ApprovedBy string `json:"approvedBy,omitempty"`
+	ID     string `json:"id"`
+	Policy string `json:"policy"`
+	// RequestedBy and ApprovedBy are on the record so that the evidence shows segregation of
+	// duties exception by exception.
+	RequestedBy string `json:"requestedBy,omitempty"`
+	ApprovedBy  string `json:"approvedBy,omitempty"`
 	// Expires is the exception's expiry as the register writes it.
 	Expires string `json:"expires,omitempty"`
 }
@@ -239,7 +242,7 @@ func matches(m config.ExceptionMatch, req Request) bool {
 }
 
 func applied(e *config.Exception, policyID string) AppliedException {
-	return AppliedException{ID: e.ID, Policy: policyID, ApprovedBy: e.ApprovedBy, Expires: e.Expires}
+	return AppliedException{ID: e.ID, Policy: policyID, RequestedBy: e.RequestedBy, ApprovedBy: e.ApprovedBy, Expires: e.Expires}
 }
 
 func appendOnce(list []AppliedException, a AppliedException) []AppliedException {

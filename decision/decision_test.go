@@ -110,7 +110,7 @@ func with(r decision.Request, edit func(*decision.Request)) decision.Request {
 
 func TestDecide(t *testing.T) {
 	catalog := testCatalog(t)
-	exc1 := decision.AppliedException{ID: "EXC-1", Policy: "POD-001", ApprovedBy: "bob@example.com", Expires: "2027-01-31"}
+	exc1 := decision.AppliedException{ID: "EXC-1", Policy: "POD-001", RequestedBy: "alice@example.com", ApprovedBy: "bob@example.com", Expires: "2027-01-31"}
 	tests := []struct {
 		name       string
 		config     string
@@ -236,8 +236,8 @@ func TestDecide(t *testing.T) {
 			want: decision.Decision{Outcome: decision.OutcomeAllow,
 				Findings: []decision.Finding{waived("POD-001", "EXC-2"), waived("POD-030", "EXC-2")},
 				Exceptions: []decision.AppliedException{
-					{ID: "EXC-2", Policy: "POD-001", ApprovedBy: "dave@example.com", Expires: "2027-01-15T12:00:00Z"},
-					{ID: "EXC-2", Policy: "POD-030", ApprovedBy: "dave@example.com", Expires: "2027-01-15T12:00:00Z"}}},
+					{ID: "EXC-2", Policy: "POD-001", RequestedBy: "carol@example.com", ApprovedBy: "dave@example.com", Expires: "2027-01-15T12:00:00Z"},
+					{ID: "EXC-2", Policy: "POD-030", RequestedBy: "carol@example.com", ApprovedBy: "dave@example.com", Expires: "2027-01-15T12:00:00Z"}}},
 		},
 		{
 			name:       "RFC 3339 expiry at the instant",
@@ -247,7 +247,7 @@ func TestDecide(t *testing.T) {
 			now:        time.Date(2027, 1, 15, 12, 0, 0, 0, time.UTC),
 			want: decision.Decision{Outcome: decision.OutcomeWarn,
 				Findings: []decision.Finding{finding("POD-030", "warn")},
-				Expired:  []decision.AppliedException{{ID: "EXC-2", Policy: "POD-030", ApprovedBy: "dave@example.com", Expires: "2027-01-15T12:00:00Z"}}},
+				Expired:  []decision.AppliedException{{ID: "EXC-2", Policy: "POD-030", RequestedBy: "carol@example.com", ApprovedBy: "dave@example.com", Expires: "2027-01-15T12:00:00Z"}}},
 		},
 		{
 			name:       "exception for another namespace does not apply",

@@ -1,17 +1,3 @@
-// Package evidence keeps govhook's audit evidence: one hash-chained JSON record per admission
-// request, appended to segment files and made durable before the response is sent.
-//
-// # Record encoding and the hash chain
-//
-// Each record is one line of JSON (a JSONL segment file, <dir>/<replica>/<first-seq>.jsonl).
-// The line always ends with the member "hash" followed by "}" and a newline:
-//
-//	{"schema":"govhook.io/evidence/v1",...,"prevHash":"<hex>","hash":"<hex>"}
-//
-// hash is the lower-case hex SHA-256 of the line's bytes with the final `,"hash":"<hex>"}`
-// replaced by `}`; prevHash is the hash of the previous record of the same replica (64 zeros
-// for the first). seq starts at 1 and grows by one per record. A verifier needs no JSON
-// canonicalisation: it strips the hash member, hashes the bytes, and compares.
 package evidence
 
 import (
@@ -30,7 +16,9 @@ const Schema = "govhook.io/evidence/v1"
 
 // Record types.
 const (
-	TypeAdmission = "admission"
+	TypeAdmission  = "admission"
+	TypeCheckpoint = "checkpoint"
+	TypeRecovery   = "recovery"
 )
 
 // GenesisHash is the prevHash of a replica's first record.
@@ -43,38 +31,77 @@ type User struct {
 	Groups   []string `json:"groups,omitempty"`
 }
 
-// Record is one decision, as an auditor reads it. It never holds object contents: the object
-// is referenced by its SHA-256.
+// Record is one entry of a replica's chain, as an auditor reads it. It never holds object
+// contents: the object is referenced by its SHA-256.
 type Record struct {
-	Schema       string                      `json:"schema"`
-	Type         string                      `json:"type"`
-	ID           string                      `json:"id"`
-	Seq          uint64                      `json:"seq"`
-	Time         time.Time                   `json:"time"`
-	Replica      string                      `json:"replica"`
-	UID          string                      `json:"uid"`
-	Operation    string                      `json:"operation,omitempty"`
-	Kind         string                      `json:"kind,omitempty"`
-	Resource     string                      `json:"resource,omitempty"`
-	SubResource  string                      `json:"subResource,omitempty"`
-	Namespace    string                      `json:"namespace,omitempty"`
-	Name         string                      `json:"name,omitempty"`
-	User         User                        `json:"user"`
-	DryRun       bool                        `json:"dryRun"`
-	Decision     decision.Outcome            `json:"decision"`
-	Exempt       string                      `json:"exempt,omitempty"`
-	Error        string                      `json:"error,omitempty"`
-	Violations   []decision.Finding          `json:"violations"`
-	Exceptions   []decision.AppliedException `json:"exceptions"`
-	ObjectSHA256 string                      `json:"objectSha256,omitempty"`
-	PolicyDigest string                      `json:"policyDigest,omitempty"`
-	ConfigDigest string                      `json:"configDigest,omitempty"`
-	PrevHash     string                      `json:"prevHash"`
-	Hash         string                      `json:"hash"`
+	Schema      string                      `json:"schema"`
+	Type        string                      `json:"type"`
+	ID          string                      `json:"id,omitzero"`
+	Seq         uint64                      `json:"seq"`
+	Time        time.Time                   `json:"time"`
+	Replica     string                      `json:"replica"`
+	UID         string                      `json:"uid,omitzero"`
+	Operation   string                      `json:"operation,omitempty"`
+	Kind        string                      `json:"kind,omitempty"`
+	Resource    string                      `json:"resource,omitempty"`
+	SubResource string                      `json:"subResource,omitempty"`
+	Namespace   string                      `json:"namespace,omitempty"`
+	Name        string                      `json:"name,omitempty"`
+	User        User                        `json:"user,omitzero"`
+	DryRun      bool                        `json:"dryRun,omitzero"`
+	Decision    decision.Outcome            `json:"decision,omitzero"`
+	Exempt      string                      `json:"exempt,omitempty"`
+	Error       string                      `json:"error,omitempty"`
+	Violations  []decision.Finding          `json:"violations,omitzero"`
+	Exceptions  []decision.AppliedException `json:"exceptions,omitzero"`
+	// ExpiredExceptions matched a finding but had expired, so they were not applied.
+	ExpiredExceptions []decision.AppliedException `json:"expiredExceptions,omitzero"`
+	ObjectSHA256      string                      `json:"objectSha256,omitempty"`
+	PolicyDigest      string                      `json:"policyDigest,omitempty"`
+	ConfigDigest      string                      `json:"configDigest,omitempty"`
+	Checkpoint        *Checkpoint                 `json:"checkpoint,omitempty"`
+	Recovery          *Recovery                   `json:"recovery,omitempty"`
+	PrevHash          string                      `json:"prevHash"`
+	Hash              string                      `json:"hash"`
+}
+
+// Checkpoint is the body of a checkpoint record: the head of the chain and what it covers
+// since the previous checkpoint.
+type Checkpoint struct {
+	HeadSeq  uint64    `json:"headSeq"`
+	HeadHash string    `json:"headHash"`
+	Count    uint64    `json:"count"`
+	From     time.Time `json:"from,omitzero"`
+	To       time.Time `json:"to,omitzero"`
+}
+
+// Recovery is the body of a recovery record.
+type Recovery struct {
+	// Segment and Offset locate the torn tail that was moved aside (file name in the replica
+	// directory, byte offset where the tail began).
+	Segment string `json:"segment,omitempty"`
+	Offset  int64  `json:"offset,omitzero"`
+	// Quarantine is the file name, next to the segment, now holding the torn bytes.
+	Quarantine       string `json:"quarantine,omitempty"`
+	QuarantineBytes  int64  `json:"quarantineBytes,omitzero"`
+	QuarantineSHA256 string `json:"quarantineSha256,omitempty"`
+	// Reason says why the tail was torn.
+	Reason string `json:"reason,omitempty"`
+	// Lost counts records that could not be made durable while writes failed, between
+	// LostFrom and LostTo; Error is the first write error.
+	Lost     uint64    `json:"lost,omitzero"`
+	LostFrom time.Time `json:"lostFrom,omitzero"`
+	LostTo   time.Time `json:"lostTo,omitzero"`
+	Error    string    `json:"error,omitempty"`
+	// UnconfirmedFirst..UnconfirmedLast are records of a failed write that reached the disk
+	// whole: they are in the chain, but their requests were told the record was not durable
+	// (and answered according to onEvidenceFailure).
+	UnconfirmedFirst uint64 `json:"unconfirmedFirst,omitzero"`
+	UnconfirmedLast  uint64 `json:"unconfirmedLast,omitzero"`
 }
 
 // FromAdmission fills a record from an admission request and its decision. id is the
-// decision id sent back as an audit annotation.
+// decision id sent back as an audit annotation. Only a hash of the object is kept.
 func FromAdmission(id string, req *admissionv1.AdmissionRequest, d decision.Decision, now time.Time) Record {
 	r := Record{
 		Schema:      Schema,
@@ -94,6 +121,15 @@ func FromAdmission(id string, req *admissionv1.AdmissionRequest, d decision.Deci
 		Exempt:      d.Exempt,
 		Violations:  d.Findings,
 		Exceptions:  d.Exceptions,
+
+		ExpiredExceptions: d.Expired,
+	}
+	// An admission record always says which violations and exceptions it had, even none.
+	if r.Violations == nil {
+		r.Violations = []decision.Finding{}
+	}
+	if r.Exceptions == nil {
+		r.Exceptions = []decision.AppliedException{}
 	}
 	raw := req.Object.Raw
 	if len(raw) == 0 {
@@ -107,6 +143,9 @@ func FromAdmission(id string, req *admissionv1.AdmissionRequest, d decision.Deci
 }
 
 func gvkString(group, version, kind string) string {
+	if kind == "" {
+		return ""
+	}
 	if group == "" {
 		return version + "/" + kind
 	}

@@ -1,20 +1,17 @@
 package evidence
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
+	"time"
+
+	"github.com/go-logr/logr"
 )
 
 // Recorder stores one evidence record durably; it returns only once the record is durable
@@ -23,207 +20,563 @@ type Recorder interface {
 	Record(ctx context.Context, r *Record) error
 }
 
-// ErrWriterFailed marks a writer that lost a write: its chain can no longer be trusted to be
-// complete, so it refuses further records until restarted.
+// ErrWriterFailed marks a record that could not be made durable: a write or fsync failed, or
+// the writer has not recovered from one yet. It is retried after Options.RetryInterval.
 var ErrWriterFailed = errors.New("evidence writer failed")
 
-// Writer appends records of one replica to its segment file. Concurrent Record calls share one
-// write and one fsync (group commit): the first caller to find no flush under way writes
-// everything queued so far, the others wait for it.
-type Writer struct {
-	mu       sync.Mutex
-	synced   *sync.Cond
-	file     *os.File
-	replica  string
-	mirror   io.Writer
-	seq      uint64
-	prevHash string
-	queue    []byte
-	spare    []byte
-	open     uint64 // batch that new records join
-	durable  uint64 // last batch written and fsynced
-	flushing bool
-	err      error
+// ErrClosed is returned for records offered after Close.
+var ErrClosed = errors.New("evidence writer closed")
+
+// File is an open segment, appended to by one writer.
+type File interface {
+	io.Writer
+	Sync() error
+	Close() error
 }
 
-// Options configures a Writer.
+// Defaults of Options.
+const (
+	DefaultMaxSegmentBytes    = 64 << 20
+	DefaultMaxSegmentAge      = 24 * time.Hour
+	DefaultCheckpointInterval = time.Minute
+	DefaultRetryInterval      = time.Second
+)
+
+// Options configures a Writer. Zero values take the defaults.
 type Options struct {
-	// Dir is the evidence directory; records go to Dir/Replica/*.jsonl.
+	// Dir is the evidence directory; records go to Dir/Replica/<first-seq>.jsonl.
 	Dir string
 	// Replica names this writer's chain, usually the pod name.
 	Replica string
 	// Mirror, if set, also receives every durable line (for log shippers).
 	Mirror io.Writer
+	// MaxSegmentBytes and MaxSegmentAge start a new segment before one grows past the size
+	// or once it is older than the age.
+	MaxSegmentBytes int64
+	MaxSegmentAge   time.Duration
+	// CheckpointInterval is how often a checkpoint record is written, even when idle;
+	// negative disables the timer (Checkpoint and Close still write one).
+	CheckpointInterval time.Duration
+	// RetryInterval is how long a failed writer refuses records before it tries to resume.
+	RetryInterval time.Duration
+	// Now is the clock of checkpoints and segment ages; nil means time.Now.
+	Now func() time.Time
+	// OpenFile opens a segment for appending, creating it if needed; nil means the OS.
+	OpenFile func(path string) (File, error)
+	// Log receives what the writer does on its own: recoveries, failed checkpoints.
+	Log logr.Logger
 }
 
-// Open opens (or creates) the replica's newest segment and resumes its chain from the last
-// record.
+func (o *Options) defaults() {
+	if o.MaxSegmentBytes <= 0 {
+		o.MaxSegmentBytes = DefaultMaxSegmentBytes
+	}
+	if o.MaxSegmentAge <= 0 {
+		o.MaxSegmentAge = DefaultMaxSegmentAge
+	}
+	if o.CheckpointInterval == 0 {
+		o.CheckpointInterval = DefaultCheckpointInterval
+	}
+	if o.RetryInterval <= 0 {
+		o.RetryInterval = DefaultRetryInterval
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.OpenFile == nil {
+		o.OpenFile = func(path string) (File, error) {
+			return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o640)
+		}
+	}
+}
+
+// Writer appends the records of one replica to its chain of segment files. Concurrent Record
+// calls share one write and one fsync (group commit): the first caller to find no flush
+// under way writes everything queued so far, the others wait for it.
+//
+// A failed write or fsync fails the batch and everything queued behind it; the writer then
+// refuses records until, RetryInterval later, it resumes from what is on disk and writes a
+// recovery record counting what was lost.
+type Writer struct {
+	o   Options
+	dir string
+
+	mu     sync.Mutex
+	synced *sync.Cond
+
+	// The segment is used by whoever holds flushing (before Open returns: Open).
+	file     File
+	segSize  int64
+	segStart time.Time
+
+	seq        uint64 // last seq assigned
+	durableSeq uint64 // last seq confirmed durable to its caller
+	prevHash   string // hash of the record with seq
+	span       span   // records since the last checkpoint
+	queue      []byte
+	spare      []byte
+	queueFirst uint64 // seq of the first queued record, 0 when none
+	open       uint64 // batch that new records join
+	durable    uint64 // last batch done with (written, or failed)
+	flushing   bool
+
+	err           error  // why records are refused now; nil when healthy
+	failErr       error  // the error of the last failed batch
+	failedThrough uint64 // batches up to this one failed
+	lost          lostRecords
+	retryAt       time.Time
+	closed        bool
+
+	stop      chan struct{}
+	stopped   chan struct{}
+	closeOnce sync.Once
+}
+
+// lostRecords accounts for records refused while the writer was failed.
+type lostRecords struct {
+	refused  uint64
+	from, to time.Time
+	err      string
+}
+
+// Open opens the replica's chain: it repairs a torn tail of the newest segment (moving it
+// to a quarantine file and recording that), resumes the chain from its last record, and
+// starts the checkpoint timer.
 func Open(o Options) (*Writer, error) {
-	if o.Replica == "" || strings.ContainsAny(o.Replica, `/\`) {
+	if o.Replica == "" || strings.ContainsAny(o.Replica, `/\`) || o.Replica == "." || o.Replica == ".." {
 		return nil, fmt.Errorf("evidence replica name %q must be a non-empty file name", o.Replica)
 	}
-	dir := filepath.Join(o.Dir, o.Replica)
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	o.defaults()
+	w := &Writer{o: o, dir: filepath.Join(o.Dir, o.Replica), open: 1}
+	w.synced = sync.NewCond(&w.mu)
+	if err := os.MkdirAll(w.dir, 0o750); err != nil {
 		return nil, fmt.Errorf("create evidence directory: %w", err)
 	}
-	w := &Writer{replica: o.Replica, mirror: o.Mirror, prevHash: GenesisHash, open: 1}
-	w.synced = sync.NewCond(&w.mu)
-	segments, err := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	res, err := w.resume()
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(segments)
-	path := filepath.Join(dir, fmt.Sprintf("%020d.jsonl", 1))
-	if len(segments) > 0 {
-		path = segments[len(segments)-1]
-		last, err := lastRecord(path)
-		if err != nil {
-			return nil, fmt.Errorf("resume evidence chain from %s: %w", path, err)
-		}
-		if last != nil {
-			w.seq, w.prevHash = last.Seq, last.Hash
-		}
+	w.mu.Lock()
+	w.apply(res)
+	batch, err := w.appendRecoveries(res.recoveries)
+	if err == nil {
+		err = w.wait(batch)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o640)
+	w.mu.Unlock()
 	if err != nil {
-		return nil, fmt.Errorf("open evidence segment: %w", err)
+		w.file.Close()
+		return nil, fmt.Errorf("record evidence recovery: %w", err)
 	}
-	if err := syncDir(dir); err != nil {
-		f.Close()
-		return nil, err
+	for _, r := range res.recoveries {
+		o.Log.Error(errors.New(r.Reason), "evidence segment had a torn tail; moved it to a quarantine file and recorded that",
+			"segment", r.Segment, "offset", r.Offset, "quarantine", r.Quarantine, "bytes", r.QuarantineBytes)
 	}
-	w.file = f
+	w.stop, w.stopped = make(chan struct{}), make(chan struct{})
+	go w.checkpoints()
 	return w, nil
 }
 
 // Record assigns the record its place in the chain, queues it, and returns once the batch it
-// joined is written and fsynced.
+// joined is written and fsynced. The wait is not cut short by ctx: a record once queued is
+// written or failed.
 func (w *Writer) Record(_ context.Context, r *Record) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.err != nil {
+	if r.Time.IsZero() {
+		r.Time = w.o.Now().UTC()
+	}
+	if err := w.usable(r.Time, true); err != nil {
+		return err
+	}
+	batch, err := w.append(r)
+	if err != nil {
+		return err
+	}
+	return w.wait(batch)
+}
+
+// Checkpoint writes a checkpoint record now. The timer calls it every CheckpointInterval.
+func (w *Writer) Checkpoint(_ context.Context) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.checkpointLocked()
+}
+
+func (w *Writer) checkpointLocked() error {
+	now := w.o.Now().UTC()
+	if err := w.usable(now, false); err != nil {
+		return err
+	}
+	r := &Record{Type: TypeCheckpoint, Time: now, Checkpoint: &Checkpoint{
+		HeadSeq: w.seq, HeadHash: w.prevHash, Count: w.span.count, From: w.span.from, To: w.span.to,
+	}}
+	batch, err := w.append(r)
+	if err != nil {
+		return err
+	}
+	return w.wait(batch)
+}
+
+// Close stops the checkpoint timer, writes a last checkpoint (so a clean stop is told apart
+// from a crash) and closes the segment.
+func (w *Writer) Close() error {
+	w.closeOnce.Do(func() { close(w.stop) })
+	<-w.stopped
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return ErrClosed
+	}
+	var err error
+	if w.err == nil {
+		err = w.checkpointLocked()
+	}
+	for w.flushing {
+		w.synced.Wait()
+	}
+	w.closed = true
+	if w.err == nil {
+		w.err = ErrClosed
+	}
+	if w.file == nil { // a failed writer that could not reopen its segment
+		return err
+	}
+	return errors.Join(err, w.file.Close())
+}
+
+func (w *Writer) checkpoints() {
+	defer close(w.stopped)
+	if w.o.CheckpointInterval < 0 {
+		<-w.stop
+		return
+	}
+	t := time.NewTicker(w.o.CheckpointInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-w.stop:
+			return
+		case <-t.C:
+			if err := w.Checkpoint(context.Background()); err != nil && !errors.Is(err, ErrClosed) {
+				w.o.Log.Error(err, "evidence checkpoint not durable")
+			}
+		}
+	}
+}
+
+// usable returns nil when records can be queued; a failed writer tries to resume first once
+// RetryInterval has passed. t is the time of the record being offered; count says whether a
+// refusal loses a record (a refused checkpoint loses none).
+func (w *Writer) usable(t time.Time, count bool) error {
+	if w.closed {
+		return ErrClosed
+	}
+	if w.err != nil && !w.flushing && !w.o.Now().Before(w.retryAt) {
+		w.recover()
+	}
+	if w.err == nil || !count {
 		return w.err
 	}
+	w.lost.refused++
+	if w.lost.from.IsZero() || t.Before(w.lost.from) {
+		w.lost.from = t
+	}
+	if t.After(w.lost.to) {
+		w.lost.to = t
+	}
+	return w.err
+}
+
+// append seals r as the next record of the chain and queues it; it returns the batch to wait
+// for.
+func (w *Writer) append(r *Record) (uint64, error) {
+	if r.Schema == "" {
+		r.Schema = Schema
+	}
+	if r.Type == "" {
+		r.Type = TypeAdmission
+	}
 	r.Seq = w.seq + 1
-	r.Replica = w.replica
+	r.Replica = w.o.Replica
 	r.PrevHash = w.prevHash
 	line, err := Seal(r)
 	if err != nil {
-		return fmt.Errorf("encode evidence record: %w", err)
+		return 0, fmt.Errorf("encode evidence record: %w", err)
 	}
 	w.seq, w.prevHash = r.Seq, r.Hash
+	if r.Type == TypeCheckpoint {
+		w.span = span{}
+	} else {
+		w.span.add(r.Time)
+	}
+	if w.queueFirst == 0 {
+		w.queueFirst = r.Seq
+	}
 	w.queue = append(w.queue, line...)
-	batch := w.open
+	return w.open, nil
+}
+
+// wait returns once batch is written and fsynced, flushing it itself when no one else is.
+func (w *Writer) wait(batch uint64) error {
 	for w.durable < batch {
-		if w.err != nil {
-			return w.err
-		}
 		if w.flushing {
 			w.synced.Wait()
 			continue
 		}
 		w.flush()
 	}
-	return w.err
+	if batch <= w.failedThrough {
+		return w.failErr
+	}
+	return nil
 }
 
 // flush writes the queued batch with mu released, so new records keep queueing meanwhile.
 func (w *Writer) flush() {
 	w.flushing = true
-	buf := w.queue
-	w.queue = w.spare[:0]
+	buf, first, last := w.queue, w.queueFirst, w.seq
+	w.queue, w.queueFirst = w.spare[:0], 0
 	batch := w.open
 	w.open++
+	now := w.o.Now()
 	w.mu.Unlock()
 
-	_, err := w.file.Write(buf)
-	if err == nil {
-		err = w.file.Sync()
-	}
-	if err == nil && w.mirror != nil {
-		_, _ = w.mirror.Write(buf) // the file is the evidence; a slow or closed mirror is not
+	err := w.write(buf, first, now)
+	if err == nil && w.o.Mirror != nil {
+		_, _ = w.o.Mirror.Write(buf) // the file is the evidence; a slow or closed mirror is not
 	}
 
 	w.mu.Lock()
 	w.spare = buf
 	w.flushing = false
-	if err != nil && w.err == nil {
-		w.err = fmt.Errorf("%w: %w", ErrWriterFailed, err)
-	}
 	w.durable = batch
+	if err == nil {
+		w.durableSeq = last
+	} else {
+		// Records queued meanwhile chain onto the lost batch: they are lost with it.
+		w.failedThrough = w.open
+		w.durable = w.open
+		w.open++
+		w.queue, w.queueFirst = w.queue[:0], 0
+		w.failErr = fmt.Errorf("%w: %w", ErrWriterFailed, err)
+		w.err = w.failErr
+		w.retryAt = now.Add(w.o.RetryInterval)
+		w.lost.from = now
+		w.lost.to = now
+		w.lost.err = err.Error()
+	}
 	w.synced.Broadcast()
 }
 
-// Close flushes nothing (every Record call already waited for durability) and closes the file.
-func (w *Writer) Close() error {
+// write appends one batch to the segment, starting a new segment first when the current one
+// is full or old.
+func (w *Writer) write(buf []byte, first uint64, now time.Time) error {
+	if w.segSize > 0 && (w.segSize+int64(len(buf)) > w.o.MaxSegmentBytes || now.Sub(w.segStart) >= w.o.MaxSegmentAge) {
+		if err := w.rotate(first, now); err != nil {
+			return err
+		}
+	}
+	n, err := w.file.Write(buf)
+	w.segSize += int64(n)
+	if err != nil {
+		return fmt.Errorf("write evidence segment: %w", err)
+	}
+	if err := w.file.Sync(); err != nil {
+		return fmt.Errorf("fsync evidence segment: %w", err)
+	}
+	return nil
+}
+
+// rotate closes the current segment and starts the one named for seq first.
+func (w *Writer) rotate(first uint64, now time.Time) error {
+	f, err := w.o.OpenFile(filepath.Join(w.dir, segmentName(first)))
+	if err != nil {
+		return fmt.Errorf("start evidence segment: %w", err)
+	}
+	if err := syncDir(w.dir); err != nil {
+		f.Close()
+		return fmt.Errorf("start evidence segment: %w", err)
+	}
+	old := w.file
+	w.file, w.segSize, w.segStart = f, 0, now
+	if err := old.Close(); err != nil {
+		w.o.Log.Error(err, "close evidence segment")
+	}
+	return nil
+}
+
+// recover resumes a failed writer from what is on disk and queues a recovery record that
+// says what was lost. Called with mu held and no flush under way.
+func (w *Writer) recover() {
+	w.flushing = true
+	w.mu.Unlock()
+	res, err := w.resume()
 	w.mu.Lock()
-	defer w.mu.Unlock()
-	for w.flushing {
-		w.synced.Wait()
+	w.flushing = false
+	w.synced.Broadcast()
+	if err != nil {
+		w.retryAt = w.o.Now().Add(w.o.RetryInterval)
+		w.o.Log.Error(err, "evidence writer still failing")
+		return
 	}
-	if w.err == nil {
-		w.err = errors.New("evidence writer closed")
+	assigned, confirmed := w.seq, w.durableSeq
+	w.apply(res)
+	lost := &Recovery{
+		Lost:     w.lost.refused,
+		LostFrom: w.lost.from.UTC(),
+		LostTo:   w.lost.to.UTC(),
+		Error:    w.lost.err,
 	}
-	return w.file.Close()
+	if assigned > w.seq {
+		lost.Lost += assigned - w.seq
+	}
+	if w.seq > confirmed { // whole lines of a failed write reached the disk after all
+		lost.UnconfirmedFirst, lost.UnconfirmedLast = confirmed+1, w.seq
+	}
+	if len(res.recoveries) > 0 {
+		r := res.recoveries[0]
+		r.Lost, r.LostFrom, r.LostTo, r.Error = lost.Lost, lost.LostFrom, lost.LostTo, lost.Error
+		r.UnconfirmedFirst, r.UnconfirmedLast = lost.UnconfirmedFirst, lost.UnconfirmedLast
+	} else {
+		res.recoveries = append(res.recoveries, lost)
+	}
+	if _, err := w.appendRecoveries(res.recoveries); err != nil {
+		w.err = fmt.Errorf("%w: %w", ErrWriterFailed, err)
+		w.retryAt = w.o.Now().Add(w.o.RetryInterval)
+		return
+	}
+	w.err, w.lost = nil, lostRecords{}
+	w.o.Log.Info("evidence writer resumed after failed writes", "replica", w.o.Replica, "seq", w.seq, "lost", lost.Lost)
 }
 
-var hashMember = []byte(`,"hash":"`)
+// appendRecoveries queues one recovery record per repair; it returns the batch to wait for
+// (0 when there is none).
+func (w *Writer) appendRecoveries(recs []*Recovery) (uint64, error) {
+	var batch uint64
+	for _, rec := range recs {
+		b, err := w.append(&Record{Type: TypeRecovery, Time: w.o.Now().UTC(), Recovery: rec})
+		if err != nil {
+			return 0, err
+		}
+		batch = b
+	}
+	return batch, nil
+}
 
-// Seal encodes r as one line and sets r.Hash to the SHA-256 described in the package doc.
-func Seal(r *Record) ([]byte, error) {
-	r.Hash = ""
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(r); err != nil {
+// resumed is the chain state read back from disk.
+type resumed struct {
+	file       File
+	size       int64
+	start      time.Time
+	seq        uint64
+	hash       string
+	span       span
+	recoveries []*Recovery
+}
+
+// apply puts the state read back from disk in force; nothing queued before survives it.
+func (w *Writer) apply(res *resumed) {
+	w.file, w.segSize, w.segStart = res.file, res.size, res.start
+	w.seq, w.prevHash, w.span, w.durableSeq = res.seq, res.hash, res.span, res.seq
+	w.queue, w.queueFirst = w.queue[:0], 0
+}
+
+// resume reads the chain's head back from disk: it quarantines a torn tail of the newest
+// segment, finds the last record and what the next checkpoint must cover, and opens the
+// newest segment for appending.
+func (w *Writer) resume() (*resumed, error) {
+	if w.file != nil {
+		_ = w.file.Close() // it failed; what matters is on disk
+		w.file = nil
+	}
+	res := &resumed{hash: GenesisHash, start: w.o.Now()}
+	segments, err := listSegments(w.dir)
+	if err != nil {
 		return nil, err
 	}
-	// Encode wrote {...,"hash":""}\n; hash the bytes with the hash member dropped.
-	line := b.Bytes()
-	body := line[:len(line)-len(`,"hash":""}`+"\n")]
-	sum := sha256.New()
-	sum.Write(body)
-	sum.Write([]byte("}"))
-	r.Hash = hex.EncodeToString(sum.Sum(nil))
-	out := make([]byte, 0, len(body)+len(hashMember)+len(r.Hash)+3)
-	out = append(out, body...)
-	out = append(out, hashMember...)
-	out = append(out, r.Hash...)
-	out = append(out, "\"}\n"...)
+	newest := filepath.Join(w.dir, segmentName(1))
+	if len(segments) > 0 {
+		newest = segments[len(segments)-1]
+		st, err := readSegment(newest)
+		if err != nil {
+			return nil, err
+		}
+		if res.recoveries, err = repairTail(newest, st); err != nil {
+			return nil, fmt.Errorf("repair torn tail of %s: %w", newest, err)
+		}
+		res.size = st.size
+		if st.first != nil {
+			res.start = st.first.Time
+		}
+		head, cover, complete := st.last, st.span, st.checkpoint
+		for i := len(segments) - 2; i >= 0 && (head == nil || !complete); i-- {
+			older, err := readSegment(segments[i])
+			if err != nil {
+				return nil, err
+			}
+			if head == nil {
+				if older.tornReason != "" {
+					return nil, fmt.Errorf("segment %s does not end with a whole record (%s) and is not the newest; move it aside after inspection", segments[i], older.tornReason)
+				}
+				head = older.last
+			}
+			cover, complete = older.span.then(cover), older.checkpoint
+		}
+		if head != nil {
+			res.seq, res.hash = head.Seq, head.Hash
+		}
+		res.span = cover
+		if named, ok := segmentSeq(newest); st.size == 0 && (!ok || named != res.seq+1) {
+			// An empty segment named for another seq (rotation cut short): name it right.
+			if err := os.Remove(newest); err != nil {
+				return nil, err
+			}
+			newest = filepath.Join(w.dir, segmentName(res.seq+1))
+		}
+	}
+	f, err := w.o.OpenFile(newest)
+	if err != nil {
+		return nil, fmt.Errorf("open evidence segment: %w", err)
+	}
+	if err := syncDir(w.dir); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open evidence segment: %w", err)
+	}
+	res.file = f
+	return res, nil
+}
+
+// repairTail quarantines a torn tail of the newest segment and describes every quarantine
+// file of that segment that no recovery record names yet (including one left by a repair
+// that stopped before its record was written).
+func repairTail(segment string, st *segmentState) ([]*Recovery, error) {
+	reasons := map[string]string{}
+	if st.tornReason != "" {
+		name, err := quarantineTail(segment, st)
+		if err != nil {
+			return nil, err
+		}
+		reasons[name] = st.tornReason
+	}
+	files, err := quarantineFiles(segment)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Recovery
+	for _, path := range files {
+		name := filepath.Base(path)
+		if st.quarantines[name] {
+			continue
+		}
+		reason, ok := reasons[name]
+		if !ok {
+			reason = "quarantined earlier but not yet recorded"
+		}
+		rec, err := quarantineRecovery(segment, path, reason)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rec)
+	}
 	return out, nil
-}
-
-// lastRecord returns the last record of a segment, nil for an empty one.
-func lastRecord(path string) (*Record, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var last []byte
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
-	for sc.Scan() {
-		last = append(last[:0], sc.Bytes()...)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, err
-	}
-	if len(last) == 0 {
-		return nil, nil
-	}
-	var r Record
-	if err := json.Unmarshal(last, &r); err != nil {
-		return nil, fmt.Errorf("last line is not a record (torn write?): %w", err)
-	}
-	return &r, nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

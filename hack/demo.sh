@@ -109,12 +109,16 @@ done
 
 echo
 say "### what the auditor gets"
-records=$(cat "$EVIDENCE_DIR"/*.jsonl | wc -l)
+# The chain also holds checkpoint records (every minute, even when idle); show the decisions.
+last=$(cat "$EVIDENCE_DIR"/*.jsonl | grep '"type":"admission"' | tail -n 1)
+records=$(cat "$EVIDENCE_DIR"/*.jsonl | grep -c '"type":"admission"')
 echo "$records evidence records in $EVIDENCE_DIR (one per request govhook answered, including its readiness probe); the last one:"
-tail -n 1 "$EVIDENCE_DIR"/*.jsonl
-id=$(tail -n 1 "$EVIDENCE_DIR"/*.jsonl | grep -o '"id":"[^"]*"' | head -n 1 | cut -d '"' -f 4)
+echo "$last"
+id=$(grep -o '"id":"[^"]*"' <<<"$last" | head -n 1 | cut -d '"' -f 4)
 echo "the apiserver's audit log ($AUDIT_LOG) names the same decision id:"
 grep -o "\"validate.govhook.io/decision-id\":\"$id\"[^}]*" "$AUDIT_LOG" || echo "(not found)"
+echo "the chain verifies (bin/govhook evidence verify; bin/govhook evidence report builds the auditor's pack):"
+bin/govhook evidence verify "$EVIDENCE_DIR" | tail -n 1
 if command -v curl >/dev/null; then
   echo "govhook's counters ($METRICS_URL/metrics):"
   curl -s "$METRICS_URL/metrics" | grep -E '^govhook_(admission_requests|policy_violations)_total'

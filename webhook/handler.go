@@ -35,13 +35,18 @@ const DefaultMaxBodyBytes = 7 << 20
 const (
 	AnnotationDecisionID = "decision-id"
 	AnnotationPolicies   = "policies"
+	// AnnotationEvidence is set to EvidenceNotDurable on a request answered without a durable
+	// evidence record (onEvidenceFailure: allow), so the apiserver's audit log keeps a trace.
+	AnnotationEvidence = "evidence"
+	EvidenceNotDurable = "not-durable"
 )
 
 // Log keys.
 const (
-	logUID      = "uid"
-	logDecision = "decision"
-	logError    = "error"
+	logUID        = "uid"
+	logDecision   = "decision"
+	logDecisionID = "decisionID"
+	logError      = "error"
 )
 
 // NamespaceLookup returns the metadata of a namespace, nil when it is not known.
@@ -114,7 +119,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec.PolicyDigest, rec.ConfigDigest = res.PolicyDigest, res.ConfigDigest
 	if err := h.Evidence.Record(r.Context(), &rec); err != nil {
 		h.Metrics.ObserveEvidence(err)
-		h.Log.Error(err, "evidence record not durable; refusing request", logUID, req.UID)
+		if h.Reviewer.Config().AdmitWithoutEvidence() {
+			h.Log.Error(err, "EVIDENCE LOST: record not durable; answering by the decision because onEvidenceFailure is allow",
+				logUID, req.UID, logDecision, res.Decision.Outcome, logDecisionID, id)
+			resp := response(req, id, res.Decision)
+			resp.AuditAnnotations[AnnotationEvidence] = EvidenceNotDurable
+			h.respond(w, req, resp, start, res.Decision)
+			return
+		}
+		h.Log.Error(err, "EVIDENCE LOST: record not durable; refusing the request because onEvidenceFailure is deny",
+			logUID, req.UID, logDecision, res.Decision.Outcome, logDecisionID, id)
 		h.respond(w, req, errorResponse(req, id, http.StatusInternalServerError, "govhook could not record audit evidence; refusing the request"), start, decision.Decision{Outcome: decision.OutcomeError})
 		return
 	}

@@ -48,7 +48,7 @@ func (nopMetrics) ObserveAdmission(metrics.Admission) {}
 func (nopMetrics) ObserveEvaluation(time.Duration)    {}
 func (nopMetrics) ObserveEvidence(error)              {}
 
-func newHandler(t *testing.T, ev evidence.Recorder) *webhook.Handler {
+func newHandler(t testing.TB, ev evidence.Recorder) *webhook.Handler {
 	t.Helper()
 	catalog, err := policies.LoadCatalog(policies.Files)
 	if err != nil {

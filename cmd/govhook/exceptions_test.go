@@ -82,10 +82,10 @@ func TestTestCommandAppliesConfig(t *testing.T) {
 	}{
 		{"live exception waives", excepted, live, 0,
 			`{"decision":"allow","violations":[{"policy":"POD-001","action":"waived","exception":"EXC-1"}],
-			  "exceptions":[{"id":"EXC-1","policy":"POD-001","approvedBy":"bob@example.com","expires":"` + inDays(30) + `"}]}`},
+			  "exceptions":[{"id":"EXC-1","policy":"POD-001","requestedBy":"alice@example.com","approvedBy":"bob@example.com","expires":"` + inDays(30) + `"}]}`},
 		{"expired exception is ignored", excepted, expired, 1,
 			`{"decision":"deny","violations":[{"policy":"POD-001","action":"deny"}],"exceptions":[],
-			  "expiredExceptions":[{"id":"EXC-1","policy":"POD-001","approvedBy":"bob@example.com","expires":"2026-01-01"}]}`},
+			  "expiredExceptions":[{"id":"EXC-1","policy":"POD-001","requestedBy":"alice@example.com","approvedBy":"bob@example.com","expires":"2026-01-01"}]}`},
 		{"exception does not cover other names", privilegedDeployment, live, 1,
 			`{"decision":"deny","violations":[{"policy":"POD-001","action":"deny"}],"exceptions":[]}`},
 		{"configured warn", unowned, live, 0,
@@ -307,7 +307,7 @@ func TestServeReloadsConfig(t *testing.T) {
 		t.Fatalf("excepted Deployment: allowed %v, warnings %v; want admitted silently", resp.Allowed, resp.Warnings)
 	}
 	rec := s.evidence("uid-excepted-1")
-	wantExceptions := []any{map[string]any{"id": "EXC-1", "policy": "POD-001", "approvedBy": "bob@example.com", "expires": inDays(30)}}
+	wantExceptions := []any{map[string]any{"id": "EXC-1", "policy": "POD-001", "requestedBy": "alice@example.com", "approvedBy": "bob@example.com", "expires": inDays(30)}}
 	if diff := cmp.Diff(wantExceptions, rec["exceptions"]); diff != "" {
 		t.Errorf("evidence exceptions (-want +got):\n%s", diff)
 	}

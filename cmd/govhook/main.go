@@ -66,7 +66,7 @@ func newRootCommand() *cobra.Command {
 		SilenceErrors: true,
 		Version:       version,
 	}
-	root.AddCommand(newServeCommand(), newTestCommand(), newPoliciesCommand(), newExceptionsCommand(), newCertsCommand(), newVersionCommand())
+	root.AddCommand(newServeCommand(), newTestCommand(), newPoliciesCommand(), newExceptionsCommand(), newCertsCommand(), newEvidenceCommand(), newVersionCommand())
 	return root
 }
 

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -94,16 +95,18 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// TestServeDev starts `govhook serve --dev` as a process and posts a review over HTTPS.
+// TestServeDev starts `govhook serve --dev` as a process and posts a review over HTTPS; the
+// evidence goes to the segment and, with --evidence-stdout, to stdout as well.
 func TestServeDev(t *testing.T) {
 	dir := t.TempDir()
 	port, metricsPort := freePort(t), freePort(t)
 	metricsAddr := fmt.Sprintf("127.0.0.1:%d", metricsPort)
 	cmd := exec.CommandContext(t.Context(), os.Args[0], "serve", "--dev", "--cert-dir", filepath.Join(dir, "certs"),
-		"--port", fmt.Sprint(port), "--metrics-bind-address", metricsAddr, "--evidence-dir", filepath.Join(dir, "evidence"), "--replica", "r1")
+		"--port", fmt.Sprint(port), "--metrics-bind-address", metricsAddr, "--evidence-dir", filepath.Join(dir, "evidence"), "--replica", "r1", "--evidence-stdout")
 	cmd.Env = append(os.Environ(), "GOVHOOK_RUN_MAIN=1")
 	var logs bytes.Buffer
-	cmd.Stderr = &logs
+	var mirror lockedBuffer
+	cmd.Stderr, cmd.Stdout = &logs, &mirror
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -164,6 +167,7 @@ func TestServeDev(t *testing.T) {
 	if len(lines) != 1 || !strings.Contains(lines[0], `"uid":"serve-uid-1"`) || !strings.Contains(lines[0], `"decision":"deny"`) {
 		t.Fatalf("want one deny evidence line for serve-uid-1, got:\n%s", data)
 	}
+	checkMirror(t, &mirror, segments[0])
 
 	mresp, err := http.Get("http://" + metricsAddr + "/metrics")
 	if err != nil {
@@ -175,4 +179,15 @@ func TestServeDev(t *testing.T) {
 	if !strings.Contains(string(metrics), want) {
 		t.Errorf("metrics lack %q", want)
 	}
+
+	// A graceful stop drains the evidence and closes the chain with a checkpoint.
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	data, _ = os.ReadFile(segments[0])
+	if !strings.Contains(lastLine(string(data)), `"type":"checkpoint"`) {
+		t.Errorf("last evidence line after SIGTERM is not a checkpoint:\n%s", data)
+	}
+	checkMirror(t, &mirror, segments[0])
 }

@@ -42,6 +42,7 @@ type serveOptions struct {
 	port           int
 	evidenceDir    string
 	evidenceStdout bool
+	evidence       evidence.Options // segment limits and checkpoint interval
 	replica        string
 	metricsAddr    string
 	dev            bool
@@ -65,6 +66,9 @@ func newServeCommand() *cobra.Command {
 	f.IntVar(&o.port, "port", 9443, "HTTPS port of the webhook")
 	f.StringVar(&o.evidenceDir, "evidence-dir", "govhook-evidence", "directory of the evidence segments")
 	f.BoolVar(&o.evidenceStdout, "evidence-stdout", false, "also write every evidence record to stdout, for log shippers")
+	f.Int64Var(&o.evidence.MaxSegmentBytes, "evidence-segment-bytes", evidence.DefaultMaxSegmentBytes, "start a new evidence segment before one grows past this size")
+	f.DurationVar(&o.evidence.MaxSegmentAge, "evidence-segment-age", evidence.DefaultMaxSegmentAge, "start a new evidence segment once one is this old")
+	f.DurationVar(&o.evidence.CheckpointInterval, "evidence-checkpoint-interval", evidence.DefaultCheckpointInterval, "write a checkpoint record this often, even when idle, so a stopped webhook shows as a gap")
 	f.StringVar(&o.replica, "replica", defaultReplica(), "name of this replica's evidence chain (default: $POD_NAME or the host name)")
 	f.StringVar(&o.metricsAddr, "metrics-bind-address", ":8080", "address of /metrics, /healthz and /readyz (plain HTTP); 0 disables")
 	f.BoolVar(&o.dev, "dev", false, "generate a throw-away CA and serving certificate for localhost (into --cert-dir, or a temporary directory)")
@@ -116,7 +120,8 @@ func serve(parent context.Context, o serveOptions) error {
 	if o.evidenceStdout {
 		mirror = os.Stdout
 	}
-	writerOpts := evidence.Options{Dir: o.evidenceDir, Replica: o.replica}
+	writerOpts := o.evidence
+	writerOpts.Dir, writerOpts.Replica, writerOpts.Log = o.evidenceDir, o.replica, log.WithName("evidence")
 	if mirror != nil {
 		writerOpts.Mirror = mirror
 	}

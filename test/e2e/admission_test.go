@@ -189,6 +189,7 @@ func TestKubectl(t *testing.T) {
 		}.run)
 		t.Run("metrics of the restarted govhook agree with its evidence", checkMetrics)
 	})
+	t.Run("the evidence verifies and the report lists every refused request", checkEvidenceTools)
 }
 
 // checkMetrics compares the running govhook's counters with the evidence records of its

@@ -22,7 +22,8 @@ import (
 	"github.com/govhook/govhook/evidence"
 )
 
-// readEvidence returns every evidence record of every replica.
+// readEvidence returns every admission record of every replica (not the checkpoint and
+// recovery records the chains also hold).
 func readEvidence(t *testing.T) []evidence.Record {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(local.EvidenceDir, "*", "*.jsonl"))
@@ -31,7 +32,11 @@ func readEvidence(t *testing.T) []evidence.Record {
 	}
 	var records []evidence.Record
 	for _, f := range files {
-		records = append(records, readLines[evidence.Record](t, f, 0)...)
+		for _, r := range readLines[evidence.Record](t, f, 0) {
+			if r.Type == evidence.TypeAdmission {
+				records = append(records, r)
+			}
+		}
 	}
 	return records
 }

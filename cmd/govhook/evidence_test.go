@@ -1,0 +1,170 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/govhook/govhook/config"
+	"github.com/govhook/govhook/decision"
+	"github.com/govhook/govhook/evidence"
+)
+
+// writeEvidence writes a small closed chain for replica r1 under dir: an allowed and a denied
+// request on 2026-03-02, then the closing checkpoint.
+func writeEvidence(t *testing.T, dir string) {
+	t.Helper()
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	w, err := evidence.Open(evidence.Options{Dir: dir, Replica: "r1", CheckpointInterval: -1, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	digest := config.Default().Digest()
+	for _, r := range []evidence.Record{
+		{ID: "d1", UID: "u1", Operation: "CREATE", Kind: "v1/Pod", Namespace: "shop", Name: "ok", Decision: decision.OutcomeAllow},
+		{ID: "d2", UID: "u2", Operation: "CREATE", Kind: "v1/Pod", Namespace: "shop", Name: "priv", Decision: decision.OutcomeDeny,
+			Violations: []decision.Finding{{Policy: "POD-001", Severity: "critical", Controls: []string{"CC6.1", "CC6.8"}, Action: "deny", Message: `container "app" must not set securityContext.privileged=true`}}},
+	} {
+		r.Time, r.ConfigDigest = now, digest
+		if err := w.Record(t.Context(), &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestEvidenceVerifyCommand(t *testing.T) {
+	intact := t.TempDir()
+	writeEvidence(t, intact)
+	tampered := t.TempDir()
+	writeEvidence(t, tampered)
+	segment := filepath.Join(tampered, "r1", "00000000000000000001.jsonl")
+	data, _ := os.ReadFile(segment)
+	if err := os.WriteFile(segment, []byte(strings.Replace(string(data), `"decision":"deny"`, `"decision":"allow"`, 1)), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantOut  string
+		wantErr  string
+	}{
+		{"intact", []string{"evidence", "verify", intact}, 0,
+			"r1 (" + filepath.Join(intact, "r1") + "): 3 records in 1 segments, seq 1-3, 2026-03-02T09:00:00Z to 2026-03-02T09:00:00Z, 0 after the last checkpoint: intact\nevidence intact: 1 chains, 3 records\n", ""},
+		{"tampered", []string{"evidence", "verify", tampered}, 1,
+			segment + ":2: hash does not match the record's content (altered after it was written)\n", ""},
+		{"json", []string{"evidence", "verify", "-o", "json", intact}, 0, `"breaks": []`, ""},
+		{"no path", []string{"evidence", "verify"}, 2, "", "requires at least 1 arg"},
+		{"missing path", []string{"evidence", "verify", filepath.Join(intact, "nope")}, 2, "", "no such file or directory"},
+		{"empty directory", []string{"evidence", "verify", t.TempDir()}, 2, "", "no evidence segments found"},
+		{"bad format", []string{"evidence", "verify", "-o", "xml", intact}, 2, "", `output format "xml" is not one of text, json`},
+		{"no subcommand", []string{"evidence"}, 2, "", "evidence needs a subcommand: verify or report"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := govhook(t, "", tc.args...)
+			if code != tc.wantCode || !strings.Contains(out, tc.wantOut) || !strings.Contains(errOut, tc.wantErr) {
+				t.Fatalf("exit %d, stdout:\n%s\nstderr:\n%s\nwant exit %d, stdout containing %q, stderr containing %q", code, out, errOut, tc.wantCode, tc.wantOut, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestEvidenceReportCommand(t *testing.T) {
+	dir := t.TempDir()
+	writeEvidence(t, dir)
+	csvDir := filepath.Join(t.TempDir(), "csv")
+	out, errOut, code := govhook(t, "", "evidence", "report", dir, "-o", "md", "--from", "2026-03-02", "--to", "2026-03-02", "--csv-dir", csvDir)
+	// The records name the built-in default config, whose actions the report knows without --config.
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		"Period 2026-03-02T00:00:00Z to 2026-03-03T00:00:00Z",
+		"Verification: **intact**. Requests: 2 (allowed 1, warned 0, denied 1, errors 0; exempt 0, dry run 0).",
+		"## Denied requests (1)",
+		`[POD-001] container "app" must not set securityContext.privileged=true (deny)`,
+		"| POD-001 | Privileged containers | critical | CC6.1, CC6.8 | deny | deny (built-in default) | 1 | 1 | 0 | 0 | 0 |",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	denials, err := os.ReadFile(filepath.Join(csvDir, "denials.csv"))
+	if err != nil || !strings.Contains(string(denials), "d2,u2,CREATE,v1/Pod,shop,priv") {
+		t.Errorf("denials.csv = %q, %v", denials, err)
+	}
+
+	page := filepath.Join(t.TempDir(), "report.html")
+	if _, errOut, code := govhook(t, "", "evidence", "report", dir, "--out", page); code != 0 {
+		t.Fatalf("html report: exit %d: %s", code, errOut)
+	}
+	if html, _ := os.ReadFile(page); !strings.Contains(string(html), `id="chart-daily"><svg`) {
+		t.Errorf("html report has no daily chart")
+	}
+
+	segment := filepath.Join(dir, "r1", "00000000000000000001.jsonl")
+	data, _ := os.ReadFile(segment)
+	os.WriteFile(segment, []byte(strings.Replace(string(data), `"name":"priv"`, `"name":"fine"`, 1)), 0o640)
+	out, errOut, code = govhook(t, "", "evidence", "report", dir, "-o", "json")
+	if code != 1 || !strings.Contains(out, `"breaks": 1`) || !strings.Contains(errOut, "evidence is BROKEN: 1 breaks") {
+		t.Errorf("report of tampered evidence: exit %d, stderr %q; want the report, exit 1 and a warning", code, errOut)
+	}
+
+	for _, args := range [][]string{
+		{"evidence", "report", dir, "--from", "yesterday"},
+		{"evidence", "report", dir, "--from", "2026-03-03", "--to", "2026-03-01"},
+		{"evidence", "report", dir, "-o", "pdf"},
+		{"evidence", "report", dir, "--config", filepath.Join(dir, "missing.yaml")},
+		{"evidence", "report"},
+	} {
+		if _, errOut, code := govhook(t, "", args...); code != 2 {
+			t.Errorf("%v: exit %d (%s), want 2", args, code, errOut)
+		}
+	}
+}
+
+// lockedBuffer collects a process's output; it may be read while the process writes.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// checkMirror waits until the stdout mirror holds exactly the segment's lines.
+func checkMirror(t *testing.T, mirror *lockedBuffer, segment string) {
+	t.Helper()
+	want, err := os.ReadFile(segment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 200 && mirror.String() != string(want); i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := mirror.String(); got != string(want) {
+		t.Errorf("stdout mirror differs from the segment:\nsegment:\n%s\nstdout:\n%s", want, got)
+	}
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}

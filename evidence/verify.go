@@ -1,0 +1,376 @@
+package evidence
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// ErrNoEvidence is returned when the paths given to Verify hold no segment files.
+var ErrNoEvidence = errors.New("no evidence segments found")
+
+// Break is one place where the evidence is not intact.
+type Break struct {
+	File string `json:"file"`
+	// Line is the 1-based line of the record, 0 for a break of the file itself.
+	Line    int    `json:"line,omitempty"`
+	Message string `json:"message"`
+}
+
+// String reads file:line: message, as compilers report.
+func (b Break) String() string {
+	if b.Line == 0 {
+		return fmt.Sprintf("%s: %s", b.File, b.Message)
+	}
+	return fmt.Sprintf("%s:%d: %s", b.File, b.Line, b.Message)
+}
+
+// Chain is what Verify found of one replica's chain (one directory of segments).
+type Chain struct {
+	Dir         string    `json:"dir"`
+	Replica     string    `json:"replica"`
+	Segments    int       `json:"segments"`
+	Records     int       `json:"records"`
+	Admissions  int       `json:"admissions"`
+	Checkpoints int       `json:"checkpoints"`
+	Recoveries  int       `json:"recoveries"`
+	FirstSeq    uint64    `json:"firstSeq"`
+	LastSeq     uint64    `json:"lastSeq"`
+	From        time.Time `json:"from,omitzero"`
+	To          time.Time `json:"to,omitzero"`
+	HeadHash    string    `json:"headHash"`
+	// SinceCheckpoint counts the records after the last checkpoint: a chain still being
+	// written, or one whose writer stopped without closing. Records after the last checkpoint
+	// can be cut off a copy without a trace in the chain itself; the mirror is their witness.
+	SinceCheckpoint uint64 `json:"sinceCheckpoint"`
+	Breaks          int    `json:"breaks"`
+}
+
+// Intact reports whether the chain has no break.
+func (c Chain) Intact() bool { return c.Breaks == 0 }
+
+// Verification is the result of Verify.
+type Verification struct {
+	Chains []Chain `json:"chains"`
+	Breaks []Break `json:"breaks"`
+}
+
+// Intact reports whether every chain is intact.
+func (v *Verification) Intact() bool { return len(v.Breaks) == 0 }
+
+// Entry is one record as Verify read it, with the place it was read from.
+type Entry struct {
+	File   string
+	Line   int
+	Record *Record
+}
+
+// Verify checks the chains found under paths (segment files, replica directories, or
+// evidence directories holding one directory per replica). Each directory of segments is one
+// replica's chain, checked on its own: every line's hash per the package doc, seq continuity
+// from 1 within and across segments, prevHash links, one replica name per chain, segment
+// names, checkpoints, recovery records against their quarantine files, and torn lines. visit,
+// if not nil, gets every record that decodes, in chain order. The error is for paths that
+// cannot be read; breaks in the evidence are in the Verification.
+func Verify(paths []string, visit func(Entry)) (*Verification, error) {
+	chains, err := collectChains(paths)
+	if err != nil {
+		return nil, err
+	}
+	v := &Verification{Chains: []Chain{}, Breaks: []Break{}}
+	for _, files := range chains {
+		cv := &chainVerifier{chain: Chain{Dir: filepath.Dir(files[0]), Segments: len(files)}, expectSeq: 1, prevHash: GenesisHash, spanKnown: true, visit: visit, quarantines: map[string]bool{}}
+		for _, file := range files {
+			if err := cv.segment(file); err != nil {
+				return nil, err
+			}
+		}
+		if err := cv.unnamedQuarantines(); err != nil {
+			return nil, err
+		}
+		cv.chain.Breaks = len(cv.breaks)
+		cv.chain.SinceCheckpoint = cv.span.count
+		v.Chains = append(v.Chains, cv.chain)
+		v.Breaks = append(v.Breaks, cv.breaks...)
+	}
+	return v, nil
+}
+
+// collectChains finds the segment files under paths, grouped by directory (one chain each),
+// directories and files in name order.
+func collectChains(paths []string) ([][]string, error) {
+	byDir := map[string][]string{}
+	seen := map[string]bool{}
+	add := func(path string) {
+		path = filepath.Clean(path)
+		if !seen[path] {
+			seen[path] = true
+			byDir[filepath.Dir(path)] = append(byDir[filepath.Dir(path)], path)
+		}
+	}
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if !info.IsDir() {
+			if !strings.HasSuffix(p, segmentExt) {
+				return nil, fmt.Errorf("%s is not a segment file (*%s)", p, segmentExt)
+			}
+			add(p)
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.Type().IsRegular() && strings.HasSuffix(path, segmentExt) {
+				add(path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if len(byDir) == 0 {
+		return nil, fmt.Errorf("%w under %s", ErrNoEvidence, strings.Join(paths, ", "))
+	}
+	var out [][]string
+	for _, dir := range slices.Sorted(maps.Keys(byDir)) {
+		files := byDir[dir]
+		slices.Sort(files)
+		out = append(out, files)
+	}
+	return out, nil
+}
+
+// chainVerifier walks one chain, line by line.
+type chainVerifier struct {
+	chain     Chain
+	breaks    []Break
+	expectSeq uint64
+	prevHash  string
+	started   bool
+	// span is what the next checkpoint must cover; spanKnown is false until the verifier has
+	// seen the start of the chain or a checkpoint.
+	span        span
+	spanKnown   bool
+	visit       func(Entry)
+	quarantines map[string]bool // quarantine files named by recovery records
+	file        string
+}
+
+func (cv *chainVerifier) fail(line int, format string, args ...any) {
+	cv.breaks = append(cv.breaks, Break{File: cv.file, Line: line, Message: fmt.Sprintf(format, args...)})
+}
+
+func (cv *chainVerifier) segment(file string) error {
+	cv.file = file
+	named, nameOK := segmentSeq(file)
+	if !nameOK {
+		cv.fail(0, "segment file name is not <first seq, 20 digits>%s", segmentExt)
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	first := true
+	return scanLines(f, func(l segmentLine) error {
+		if !l.complete {
+			cv.fail(l.no, "torn last line: no trailing newline")
+			return nil
+		}
+		r := cv.line(l)
+		if r != nil && first && nameOK && r.Seq != named {
+			cv.fail(l.no, "segment is named for seq %d but starts with seq %d", named, r.Seq)
+		}
+		first = false
+		return nil
+	})
+}
+
+// line checks one whole line and returns its record when it decodes.
+func (cv *chainVerifier) line(l segmentLine) *Record {
+	claimed, computed, hashErr := LineHash(l.data)
+	var r Record
+	if err := json.Unmarshal(l.data, &r); err != nil {
+		cv.fail(l.no, "not a record: %v", err)
+		// Assume it took one place in the chain, so that one garbled line is one break.
+		if !cv.started {
+			cv.started, cv.chain.FirstSeq = true, cv.expectSeq
+		}
+		cv.expectSeq++
+		if hashErr == nil {
+			cv.prevHash = claimed
+		}
+		return nil
+	}
+	var problems []string
+	switch {
+	case hashErr != nil:
+		problems = append(problems, hashErr.Error())
+	case claimed != computed:
+		problems = append(problems, "hash does not match the record's content (altered after it was written)")
+	}
+	if r.Schema != Schema {
+		problems = append(problems, fmt.Sprintf("unknown schema %q", r.Schema))
+	}
+	if cv.chain.Replica == "" {
+		cv.chain.Replica = r.Replica
+	} else if r.Replica != cv.chain.Replica {
+		problems = append(problems, fmt.Sprintf("record of replica %q in the chain of replica %q", r.Replica, cv.chain.Replica))
+	}
+	if !cv.started {
+		cv.chain.FirstSeq = r.Seq
+		if r.Seq != 1 {
+			problems = append(problems, fmt.Sprintf("the chain starts at seq %d, not 1: earlier segments are missing", r.Seq))
+			cv.expectSeq, cv.prevHash, cv.spanKnown = r.Seq, r.PrevHash, false
+		}
+	}
+	switch {
+	case r.Seq > cv.expectSeq:
+		missing := r.Seq - cv.expectSeq
+		problems = append(problems, fmt.Sprintf("seq %d where %d was expected: %d %s missing", r.Seq, cv.expectSeq, missing, plural(missing, "record", "records")))
+	case r.Seq < cv.expectSeq:
+		problems = append(problems, fmt.Sprintf("seq %d where %d was expected: out of order or repeated", r.Seq, cv.expectSeq))
+	}
+	if r.PrevHash != cv.prevHash {
+		problems = append(problems, "prevHash is not the hash of the record before it")
+	}
+	problems = append(problems, cv.typed(&r)...)
+	if len(problems) > 0 {
+		cv.fail(l.no, "%s", strings.Join(problems, "; "))
+	}
+
+	cv.started = true
+	cv.expectSeq, cv.prevHash = r.Seq+1, claimed
+	if hashErr != nil {
+		cv.prevHash = r.Hash
+	}
+	cv.count(&r)
+	if cv.visit != nil {
+		cv.visit(Entry{File: cv.file, Line: l.no, Record: &r})
+	}
+	return &r
+}
+
+// typed checks what a record's type promises: a checkpoint its head and span, a recovery
+// its quarantine file.
+func (cv *chainVerifier) typed(r *Record) []string {
+	var problems []string
+	switch r.Type {
+	case TypeAdmission:
+	case TypeCheckpoint:
+		c := r.Checkpoint
+		if c == nil {
+			return []string{"checkpoint record without a checkpoint member"}
+		}
+		if c.HeadSeq != r.Seq-1 || c.HeadHash != r.PrevHash {
+			problems = append(problems, "checkpoint head does not name the record before it")
+		}
+		if cv.spanKnown {
+			if c.Count != cv.span.count {
+				problems = append(problems, fmt.Sprintf("checkpoint counts %d records since the previous checkpoint, the chain has %d", c.Count, cv.span.count))
+			} else if !c.From.Equal(cv.span.from) || !c.To.Equal(cv.span.to) {
+				problems = append(problems, fmt.Sprintf("checkpoint covers %s to %s, the records span %s to %s",
+					stamp(c.From), stamp(c.To), stamp(cv.span.from), stamp(cv.span.to)))
+			}
+		}
+	case TypeRecovery:
+		if r.Recovery == nil {
+			return []string{"recovery record without a recovery member"}
+		}
+		if q := r.Recovery.Quarantine; q != "" {
+			cv.quarantines[q] = true
+			if p := cv.quarantineProblem(q, r.Recovery); p != "" {
+				problems = append(problems, p)
+			}
+		}
+	default:
+		problems = append(problems, fmt.Sprintf("unknown record type %q", r.Type))
+	}
+	return problems
+}
+
+func (cv *chainVerifier) quarantineProblem(name string, rec *Recovery) string {
+	if filepath.Base(name) != name {
+		return fmt.Sprintf("recovery names quarantine file %q outside its directory", name)
+	}
+	data, err := os.ReadFile(filepath.Join(filepath.Dir(cv.file), name))
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Sprintf("recovery names quarantine file %s, which is missing", name)
+	}
+	if err != nil {
+		return fmt.Sprintf("quarantine file %s: %v", name, err)
+	}
+	sum := sha256.Sum256(data)
+	if int64(len(data)) != rec.QuarantineBytes || hex.EncodeToString(sum[:]) != rec.QuarantineSHA256 {
+		return fmt.Sprintf("quarantine file %s does not match the size and sha256 its recovery record names", name)
+	}
+	return ""
+}
+
+// count adds a verified record to the chain's summary and to what the next checkpoint covers.
+func (cv *chainVerifier) count(r *Record) {
+	c := &cv.chain
+	c.Records++
+	c.LastSeq, c.HeadHash = r.Seq, r.Hash
+	if c.From.IsZero() || r.Time.Before(c.From) {
+		c.From = r.Time
+	}
+	if r.Time.After(c.To) {
+		c.To = r.Time
+	}
+	switch r.Type {
+	case TypeCheckpoint:
+		c.Checkpoints++
+		cv.span, cv.spanKnown = span{}, true
+		return
+	case TypeAdmission:
+		c.Admissions++
+	case TypeRecovery:
+		c.Recoveries++
+	}
+	cv.span.add(r.Time)
+}
+
+// unnamedQuarantines reports quarantine files in the chain's directory that no recovery
+// record names: torn bytes moved aside without a trace in the chain.
+func (cv *chainVerifier) unnamedQuarantines() error {
+	paths, err := filepath.Glob(filepath.Join(cv.chain.Dir, "*"+quarantineInfix+"*"))
+	if err != nil {
+		return err
+	}
+	slices.Sort(paths)
+	for _, p := range paths {
+		if !cv.quarantines[filepath.Base(p)] {
+			cv.breaks = append(cv.breaks, Break{File: p, Message: "quarantine file is not named by any recovery record"})
+		}
+	}
+	return nil
+}
+
+func plural(n uint64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
