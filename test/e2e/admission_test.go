@@ -58,7 +58,12 @@ func (s step) run(t *testing.T) {
 }
 
 // denied is the prefix kubectl prints before govhook's message for a refused request.
-func denied() string { return `admission webhook "` + local.WebhookName + `" denied the request: ` }
+func denied() string { return deniedBy(local.WebhookName) }
+
+// deniedBy is that prefix for a refusal sent through the named webhook.
+func deniedBy(webhook string) string {
+	return `admission webhook "` + webhook + `" denied the request: `
+}
 
 // record builds the expected evidence of a request by the e2e user.
 func record(op, kind, resource, ns, name string, outcome decision.Outcome, policies ...string) *decided {

@@ -85,9 +85,16 @@ type auditEvent struct {
 	Annotations map[string]string `json:"annotations"`
 }
 
-// Audit annotation keys as the apiserver logs them: the webhook's name, a slash, govhook's key.
-func decisionIDKey() string { return local.WebhookName + "/decision-id" }
-func policiesKey() string   { return local.WebhookName + "/policies" }
+// annotation reads govhook's audit annotation key as the apiserver logs it: the name of the
+// webhook that sent the request, a slash, govhook's key.
+func annotation(e auditEvent, key string) string {
+	for _, name := range local.WebhookNames {
+		if v, ok := e.Annotations[name+"/"+key]; ok {
+			return v
+		}
+	}
+	return ""
+}
 
 func auditLogSize(t *testing.T) int64 {
 	t.Helper()
@@ -104,7 +111,7 @@ func decidedEvents(t *testing.T, offset int64) []auditEvent {
 	t.Helper()
 	var out []auditEvent
 	for _, e := range readLines[auditEvent](t, local.AuditLog, offset) {
-		if e.Stage == "ResponseComplete" && e.Annotations[decisionIDKey()] != "" {
+		if e.Stage == "ResponseComplete" && annotation(e, "decision-id") != "" {
 			out = append(out, e)
 		}
 	}
@@ -169,7 +176,7 @@ func checkAuditorView(t *testing.T, o observed, want *decided) {
 		"denied": strconv.FormatBool(want.Decision == decision.OutcomeDeny),
 	}
 	gotEvent := map[string]string{
-		"decision-id": ev.Annotations[decisionIDKey()], "policies": ev.Annotations[policiesKey()],
+		"decision-id": annotation(ev, "decision-id"), "policies": annotation(ev, "policies"),
 		"namespace": ev.ObjectRef.Namespace, "name": ev.ObjectRef.Name, "subresource": ev.ObjectRef.Subresource,
 		"denied": strconv.FormatBool(ev.ResponseStatus.Code == http.StatusForbidden),
 	}

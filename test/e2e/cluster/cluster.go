@@ -60,8 +60,11 @@ type Cluster struct {
 	EvidenceDir string
 	// AuditLog is the kube-apiserver's audit log (JSON lines, audit.k8s.io/v1 Events).
 	AuditLog string
-	// WebhookName is the registered webhook's name, which prefixes its audit annotations.
+	// WebhookName is the governed namespaces' webhook, the first registered.
 	WebhookName string
+	// WebhookNames are all registered webhooks; each prefixes the audit annotations of the
+	// requests it sends.
+	WebhookNames []string
 	// Config reaches the apiserver as the environment's admin.
 	Config *rest.Config
 
@@ -115,6 +118,9 @@ func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
 	}
 	// The first webhook governs the workload namespaces; its name prefixes audit annotations.
 	c.WebhookName = hooks[0].Webhooks[0].Name
+	for _, w := range hooks[0].Webhooks {
+		c.WebhookNames = append(c.WebhookNames, w.Name)
+	}
 	if err := c.writeKubeconfig(); err != nil {
 		return nil, err
 	}
