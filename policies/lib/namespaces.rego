@@ -1,0 +1,41 @@
+# METADATA
+# title: The request's namespace, as policies see it
+# description: |
+#   input.namespace is the metadata of the request's namespace ({name, labels, annotations}):
+#   from the webhook's namespace cache, the Namespace objects given to the CLI, or, for a
+#   Namespace object itself, its own metadata. It is absent when unknown; every rule here is
+#   then undefined, so a policy that compares against the namespace skips the comparison.
+package lib.namespaces
+
+import data.lib.params
+
+# known holds when the request's namespace metadata is known.
+known if input.namespace.name
+
+# name is the name of the request's namespace, when known.
+name := input.namespace.name
+
+_labels := object.get(input.namespace, "labels", {})
+
+_annotations := object.get(input.namespace, "annotations", {})
+
+# owner is the namespace's owning team; undefined when the namespace or its label is unknown
+# or blank.
+owner := value if {
+	value := trim_space(_labels[params.owner_label])
+	value != ""
+}
+
+# shared_with holds the other teams that may own objects in the namespace, from its
+# comma-separated shared-with annotation.
+shared_with contains team if {
+	some entry in split(_annotations[params.shared_with_annotation], ",")
+	team := trim_space(entry)
+	team != ""
+}
+
+# builtin holds for the namespaces Kubernetes creates itself: default and the system
+# namespaces. They belong to no team.
+builtin(ns) if ns == "default"
+
+builtin(ns) if ns in params.system_namespaces
