@@ -69,8 +69,15 @@ type Record struct {
 	ObjectSHA256 string                      `json:"objectSha256,omitempty"`
 	PolicyDigest string                      `json:"policyDigest,omitempty"`
 	ConfigDigest string                      `json:"configDigest,omitempty"`
-	PrevHash     string                      `json:"prevHash"`
-	Hash         string                      `json:"hash"`
+	// NamespaceKnown, set for namespaced requests, says whether policies saw the namespace's
+	// metadata; false means they were evaluated without it.
+	NamespaceKnown *bool `json:"namespaceKnown,omitempty"`
+	// Connect describes a CONNECT request (exec, attach, port-forward), never its command.
+	Connect *Connect `json:"connect,omitempty"`
+
+	// PrevHash and Hash chain the records; hash stays the last member of the line.
+	PrevHash string `json:"prevHash"`
+	Hash     string `json:"hash"`
 }
 
 // FromAdmission fills a record from an admission request and its decision. id is the
@@ -94,6 +101,9 @@ func FromAdmission(id string, req *admissionv1.AdmissionRequest, d decision.Deci
 		Exempt:      d.Exempt,
 		Violations:  d.Findings,
 		Exceptions:  d.Exceptions,
+	}
+	if req.Operation == admissionv1.Connect {
+		r.Connect = connectOf(req.Object.Raw)
 	}
 	raw := req.Object.Raw
 	if len(raw) == 0 {
