@@ -15,21 +15,21 @@ known if input.namespace.name
 # name is the name of the request's namespace, when known.
 name := input.namespace.name
 
-_labels := object.get(input.namespace, "labels", {})
-
-_annotations := object.get(input.namespace, "annotations", {})
-
 # owner is the namespace's owning team; undefined when the namespace or its label is unknown
 # or blank.
 owner := value if {
-	value := trim_space(_labels[params.owner_label])
+	label := input.namespace.labels[params.owner_label]
+	is_string(label)
+	value := trim_space(label)
 	value != ""
 }
 
 # shared_with holds the other teams that may own objects in the namespace, from its
 # comma-separated shared-with annotation.
 shared_with contains team if {
-	some entry in split(_annotations[params.shared_with_annotation], ",")
+	list := input.namespace.annotations[params.shared_with_annotation]
+	is_string(list)
+	some entry in split(list, ",")
 	team := trim_space(entry)
 	team != ""
 }
