@@ -39,6 +39,7 @@ func TestHandlerNamespaceMetadata(t *testing.T) {
 		body        string
 		wantAsked   []string
 		wantKnown   *bool
+		wantAllowed bool
 		wantMessage string
 	}{
 		{
@@ -49,10 +50,19 @@ func TestHandlerNamespaceMetadata(t *testing.T) {
 			wantMessage: `[OWN-002] Pod "x" has label "owner"="search" but namespace "shop" belongs to "payments"`,
 		},
 		{
-			name:      "unknown namespace is evaluated without it and recorded so",
-			body:      namespacedReview("Pod", "pods", "x", "new-team", searchPod),
-			wantAsked: []string{"new-team"},
-			wantKnown: &no,
+			name:        "tiering reads the namespace: a warning outside prod",
+			body:        namespacedReview("Pod", "pods", "x", "lab", searchPod),
+			wantAsked:   []string{"lab"},
+			wantKnown:   &yes,
+			wantAllowed: true,
+			wantMessage: `[OWN-002] Pod "x" has label "owner"="search" but namespace "lab" belongs to "payments"`,
+		},
+		{
+			name:        "unknown namespace is evaluated without it and recorded so",
+			body:        namespacedReview("Pod", "pods", "x", "new-team", searchPod),
+			wantAsked:   []string{"new-team"},
+			wantKnown:   &no,
+			wantAllowed: true,
 		},
 		{
 			name:        "a Namespace is judged by its own metadata, not looked up",
@@ -61,20 +71,28 @@ func TestHandlerNamespaceMetadata(t *testing.T) {
 			wantMessage: `[OWN-001] namespace "fresh" must carry label "owner"`,
 		},
 		{
-			name:      "cluster-scoped objects have no namespace",
-			body:      namespacedReview("PersistentVolume", "persistentvolumes", "x", "", `{"apiVersion":"v1","kind":"PersistentVolume","metadata":{"name":"x"}}`),
-			wantKnown: nil,
+			name:        "cluster-scoped objects have no namespace",
+			body:        namespacedReview("PersistentVolume", "persistentvolumes", "x", "", `{"apiVersion":"v1","kind":"PersistentVolume","metadata":{"name":"x"}}`),
+			wantKnown:   nil,
+			wantAllowed: true,
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			ev := &memoryEvidence{}
 			h := newHandler(t, ev)
-			lookup := &fakeNamespaces{known: map[string]*input.Namespace{"shop": {Name: "shop", Labels: map[string]string{"owner": "payments"}}}}
+			lookup := &fakeNamespaces{known: map[string]*input.Namespace{
+				"shop": {Name: "shop", Labels: map[string]string{"owner": "payments", "environment": "prod"}},
+				"lab":  {Name: "lab", Labels: map[string]string{"owner": "payments", "environment": "dev"}},
+			}}
 			h.Namespaces = lookup
 			resp := decodeResponse(t, post(h, "application/json", tc.body))
-			if tc.wantMessage != "" && (resp.Result == nil || !strings.Contains(resp.Result.Message, tc.wantMessage)) {
-				t.Errorf("response %+v lacks %q", resp.Result, tc.wantMessage)
+			shown := strings.Join(resp.Warnings, "\n")
+			if resp.Result != nil {
+				shown += "\n" + resp.Result.Message
+			}
+			if tc.wantAllowed != resp.Allowed || !strings.Contains(shown, tc.wantMessage) {
+				t.Errorf("allowed %t with messages:\n%s\nwant allowed %t and %q", resp.Allowed, shown, tc.wantAllowed, tc.wantMessage)
 			}
 			if diff := cmp.Diff(tc.wantAsked, lookup.asked); diff != "" {
 				t.Errorf("namespaces looked up (-want +got):\n%s", diff)
