@@ -3,14 +3,12 @@
 # description: |
 #   input.namespace is the metadata of the request's namespace ({name, labels, annotations}):
 #   from the webhook's namespace cache, the Namespace objects given to the CLI, or, for a
-#   Namespace object itself, its own metadata. It is absent when unknown; every rule here is
-#   then undefined, so a policy that compares against the namespace skips the comparison.
+#   Namespace object itself, its own metadata. It is absent when unknown: name and owner are
+#   then undefined and shared_with is empty, so a policy that compares against the namespace's
+#   owner skips the comparison.
 package lib.namespaces
 
 import data.lib.params
-
-# known holds when the request's namespace metadata is known.
-known if input.namespace.name
 
 # name is the name of the request's namespace, when known.
 name := input.namespace.name
