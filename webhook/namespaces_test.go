@@ -32,7 +32,7 @@ func namespacedReview(kind, resource, name, namespace, object string) string {
 }
 
 func TestHandlerNamespaceMetadata(t *testing.T) {
-	searchPod := `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"x","labels":{"owner":"search"}},"spec":{"containers":[{"name":"app","image":"nginx:1.27"}]}}`
+	searchPod := `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"x","labels":{"owner":"search"}},"spec":{"automountServiceAccountToken":false,"containers":[{"name":"app","image":"nginx:1.27"}]}}`
 	yes, no := true, false
 	tests := []struct {
 		name        string
