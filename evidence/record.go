@@ -59,10 +59,15 @@ type Record struct {
 	ObjectSHA256      string                      `json:"objectSha256,omitempty"`
 	PolicyDigest      string                      `json:"policyDigest,omitempty"`
 	ConfigDigest      string                      `json:"configDigest,omitempty"`
-	Checkpoint        *Checkpoint                 `json:"checkpoint,omitempty"`
-	Recovery          *Recovery                   `json:"recovery,omitempty"`
-	PrevHash          string                      `json:"prevHash"`
-	Hash              string                      `json:"hash"`
+	// NamespaceKnown, set for namespaced requests, says whether policies saw the namespace's
+	// metadata; false means they were evaluated without it.
+	NamespaceKnown *bool `json:"namespaceKnown,omitempty"`
+	// Connect describes a CONNECT request (exec, attach, port-forward), never its command.
+	Connect    *Connect    `json:"connect,omitempty"`
+	Checkpoint *Checkpoint `json:"checkpoint,omitempty"`
+	Recovery   *Recovery   `json:"recovery,omitempty"`
+	PrevHash   string      `json:"prevHash"`
+	Hash       string      `json:"hash"`
 }
 
 // Checkpoint is the body of a checkpoint record: the head of the chain and what it covers
@@ -130,6 +135,9 @@ func FromAdmission(id string, req *admissionv1.AdmissionRequest, d decision.Deci
 	}
 	if r.Exceptions == nil {
 		r.Exceptions = []decision.AppliedException{}
+	}
+	if req.Operation == admissionv1.Connect {
+		r.Connect = connectOf(req.Object.Raw)
 	}
 	raw := req.Object.Raw
 	if len(raw) == 0 {

@@ -4,9 +4,7 @@
 package review
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -39,6 +37,9 @@ type Result struct {
 	Evaluation time.Duration
 	// Time is when the decision was made.
 	Time time.Time
+	// NamespaceKnown says, for a request in a namespace (or about a Namespace), whether the
+	// namespace's metadata was known to the policies; nil for other cluster-scoped requests.
+	NamespaceKnown *bool
 }
 
 // New returns a Reviewer; now may be nil for the wall clock.
@@ -60,13 +61,19 @@ func (r *Reviewer) Config() *config.Config { return r.config.Load() }
 // Engine is the engine reviews run on.
 func (r *Reviewer) Engine() *policies.Engine { return r.engine }
 
-// Review decides one request. ns is the request's namespace metadata, nil when unknown. An
-// error means the request could not be evaluated; the returned Result then carries
-// decision.OutcomeError and must not be admitted.
+// Review decides one request. ns is the request's namespace metadata, nil when unknown; for a
+// Namespace object itself, the object's own metadata is used instead. An error means the
+// request could not be evaluated; the returned Result then carries decision.OutcomeError and
+// must not be admitted.
 func (r *Reviewer) Review(ctx context.Context, req *admissionv1.AdmissionRequest, ns *input.Namespace) (Result, error) {
 	cfg := r.config.Load()
 	res := Result{PolicyDigest: r.engine.Catalog().Digest(), ConfigDigest: cfg.Digest(), Time: r.now()}
-	facts := Facts(req, ns)
+	ns = namespaceOf(req, ns)
+	if req.Namespace != "" || input.IsNamespace(req) {
+		known := ns != nil
+		res.NamespaceKnown = &known
+	}
+	facts := requestFacts(req, ns)
 	if reason := decision.Exemption(cfg, facts); reason != "" {
 		res.Decision = decision.Decide(nil, r.engine.Catalog(), cfg, facts, res.Time)
 		return res, nil
@@ -90,6 +97,21 @@ func (r *Reviewer) Review(ctx context.Context, req *admissionv1.AdmissionRequest
 // Facts are what decision.Decide needs to know of a request besides its violations. The
 // namespace of a Namespace object is the object itself: its own name and labels count.
 func Facts(req *admissionv1.AdmissionRequest, ns *input.Namespace) decision.Request {
+	return requestFacts(req, namespaceOf(req, ns))
+}
+
+// namespaceOf is the namespace a request is judged in: for a Namespace, the object itself
+// (its old version on DELETE), nil when it does not decode; for anything else ns, the
+// request's namespace as looked up.
+func namespaceOf(req *admissionv1.AdmissionRequest, ns *input.Namespace) *input.Namespace {
+	if input.IsNamespace(req) {
+		return input.SelfNamespace(req)
+	}
+	return ns
+}
+
+// requestFacts builds the facts of req judged in ns (already resolved by namespaceOf).
+func requestFacts(req *admissionv1.AdmissionRequest, ns *input.Namespace) decision.Request {
 	facts := decision.Request{
 		Namespace: req.Namespace,
 		Kind:      req.Kind.Kind,
@@ -97,32 +119,11 @@ func Facts(req *admissionv1.AdmissionRequest, ns *input.Namespace) decision.Requ
 		Username:  req.UserInfo.Username,
 		Groups:    req.UserInfo.Groups,
 	}
-	switch {
-	case req.Kind.Group == "" && req.Kind.Kind == "Namespace":
-		if req.Name != "" {
-			facts.Namespace = req.Name
-		}
-		facts.NamespaceLabels, facts.NamespaceKnown = ownLabels(req)
-	case ns != nil:
+	if input.IsNamespace(req) && req.Name != "" {
+		facts.Namespace = req.Name
+	}
+	if ns != nil {
 		facts.NamespaceLabels, facts.NamespaceKnown = ns.Labels, true
 	}
 	return facts
-}
-
-// ownLabels reads metadata.labels of the request's object (its old object on DELETE); false
-// when there is no object to read.
-func ownLabels(req *admissionv1.AdmissionRequest) (map[string]string, bool) {
-	raw := bytes.TrimSpace(req.Object.Raw)
-	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
-		raw = bytes.TrimSpace(req.OldObject.Raw)
-	}
-	var obj struct {
-		Metadata struct {
-			Labels map[string]string `json:"labels"`
-		} `json:"metadata"`
-	}
-	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) || json.Unmarshal(raw, &obj) != nil {
-		return nil, false
-	}
-	return obj.Metadata.Labels, true
 }

@@ -49,7 +49,8 @@ const (
 	logError      = "error"
 )
 
-// NamespaceLookup returns the metadata of a namespace, nil when it is not known.
+// NamespaceLookup returns the metadata of a namespace, nil when it is not known (requests are
+// then evaluated without it, and their evidence says so).
 type NamespaceLookup interface {
 	Namespace(ctx context.Context, name string) *input.Namespace
 }
@@ -106,7 +107,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var ns *input.Namespace
-	if h.Namespaces != nil && req.Namespace != "" {
+	if h.Namespaces != nil && req.Namespace != "" && !input.IsNamespace(req) {
 		ns = h.Namespaces.Namespace(r.Context(), req.Namespace)
 	}
 	res, err := h.Reviewer.Review(r.Context(), req, ns)
@@ -117,6 +118,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rec := evidence.FromAdmission(id, req, res.Decision, res.Time)
 	rec.PolicyDigest, rec.ConfigDigest = res.PolicyDigest, res.ConfigDigest
+	rec.NamespaceKnown = res.NamespaceKnown
 	if err := h.Evidence.Record(r.Context(), &rec); err != nil {
 		h.Metrics.ObserveEvidence(err)
 		if h.Reviewer.Config().AdmitWithoutEvidence() {

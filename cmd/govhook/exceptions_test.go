@@ -210,7 +210,7 @@ func startServe(t *testing.T, args ...string) *servedWebhook {
 		evidenceDir: filepath.Join(dir, "evidence"), certDir: filepath.Join(dir, "certs"), logs: &syncBuffer{}}
 	cmd := exec.CommandContext(t.Context(), os.Args[0], append([]string{"serve", "--dev", "--cert-dir", s.certDir,
 		"--port", fmt.Sprint(port), "--metrics-bind-address", s.metricsAddr, "--evidence-dir", s.evidenceDir, "--replica", "r1"}, args...)...)
-	cmd.Env = append(os.Environ(), "GOVHOOK_RUN_MAIN=1")
+	cmd.Env = append(append(os.Environ(), "GOVHOOK_RUN_MAIN=1"), noCluster...)
 	cmd.Stderr = s.logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -249,11 +249,22 @@ func eventually(t *testing.T, what string, cond func() bool, logs fmt.Stringer) 
 // review posts a CREATE of a Deployment named name (privileged or not) in shop.
 func (s *servedWebhook) review(uid, name string, privileged bool) *admissionv1.AdmissionResponse {
 	s.t.Helper()
-	obj := fmt.Sprintf(`{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":%q,"namespace":"shop","labels":{"owner":"p"}},
-"spec":{"template":{"metadata":{"labels":{"owner":"p"}},"spec":{"automountServiceAccountToken":false,"containers":[{"name":"app","securityContext":{"privileged":%t}}]}}}}`, name, privileged)
-	body := `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"` + uid + `",
+	return s.post(deploymentReview(uid, "shop", name, "p", privileged))
+}
+
+// deploymentReview is the AdmissionReview of creating Deployment name in namespace ns, its
+// object and pod template labelled with owner.
+func deploymentReview(uid, ns, name, owner string, privileged bool) string {
+	obj := fmt.Sprintf(`{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":%q,"namespace":%q,"labels":{"owner":%q}},
+"spec":{"template":{"metadata":{"labels":{"owner":%q}},"spec":{"automountServiceAccountToken":false,"containers":[{"name":"app","securityContext":{"privileged":%t}}]}}}}`, name, ns, owner, owner, privileged)
+	return fmt.Sprintf(`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":%q,
 "kind":{"group":"apps","version":"v1","kind":"Deployment"},"resource":{"group":"apps","version":"v1","resource":"deployments"},
-"name":"` + name + `","namespace":"shop","operation":"CREATE","userInfo":{"username":"alice"},"object":` + obj + `}}`
+"name":%q,"namespace":%q,"operation":"CREATE","userInfo":{"username":"alice"},"object":%s}}`, uid, name, ns, obj)
+}
+
+// post posts an AdmissionReview body and returns the response.
+func (s *servedWebhook) post(body string) *admissionv1.AdmissionResponse {
+	s.t.Helper()
 	resp, err := s.client.Post(s.url, "application/json", strings.NewReader(body))
 	if err != nil {
 		s.t.Fatalf("post review: %v", err)

@@ -32,7 +32,7 @@ func TestMain(m *testing.M) {
 func govhook(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	cmd := exec.CommandContext(t.Context(), os.Args[0], args...)
-	cmd.Env = append(os.Environ(), "GOVHOOK_RUN_MAIN=1")
+	cmd.Env = append(append(os.Environ(), "GOVHOOK_RUN_MAIN=1"), noCluster...)
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -85,6 +85,17 @@ func TestTestCommandExitCodes(t *testing.T) {
 	}
 }
 
+// noCluster is the environment of a process that finds no cluster configuration, so that no
+// test ever reaches the cluster of whoever runs it.
+var noCluster = []string{"KUBECONFIG=", "KUBERNETES_SERVICE_HOST="}
+
+func TestServeWithoutClusterNeedsDev(t *testing.T) {
+	_, errOut, code := govhook(t, "", "serve", "--cert-dir", t.TempDir(), "--metrics-bind-address", "0")
+	if code != 2 || !strings.Contains(errOut, "serve needs the cluster's namespaces") {
+		t.Fatalf("exit %d, stderr:\n%s\nwant exit 2 asking for a cluster", code, errOut)
+	}
+}
+
 func freePort(t *testing.T) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -103,7 +114,7 @@ func TestServeDev(t *testing.T) {
 	metricsAddr := fmt.Sprintf("127.0.0.1:%d", metricsPort)
 	cmd := exec.CommandContext(t.Context(), os.Args[0], "serve", "--dev", "--cert-dir", filepath.Join(dir, "certs"),
 		"--port", fmt.Sprint(port), "--metrics-bind-address", metricsAddr, "--evidence-dir", filepath.Join(dir, "evidence"), "--replica", "r1", "--evidence-stdout")
-	cmd.Env = append(os.Environ(), "GOVHOOK_RUN_MAIN=1")
+	cmd.Env = append(append(os.Environ(), "GOVHOOK_RUN_MAIN=1"), noCluster...)
 	var logs bytes.Buffer
 	var mirror lockedBuffer
 	cmd.Stderr, cmd.Stdout = &logs, &mirror

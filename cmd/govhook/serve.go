@@ -46,6 +46,7 @@ type serveOptions struct {
 	replica        string
 	metricsAddr    string
 	dev            bool
+	kubeconfig     string
 	logLevel       string
 }
 
@@ -72,6 +73,7 @@ func newServeCommand() *cobra.Command {
 	f.StringVar(&o.replica, "replica", defaultReplica(), "name of this replica's evidence chain (default: $POD_NAME or the host name)")
 	f.StringVar(&o.metricsAddr, "metrics-bind-address", ":8080", "address of /metrics, /healthz and /readyz (plain HTTP); 0 disables")
 	f.BoolVar(&o.dev, "dev", false, "generate a throw-away CA and serving certificate for localhost (into --cert-dir, or a temporary directory)")
+	f.StringVar(&o.kubeconfig, "kubeconfig", "", "kubeconfig of the cluster whose namespaces policies see (default: $KUBECONFIG, else in-cluster)")
 	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	return cmd
 }
@@ -116,6 +118,10 @@ func serve(parent context.Context, o serveOptions) error {
 	if o.certDir == "" {
 		return usageError(errors.New("serve needs --cert-dir with tls.crt and tls.key, or --dev"))
 	}
+	lookup, err := namespaceLookup(o.kubeconfig, o.dev, log)
+	if err != nil {
+		return err
+	}
 	var mirror *os.File
 	if o.evidenceStdout {
 		mirror = os.Stdout
@@ -154,21 +160,27 @@ func serve(parent context.Context, o serveOptions) error {
 			c.GetCertificate = certWatcher.GetCertificate
 		}},
 	})
-	server.Register(ValidatePath, &webhook.Handler{
+	handler := &webhook.Handler{
 		Reviewer: reviewer,
 		Evidence: writer,
 		Metrics:  prom,
 		Log:      log.WithName("webhook"),
-	})
-
+	}
+	readiness := map[string]healthz.Checker{"webhook": server.StartedChecker()}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return certWatcher.Start(gctx) })
+	if lookup != nil {
+		handler.Namespaces = lookup
+		readiness["namespaces"] = lookup.Ready
+		g.Go(func() error { return lookup.Start(gctx) })
+	}
+	server.Register(ValidatePath, handler)
 	g.Go(func() error { return server.Start(gctx) })
 	if o.configPath != "" {
 		g.Go(func() error { return watchConfig(gctx, o.configPath, reviewer, prom, log.WithName("config")) })
 	}
 	if o.metricsAddr != "0" {
-		ready := healthz.Handler{Checks: map[string]healthz.Checker{"webhook": server.StartedChecker()}}
+		ready := healthz.Handler{Checks: readiness}
 		live := healthz.Handler{Checks: map[string]healthz.Checker{"ping": healthz.Ping}}
 		ms, err := metricsserver.NewServer(metricsserver.Options{
 			BindAddress:   o.metricsAddr,

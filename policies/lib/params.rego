@@ -27,3 +27,52 @@ denied_role_name_patterns := object.get(input, ["params", "deniedRoleNamePattern
 
 # api_access_annotation is the annotation whose non-empty value justifies a mounted API token (SA-002).
 api_access_annotation := object.get(input, ["params", "apiAccessAnnotation"], "govhook.io/api-access")
+
+# --- ownership, namespaces, network exposure, change control (OWN, NS, NET, CHG, MON) ---
+
+# environment_label is the namespace label that names its environment; tiering reads it too.
+environment_label := object.get(input, ["params", "environmentLabel"], "environment")
+
+# environments are the allowed values of the environment label.
+environments := object.get(input, ["params", "environments"], ["prod", "staging", "dev", "sandbox"])
+
+# data_classification_label is the namespace label that classifies the data it holds.
+data_classification_label := object.get(input, ["params", "dataClassificationLabel"], "data-classification")
+
+# data_classifications are the allowed values of the data classification label.
+data_classifications := object.get(input, ["params", "dataClassifications"], ["public", "internal", "confidential", "restricted"])
+
+# security_contact_annotation is the namespace annotation holding its security contact's email.
+security_contact_annotation := object.get(input, ["params", "securityContactAnnotation"], "security-contact")
+
+# shared_with_annotation lists, comma separated, the teams besides its owner that may own
+# objects in a namespace.
+shared_with_annotation := object.get(input, ["params", "sharedWithAnnotation"], "shared-with")
+
+# minimum_pod_security_level is the lowest pod-security.kubernetes.io/enforce level a
+# namespace may carry: privileged, baseline or restricted.
+minimum_pod_security_level := object.get(input, ["params", "minimumPodSecurityLevel"], "baseline")
+
+# system_namespaces are the namespaces Kubernetes keeps for itself: only the control plane and
+# platform identities write there, and they carry no owner labels.
+system_namespaces := object.get(input, ["params", "systemNamespaces"], ["kube-system", "kube-public", "kube-node-lease"])
+
+# platform_usernames and platform_groups are the identities (besides the control plane and
+# system:masters) that may write in system namespaces and change protected namespaces, e.g.
+# the GitOps controller's service account.
+platform_usernames := object.get(input, ["params", "platformUsernames"], [])
+
+platform_groups := object.get(input, ["params", "platformGroups"], [])
+
+# protected_namespaces hold govhook and the monitoring that watches it.
+protected_namespaces := object.get(input, ["params", "protectedNamespaces"], ["govhook-system", "monitoring"])
+
+# node_port_namespaces are the namespaces where Services of type NodePort are allowed.
+node_port_namespaces := object.get(input, ["params", "nodePortNamespaces"], [])
+
+# lb_source_ranges_approval_annotation, set on an internet-facing LoadBalancer Service to the
+# reference of its approval (a ticket), allows it to be reached from anywhere.
+lb_source_ranges_approval_annotation := object.get(input, ["params", "lbSourceRangesApprovalAnnotation"], "govhook.io/internet-exposure-approval")
+
+# alb_ingress_classes are the ingress class names served by the AWS Load Balancer Controller.
+alb_ingress_classes := object.get(input, ["params", "albIngressClasses"], ["alb"])

@@ -139,15 +139,18 @@ func TestKubectl(t *testing.T) {
 		record: record("CREATE", "v1/Pod", "pods", "demo", "target", allow),
 		exists: []string{"pod", "target", "-n", "demo"},
 	}, {
-		name:   "kubectl debug with a privileged ephemeral container is refused",
-		args:   []string{"debug", "-n", "demo", "target", "--image=busybox:1.36", "--profile=sysadmin", "--container=debugger"},
-		exit:   1,
-		says:   []string{denied() + `[POD-001] ephemeral container "debugger" must not set securityContext.privileged=true`},
-		record: ephemeral(record("UPDATE", "v1/Pod", "pods", "demo", "target", deny, "POD-001")),
+		// demo enforces Pod Security baseline (NS-002), so the apiserver's own Pod Security
+		// Admission refuses a privileged debug container before any webhook is called.
+		name: "kubectl debug with a privileged ephemeral container is refused by Pod Security Admission",
+		args: []string{"debug", "-n", "demo", "target", "--image=busybox:1.36", "--profile=sysadmin", "--container=debugger"},
+		exit: 1,
+		says: []string{`violates PodSecurity "baseline:latest": privileged (container "debugger" must not set securityContext.privileged=true)`},
 	}, {
-		name:   "kubectl debug with an unprivileged ephemeral container is admitted",
-		args:   []string{"debug", "-n", "demo", "target", "--image=busybox:1.36", "--profile=general", "--container=shell"},
-		record: ephemeral(record("UPDATE", "v1/Pod", "pods", "demo", "target", allow)),
+		name:   "kubectl debug in a prod namespace is refused as interactive access",
+		args:   []string{"debug", "-n", "demo", "target", "--image=busybox:1.36", "--profile=restricted", "--container=shell"},
+		exit:   1,
+		says:   []string{denied() + `[CHG-002] adding ephemeral container "shell" to pod "target" is interactive access outside change control`},
+		record: ephemeral(record("UPDATE", "v1/Pod", "pods", "demo", "target", deny, "CHG-002")),
 	}, {
 		name:   "kube-system is excluded: govhook never sees its requests",
 		args:   []string{"apply", "-f", testdata + "kube-system-unowned.yaml"},

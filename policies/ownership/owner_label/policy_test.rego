@@ -27,6 +27,47 @@ test_fail_custom_owner_label_key if {
 	got == {{"msg": `Service "api" must carry label "team" naming its owning team`, "field": `metadata.labels["team"]`}}
 }
 
+_in_namespace(review, labels, annotations) := object.union(review, {"namespace": {"name": "shop", "labels": labels, "annotations": annotations}})
+
+test_fail_owner_differs_from_namespace_owner if {
+	review := _review("Deployment", _deployment({"owner": "checkout"}, {"owner": "payments"}))
+	got := owner_label.deny with input as _in_namespace(review, {"owner": "payments"}, {})
+	got == {{
+		"msg": `Deployment "web" has label "owner"="checkout" but namespace "shop" belongs to "payments": set it to "payments", or list "checkout" in the namespace's "shared-with" annotation`,
+		"field": `metadata.labels["owner"]`,
+	}}
+}
+
+test_fail_template_owner_not_shared if {
+	review := _review("Deployment", _deployment({"owner": "payments"}, {"owner": "search"}))
+	got := owner_label.deny with input as _in_namespace(review, {"owner": "payments"}, {"shared-with": "checkout, fraud"})
+	got == {{
+		"msg": `Deployment "web" pod template has label "owner"="search" but namespace "shop" belongs to "payments": set it to "checkout" or "fraud" or "payments", or list "search" in the namespace's "shared-with" annotation`,
+		"field": `spec.template.metadata.labels["owner"]`,
+	}}
+}
+
+test_fail_missing_owner_names_the_allowed_teams if {
+	review := _review("Service", {"metadata": {"name": "api"}})
+	got := owner_label.deny with input as _in_namespace(review, {"owner": "payments"}, {"shared-with": "checkout"})
+	got == {{
+		"msg": `Service "api" must carry label "owner" naming its owning team (namespace "shop" allows "checkout" or "payments")`,
+		"field": `metadata.labels["owner"]`,
+	}}
+}
+
+test_success_owner_listed_in_shared_with if {
+	review := _review("Deployment", _deployment({"owner": "checkout"}, {"owner": "fraud"}))
+	got := owner_label.deny with input as _in_namespace(review, {"owner": "payments"}, {"shared-with": "checkout,fraud"})
+	got == set()
+}
+
+test_success_namespace_without_owner_is_not_compared if {
+	review := _review("Deployment", _deployment({"owner": "checkout"}, {"owner": "checkout"}))
+	got := owner_label.deny with input as _in_namespace(review, {"environment": "dev"}, {})
+	got == set()
+}
+
 test_success_owner_on_object_and_template if {
 	got := owner_label.deny with input as _review("Deployment", _deployment({"owner": "payments"}, {"owner": "payments"}))
 	got == set()
@@ -47,6 +88,11 @@ test_success_bootstrap_rbac_and_other_kinds if {
 }
 
 test_success_delete_is_not_judged if {
-	got := owner_label.deny with input as {"request": {"operation": "DELETE", "kind": {"kind": "Deployment"}, "object": null}}
+	got := owner_label.deny with input as {"request": {"operation": "DELETE", "kind": {"kind": "Deployment"}, "name": "web", "object": null}}
 	got == set()
+}
+
+test_fail_null_owner_value_is_reported_not_an_error if {
+	got := owner_label.deny with input as _review("Service", {"metadata": {"name": "api", "labels": {"owner": null}}})
+	got == {{"msg": `Service "api" must carry label "owner" naming its owning team`, "field": `metadata.labels["owner"]`}}
 }

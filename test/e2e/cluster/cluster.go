@@ -179,6 +179,7 @@ func (c *Cluster) StartGovhook(ctx context.Context, replica string) error {
 		Port:        c.env.WebhookInstallOptions.LocalServingPort,
 		EvidenceDir: c.EvidenceDir,
 		Replica:     replica,
+		Kubeconfig:  c.Kubeconfig,
 		Log:         filepath.Join(c.opts.StateDir, "govhook-"+replica+".log"),
 	})
 	if err != nil {

@@ -21,6 +21,8 @@ type GovhookOptions struct {
 	Port        int
 	EvidenceDir string
 	Replica     string
+	// Kubeconfig reaches the cluster whose namespaces govhook caches.
+	Kubeconfig string
 	// Log receives the process's stdout and stderr.
 	Log string
 }
@@ -57,6 +59,7 @@ func StartGovhook(ctx context.Context, o GovhookOptions) (*Govhook, error) {
 		"--evidence-dir", o.EvidenceDir,
 		"--replica", o.Replica,
 		"--metrics-bind-address", metricsAddr,
+		"--kubeconfig", o.Kubeconfig,
 	)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// the child must not outlive whoever started it (a test binary killed by its timeout)

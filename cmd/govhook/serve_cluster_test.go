@@ -1,0 +1,74 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+)
+
+// TestServeSeesNamespaces runs serve against a real kube-apiserver (KUBEBUILDER_ASSETS, e.g.
+// from hack/build-control-plane.sh; skipped without it): readiness waits for the namespace
+// cache, policies see the request's namespace, and the evidence says whether they did.
+func TestServeSeesNamespaces(t *testing.T) {
+	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
+		t.Skip("KUBEBUILDER_ASSETS not set: no local control plane")
+	}
+	env := &envtest.Environment{}
+	cfg, err := env.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = env.Stop() })
+	admin, err := client.New(cfg, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shop := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "shop", Labels: map[string]string{"owner": "payments", "environment": "prod"}}}
+	if err := admin.Create(t.Context(), shop); err != nil {
+		t.Fatal(err)
+	}
+	// serve reads namespaces as a user of its own, as it would with its ServiceAccount.
+	user, err := env.AddUser(envtest.User{Name: "govhook", Groups: []string{"system:masters"}}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kubeconfig, err := user.KubeConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := os.WriteFile(path, kubeconfig, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	s := startServe(t, "--kubeconfig", path)
+	resp, err := http.Get("http://" + s.metricsAddr + "/readyz?verbose")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(checks), "[+]namespaces ok") {
+		t.Errorf("readiness does not wait for the namespace cache:\n%s", checks)
+	}
+
+	review := s.post(deploymentReview("ns-known", "shop", "web", "search", false))
+	if review.Allowed || !strings.Contains(review.Result.Message, `[OWN-002] Deployment "web" has label "owner"="search" but namespace "shop" belongs to "payments"`) {
+		t.Fatalf("want an OWN-002 denial naming the namespace's owner, got %+v", review)
+	}
+	s.post(deploymentReview("ns-unknown", "nowhere", "web", "search", false))
+	if known := s.evidence("ns-known")["namespaceKnown"]; known != true {
+		t.Errorf("evidence of a request in a known namespace has namespaceKnown %v, want true", known)
+	}
+	if known := s.evidence("ns-unknown")["namespaceKnown"]; known != false {
+		t.Errorf("evidence of a request in an unknown namespace has namespaceKnown %v, want false", known)
+	}
+}

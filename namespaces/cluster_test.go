@@ -1,0 +1,80 @@
+package namespaces_test
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/go-logr/logr"
+	"github.com/google/go-cmp/cmp"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/govhook/govhook/input"
+	"github.com/govhook/govhook/namespaces"
+)
+
+// TestLookupOnRealAPIServer runs the informer against a real kube-apiserver and etcd
+// (KUBEBUILDER_ASSETS, e.g. from hack/build-control-plane.sh); skipped without them.
+func TestLookupOnRealAPIServer(t *testing.T) {
+	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
+		t.Skip("KUBEBUILDER_ASSETS not set: no local control plane")
+	}
+	env := &envtest.Environment{}
+	cfg, err := env.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = env.Stop() })
+	admin, err := client.New(cfg, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	lastApplied := map[string]string{"security-contact": "a@example.com", "kubectl.kubernetes.io/last-applied-configuration": `{"big":"object"}`}
+	if err := admin.Create(ctx, namespace("before", map[string]string{"owner": "payments"}, lastApplied)); err != nil {
+		t.Fatal(err)
+	}
+
+	l, err := namespaces.New(cfg, logr.Discard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Ready(nil); err == nil {
+		t.Error("ready before the cache started")
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- l.Start(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Start: %v", err)
+		}
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for l.Ready(nil) != nil {
+		if time.Now().After(deadline) {
+			t.Fatal("namespace cache never synced")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	want := &input.Namespace{Name: "before", Labels: map[string]string{"owner": "payments", "kubernetes.io/metadata.name": "before"}, Annotations: map[string]string{"security-contact": "a@example.com"}}
+	if diff := cmp.Diff(want, l.Namespace(ctx, "before")); diff != "" {
+		t.Errorf("cached namespace (-want +got):\n%s", diff)
+	}
+	// Created and looked up at once, as kubectl apply does with a Namespace and its objects:
+	// known whether or not the informer has caught up.
+	if err := admin.Create(ctx, namespace("same-apply", map[string]string{"owner": "search"}, nil)); err != nil {
+		t.Fatal(err)
+	}
+	want = &input.Namespace{Name: "same-apply", Labels: map[string]string{"owner": "search", "kubernetes.io/metadata.name": "same-apply"}}
+	if diff := cmp.Diff(want, l.Namespace(ctx, "same-apply")); diff != "" {
+		t.Errorf("new namespace (-want +got):\n%s", diff)
+	}
+	if got := l.Namespace(ctx, "never-created"); got != nil {
+		t.Errorf("unknown namespace = %+v, want nil", got)
+	}
+}

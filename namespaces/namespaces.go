@@ -1,0 +1,175 @@
+// Package namespaces gives policies the metadata of the request's namespace: an informer
+// cache of the cluster's Namespaces (metadata only), read first, and a direct read from the
+// apiserver for a namespace the cache has not seen yet (created in the same apply).
+package namespaces
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-logr/logr"
+	"golang.org/x/sync/singleflight"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/govhook/govhook/input"
+)
+
+// DirectReadTimeout bounds a direct read of a namespace the cache does not hold; the
+// webhook's own deadline (timeoutSeconds) is only a few seconds.
+const DirectReadTimeout = 2 * time.Second
+
+// lastAppliedAnnotation is kubectl's copy of the whole applied object: large, and no policy
+// reads it, so the cache drops it.
+const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
+
+// ErrNotSynced is the readiness error until the cache has listed every namespace.
+var ErrNotSynced = errors.New("namespace cache has not synced yet")
+
+// Log keys.
+const (
+	logNamespace = "namespace"
+	logError     = "error"
+)
+
+// Lookup finds namespace metadata; it implements webhook.NamespaceLookup. It is safe for
+// concurrent use.
+type Lookup struct {
+	cache  cache.Cache   // nil when built from readers
+	cached client.Reader // the informer cache
+	direct client.Reader // the apiserver
+	log    logr.Logger
+	synced atomic.Bool
+	reads  singleflight.Group
+}
+
+// New builds a Lookup on the cluster that cfg reaches: an informer on Namespace metadata
+// (started by Start) and a client for direct reads. Neither talks to the apiserver before
+// Start or the first lookup.
+func New(cfg *rest.Config, log logr.Logger) (*Lookup, error) {
+	scheme := runtime.NewScheme()
+	if err := corev1.AddToScheme(scheme); err != nil {
+		return nil, fmt.Errorf("namespace scheme: %w", err)
+	}
+	c, err := cache.New(cfg, cache.Options{
+		Scheme:                      scheme,
+		DefaultTransform:            stripMetadata,
+		ReaderFailOnMissingInformer: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("namespace cache: %w", err)
+	}
+	if _, err := c.GetInformer(context.Background(), newMetadata(), cache.BlockUntilSynced(false)); err != nil {
+		return nil, fmt.Errorf("namespace informer: %w", err)
+	}
+	direct, err := client.New(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		return nil, fmt.Errorf("namespace client: %w", err)
+	}
+	return &Lookup{cache: c, cached: c, direct: direct, log: log}, nil
+}
+
+// NewFromReaders builds a Lookup on a cache reader and a direct reader that are already
+// serving: it counts as synced at once.
+func NewFromReaders(cached, direct client.Reader, log logr.Logger) *Lookup {
+	l := &Lookup{cached: cached, direct: direct, log: log}
+	l.synced.Store(true)
+	return l
+}
+
+// Start runs the informer until ctx ends; the Lookup is ready once it has synced.
+func (l *Lookup) Start(ctx context.Context) error {
+	if l.cache == nil {
+		return nil
+	}
+	done := make(chan error, 1)
+	go func() { done <- l.cache.Start(ctx) }()
+	if l.cache.WaitForCacheSync(ctx) {
+		l.synced.Store(true)
+		l.log.Info("namespace cache synced")
+	}
+	if err := <-done; err != nil {
+		return fmt.Errorf("namespace cache: %w", err)
+	}
+	return nil
+}
+
+// Ready is a readiness check (healthz.Checker): ErrNotSynced until the cache has synced.
+func (l *Lookup) Ready(*http.Request) error {
+	if !l.synced.Load() {
+		return ErrNotSynced
+	}
+	return nil
+}
+
+// Namespace returns the metadata of the named namespace: from the cache once it has synced,
+// else (or when the cache does not hold it yet) from the apiserver; nil when neither knows it,
+// and the request is then evaluated without it.
+func (l *Lookup) Namespace(ctx context.Context, name string) *input.Namespace {
+	if l.synced.Load() {
+		m := newMetadata()
+		err := l.cached.Get(ctx, client.ObjectKey{Name: name}, m)
+		if err == nil {
+			return fromMetadata(m)
+		}
+		if !apierrors.IsNotFound(err) {
+			l.log.Info("namespace cache read failed; reading from the apiserver", logNamespace, name, logError, err.Error())
+		}
+	}
+	// Concurrent misses for one namespace share one read, bounded on its own so that one
+	// caller's cancellation does not fail the others.
+	v, err, _ := l.reads.Do(name, func() (any, error) {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DirectReadTimeout)
+		defer cancel()
+		m := newMetadata()
+		if err := l.direct.Get(ctx, client.ObjectKey{Name: name}, m); err != nil {
+			return nil, err
+		}
+		_, _ = stripMetadata(m)
+		return fromMetadata(m), nil
+	})
+	if err != nil {
+		l.log.Info("namespace metadata unknown; evaluating without it", logNamespace, name, logError, err.Error())
+		return nil
+	}
+	return v.(*input.Namespace)
+}
+
+// newMetadata is an empty Namespace metadata object, the only type this package reads.
+func newMetadata() *metav1.PartialObjectMetadata {
+	m := &metav1.PartialObjectMetadata{}
+	m.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Namespace"))
+	return m
+}
+
+func fromMetadata(m *metav1.PartialObjectMetadata) *input.Namespace {
+	return &input.Namespace{Name: m.Name, Labels: m.Labels, Annotations: m.Annotations}
+}
+
+// stripMetadata keeps in the cache only what policies read: no managed fields, no
+// last-applied configuration.
+func stripMetadata(obj any) (any, error) {
+	m, ok := obj.(metav1.Object)
+	if !ok {
+		return obj, nil
+	}
+	m.SetManagedFields(nil)
+	if a := m.GetAnnotations(); a != nil {
+		if _, ok := a[lastAppliedAnnotation]; ok {
+			a = maps.Clone(a)
+			delete(a, lastAppliedAnnotation)
+			m.SetAnnotations(a)
+		}
+	}
+	return m, nil
+}

@@ -1,0 +1,57 @@
+# METADATA
+# title: Who is asking (control plane, platform or user)
+# description: |
+#   The identities some policies trust, defined once.
+#
+#   control_plane: the kube-apiserver (system:apiserver), kube-controller-manager,
+#   kube-scheduler and kube-proxy by their fixed usernames; kubelets (usernames system:node:*,
+#   group system:nodes); the service accounts of kube-system, where the controllers run with
+#   --use-service-account-credentials (group system:serviceaccounts:kube-system); and Amazon
+#   EKS's own control-plane users (usernames eks:*, which EKS reserves). A service account of
+#   any other namespace (system:serviceaccount:<ns>:<name>) is not the control plane, and
+#   neither are system:anonymous and the system:authenticated / system:unauthenticated groups.
+#
+#   platform: the control plane, members of system:masters (break-glass administrators, whom
+#   RBAC cannot restrict anyway) and the platformUsernames / platformGroups of the config.
+package lib.identities
+
+import data.lib.params
+
+_control_plane_usernames := {"system:apiserver", "system:kube-controller-manager", "system:kube-scheduler", "system:kube-proxy"}
+
+_control_plane_username_prefixes := ["system:node:", "eks:"]
+
+_control_plane_groups := {"system:nodes", "system:serviceaccounts:kube-system"}
+
+_username := object.get(input.request, ["userInfo", "username"], "")
+
+_groups := object.get(input.request, ["userInfo", "groups"], [])
+
+# username is the requesting user's name, for messages.
+username := _username
+
+# control_plane holds when the request comes from Kubernetes itself.
+control_plane if _username in _control_plane_usernames
+
+control_plane if {
+	some prefix in _control_plane_username_prefixes
+	startswith(_username, prefix)
+}
+
+control_plane if {
+	some group in _groups
+	group in _control_plane_groups
+}
+
+# platform holds when the request comes from the control plane, system:masters or an identity
+# the config names as the platform's.
+platform if control_plane
+
+platform if "system:masters" in _groups
+
+platform if _username in params.platform_usernames
+
+platform if {
+	some group in _groups
+	group in params.platform_groups
+}
