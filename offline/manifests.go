@@ -1,32 +1,42 @@
 // Package offline runs the shared review path over manifests instead of live requests: the
 // engine of `govhook test`, which CI pipelines use to check manifests before they reach a
-// cluster, and of the catalog's fixture tests.
+// cluster, of `govhook audit`, which judges a cluster's objects, and of the fixture tests.
 package offline
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
-	"sort"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"sigs.k8s.io/yaml"
 )
 
-// Document is one Kubernetes object read from a manifest.
+// Document is one Kubernetes object read from a manifest (or from a cluster).
 type Document struct {
-	// Source names the file ("-" for stdin) and Index the document's position in it (from 0).
+	// Source names the file ("-" for stdin, empty for a cluster object) and Index the
+	// document's 1-based position in it; the items of a List share their List's index.
 	Source string
 	Index  int
-	// Line is the 1-based line where the document starts.
+	// Line is the 1-based line where the object starts in Source (0 when unknown).
 	Line int
 	// JSON is the object as JSON.
 	JSON []byte
 	Meta ObjectMeta
+	// Resource is the object's API resource when the caller knows it (a cluster scan, from
+	// discovery); empty lets the table of built-in kinds and the manifests' CRDs decide.
+	Resource string
+	// yaml is the text of the YAML document holding the object, yamlStart the file line of
+	// its first line, and item the object's position in that document's List (-1 for none):
+	// what locating a field's line needs.
+	yaml      []byte
+	yamlStart int
+	item      int
 }
 
 // ObjectMeta is what the loader reads of every object.
@@ -42,7 +52,18 @@ type ObjectMeta struct {
 	} `json:"metadata"`
 }
 
-// InputError is a document that could not be read, named by file and document index.
+// NewDocument makes a Document of an object that did not come from a file (a cluster's),
+// with the API resource its kind is served as.
+func NewDocument(object []byte, resource string) (Document, error) {
+	d := Document{JSON: object, Resource: resource, item: -1}
+	if err := json.Unmarshal(object, &d.Meta); err != nil {
+		return d, fmt.Errorf("not a Kubernetes object: %w", err)
+	}
+	return d, nil
+}
+
+// InputError is a document that could not be read or judged, named by file and document
+// index.
 type InputError struct {
 	Source string
 	Index  int
@@ -51,14 +72,20 @@ type InputError struct {
 }
 
 func (e *InputError) Error() string {
+	switch {
+	case e.Index == 0:
+		return fmt.Sprintf("%s: %v", e.Source, e.Err)
+	case e.Line == 0:
+		return fmt.Sprintf("%s: document %d: %v", e.Source, e.Index, e.Err)
+	}
 	return fmt.Sprintf("%s: document %d (line %d): %v", e.Source, e.Index, e.Line, e.Err)
 }
 
 func (e *InputError) Unwrap() error { return e.Err }
 
-// Load reads every path: a file, a directory (every .yaml, .yml and .json below it) or "-" for
-// stdin. It returns every document it could read and an error for each it could not; one bad
-// document does not hide the others.
+// Load reads every path: a file, a directory (every .yaml, .yml and .json below it), a glob
+// ("deploy/*.yaml", "deploy/**/*.yaml") or "-" for stdin. It returns every document it could
+// read and an error for each it could not; one bad document does not hide the others.
 func Load(paths []string, stdin io.Reader) ([]Document, []error) {
 	var docs []Document
 	var errs []error
@@ -66,7 +93,7 @@ func Load(paths []string, stdin io.Reader) ([]Document, []error) {
 		if p == "-" {
 			data, err := io.ReadAll(stdin)
 			if err != nil {
-				errs = append(errs, fmt.Errorf("read stdin: %w", err))
+				errs = append(errs, &InputError{Source: "-", Err: fmt.Errorf("read stdin: %w", err)})
 				continue
 			}
 			d, e := Parse("-", data)
@@ -75,13 +102,13 @@ func Load(paths []string, stdin io.Reader) ([]Document, []error) {
 		}
 		files, err := expand(p)
 		if err != nil {
-			errs = append(errs, err)
+			errs = append(errs, &InputError{Source: p, Err: err})
 			continue
 		}
 		for _, f := range files {
 			data, err := os.ReadFile(f)
 			if err != nil {
-				errs = append(errs, fmt.Errorf("read %s: %w", f, err))
+				errs = append(errs, &InputError{Source: f, Err: err})
 				continue
 			}
 			d, e := Parse(f, data)
@@ -91,126 +118,146 @@ func Load(paths []string, stdin io.Reader) ([]Document, []error) {
 	return docs, errs
 }
 
-// expand turns a path into the manifest files it names.
-func expand(p string) ([]string, error) {
-	info, err := os.Stat(p)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", p, err)
-	}
-	if !info.IsDir() {
-		return []string{p}, nil
-	}
-	var files []string
-	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		switch strings.ToLower(filepath.Ext(path)) {
-		case ".yaml", ".yml", ".json":
-			if !d.IsDir() {
-				files = append(files, path)
-			}
-		}
-		return nil
-	})
-	sort.Strings(files)
-	return files, err
-}
-
-// Parse splits a YAML stream (or one JSON document) into objects, expanding List kinds.
+// Parse splits a YAML stream (or a JSON document) into objects, expanding List kinds. The
+// documents are converted on every core.
 func Parse(source string, data []byte) ([]Document, []error) {
+	chunks := split(data)
+	type parsed struct {
+		docs []Document
+		err  error
+	}
+	out := make([]parsed, len(chunks))
+	forEach(context.Background(), len(chunks), 0, func(i int) {
+		out[i].docs, out[i].err = parseChunk(source, i+1, chunks[i])
+	})
 	var docs []Document
 	var errs []error
-	i := -1 // index among the non-empty documents
-	for _, chunk := range split(data) {
-		if len(bytes.TrimSpace(stripComments(chunk.data))) == 0 {
-			continue
-		}
-		i++
-		js, err := yaml.YAMLToJSON(chunk.data)
-		if err != nil {
-			errs = append(errs, &InputError{source, i, chunk.line, fmt.Errorf("not valid YAML: %w", err)})
-			continue
-		}
-		expanded, err := expandList(js)
-		if err != nil {
-			errs = append(errs, &InputError{source, i, chunk.line, err})
-			continue
-		}
-		for _, obj := range expanded {
-			doc := Document{Source: source, Index: i, Line: chunk.line, JSON: obj}
-			if err := json.Unmarshal(obj, &doc.Meta); err != nil {
-				errs = append(errs, &InputError{source, i, chunk.line, fmt.Errorf("not a Kubernetes object: %w", err)})
-				continue
-			}
-			if doc.Meta.APIVersion == "" || doc.Meta.Kind == "" {
-				errs = append(errs, &InputError{source, i, chunk.line, fmt.Errorf("document has no apiVersion or kind")})
-				continue
-			}
-			docs = append(docs, doc)
+	for _, p := range out {
+		docs = append(docs, p.docs...)
+		if p.err != nil {
+			errs = append(errs, p.err)
 		}
 	}
 	return docs, errs
 }
 
-// expandList returns the items of a List kind, or the object itself.
-func expandList(js []byte) ([][]byte, error) {
-	var probe struct {
-		Kind  string            `json:"kind"`
+// buildToolGroups are API groups of build-tool configuration that lives among manifests
+// (kustomization.yaml) but is never sent to a cluster.
+var buildToolGroups = []string{"kustomize.config.k8s.io/", "config.kubernetes.io/"}
+
+// parseChunk converts one YAML document into its objects.
+func parseChunk(source string, index int, c chunk) ([]Document, error) {
+	fail := func(err error) error { return &InputError{Source: source, Index: index, Line: c.line, Err: err} }
+	js, err := yaml.YAMLToJSON(c.data)
+	if err != nil {
+		return nil, fail(fmt.Errorf("not valid YAML: %s", absoluteYAMLLines(err.Error(), c.start)))
+	}
+	doc := Document{Source: source, Index: index, Line: c.line, JSON: js, yaml: c.data, yamlStart: c.start, item: -1}
+	if err := json.Unmarshal(js, &doc.Meta); err != nil {
+		return nil, fail(fmt.Errorf("not a Kubernetes object: %w", err))
+	}
+	for _, g := range buildToolGroups {
+		if strings.HasPrefix(doc.Meta.APIVersion, g) {
+			return nil, nil
+		}
+	}
+	if !isList(doc.Meta) {
+		if err := checkMeta(doc.Meta); err != nil {
+			return nil, fail(err)
+		}
+		return []Document{doc}, nil
+	}
+	var list struct {
 		Items []json.RawMessage `json:"items"`
 	}
-	if err := json.Unmarshal(js, &probe); err != nil {
-		return nil, fmt.Errorf("not a Kubernetes object: %w", err)
+	if err := json.Unmarshal(js, &list); err != nil {
+		return nil, fail(fmt.Errorf("not a Kubernetes list: %w", err))
 	}
-	if !strings.HasSuffix(probe.Kind, "List") || probe.Items == nil {
-		return [][]byte{js}, nil
+	lines := itemLines(c.data, len(list.Items))
+	docs := make([]Document, 0, len(list.Items))
+	for i, raw := range list.Items {
+		item := Document{Source: source, Index: index, Line: c.line, JSON: raw, yaml: c.data, yamlStart: c.start, item: i}
+		if lines[i] > 0 {
+			item.Line = c.start - 1 + lines[i]
+		}
+		if err := json.Unmarshal(raw, &item.Meta); err != nil {
+			return nil, fail(fmt.Errorf("%s item %d is not a Kubernetes object: %w", doc.Meta.Kind, i, err))
+		}
+		if err := checkMeta(item.Meta); err != nil {
+			return nil, fail(fmt.Errorf("%s item %d: %w", doc.Meta.Kind, i, err))
+		}
+		docs = append(docs, item)
 	}
-	out := make([][]byte, len(probe.Items))
-	for i, item := range probe.Items {
-		out[i] = item
+	return docs, nil
+}
+
+// isList reports whether an object is a List kind (v1 List, DeploymentList, ...).
+func isList(m ObjectMeta) bool { return strings.HasSuffix(m.Kind, "List") }
+
+func checkMeta(m ObjectMeta) error {
+	switch {
+	case m.APIVersion == "" && m.Kind == "":
+		return fmt.Errorf("document has no apiVersion and no kind")
+	case m.APIVersion == "":
+		return fmt.Errorf("%s has no apiVersion", m.Kind)
+	case m.Kind == "":
+		return fmt.Errorf("document of apiVersion %s has no kind", m.APIVersion)
 	}
-	return out, nil
+	return nil
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+)`)
+
+// absoluteYAMLLines rewrites the document-relative line numbers of a YAML error into lines
+// of the file.
+func absoluteYAMLLines(msg string, start int) string {
+	return yamlLine.ReplaceAllStringFunc(msg, func(m string) string {
+		n, err := strconv.Atoi(strings.TrimPrefix(m, "line "))
+		if err != nil {
+			return m
+		}
+		return "line " + strconv.Itoa(n+start-1)
+	})
 }
 
 type chunk struct {
 	data []byte
-	line int
+	// start is the file line of data's first line, line that of its first line of content.
+	start, line int
 }
 
-// split cuts a YAML stream at "---" separator lines, remembering where each document starts.
+// split cuts a YAML stream at "---" separator lines into its non-empty documents.
 func split(data []byte) []chunk {
 	var out []chunk
+	add := func(start, startLine, end int) {
+		if line, ok := firstContentLine(data[start:end]); ok {
+			out = append(out, chunk{data[start:end], startLine, startLine + line - 1})
+		}
+	}
 	start, startLine, line := 0, 1, 1
-	for pos := 0; pos <= len(data); {
+	for pos := 0; pos < len(data); line++ {
 		end := bytes.IndexByte(data[pos:], '\n')
 		if end < 0 {
 			end = len(data) - pos
 		}
 		text := bytes.TrimRight(data[pos:pos+end], "\r")
 		if bytes.HasPrefix(text, []byte("---")) && (len(text) == 3 || text[3] == ' ' || text[3] == '\t') {
-			out = append(out, chunk{data[start:pos], startLine})
-			start, startLine = pos+end+1, line+1
-			if start > len(data) {
-				start = len(data)
-			}
+			add(start, startLine, pos)
+			start, startLine = min(pos+end+1, len(data)), line+1
 		}
 		pos += end + 1
-		line++
 	}
-	if start < len(data) {
-		out = append(out, chunk{data[start:], startLine})
-	}
+	add(start, startLine, len(data))
 	return out
 }
 
-// stripComments drops comment-only lines, so a document of comments counts as empty.
-func stripComments(data []byte) []byte {
-	var b bytes.Buffer
-	for _, l := range bytes.Split(data, []byte("\n")) {
-		if t := bytes.TrimSpace(l); len(t) > 0 && t[0] != '#' {
-			b.Write(l)
-			b.WriteByte('\n')
+// firstContentLine returns the 1-based line of the first line that is not blank, a comment
+// or a directive; false when the document has none.
+func firstContentLine(doc []byte) (int, bool) {
+	for i, l := range bytes.Split(doc, []byte("\n")) {
+		if t := bytes.TrimSpace(l); len(t) > 0 && t[0] != '#' && t[0] != '%' {
+			return i + 1, true
 		}
 	}
-	return b.Bytes()
+	return 0, false
 }

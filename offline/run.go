@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
+	"maps"
 
 	admissionv1 "k8s.io/api/admission/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -13,122 +13,209 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 
-	"github.com/govhook/govhook/decision"
 	"github.com/govhook/govhook/input"
+	"github.com/govhook/govhook/report"
 	"github.com/govhook/govhook/review"
 )
-
-// Result is the decision on one document.
-type Result struct {
-	Source    string            `json:"source"`
-	Line      int               `json:"line"`
-	Kind      string            `json:"kind"`
-	Namespace string            `json:"namespace,omitempty"`
-	Name      string            `json:"name"`
-	Decision  decision.Decision `json:"-"`
-}
 
 // Options shape how documents become requests.
 type Options struct {
 	// Operation is the admission operation each document is judged as (CREATE by default).
+	// An UPDATE sends the document as both object and old object.
 	Operation admissionv1.Operation
 	// Username is the requesting user the review sees.
 	Username string
+	// DefaultNamespace is the namespace of namespaced objects that name none, as kubectl's
+	// context namespace would be; empty leaves them without one.
+	DefaultNamespace string
+	// Namespaces holds the metadata of namespaces that are not among the documents (a
+	// cluster's).
+	Namespaces map[string]*input.Namespace
+	// NamespaceLabels, when not nil, are the labels of every namespace known neither from
+	// the documents nor from Namespaces.
+	NamespaceLabels map[string]string
+	// AllowUnknownKinds judges objects of kinds no Kubernetes API serves (and no
+	// CustomResourceDefinition among the documents defines) instead of refusing them.
+	AllowUnknownKinds bool
+	// Workers bounds the documents reviewed at once; 0 means one per core.
+	Workers int
+	// Observe, when set, is called with every review from the worker that made it (so
+	// concurrently); an error becomes one of Run's errors.
+	Observe func(ctx context.Context, req *admissionv1.AdmissionRequest, res review.Result) error
 }
 
-// Run reviews every document as an admission request. Namespace metadata comes from the
-// Namespace objects among docs. It stops at the first document the engine cannot evaluate.
-func Run(ctx context.Context, r *review.Reviewer, docs []Document, o Options) ([]Result, error) {
-	namespaces := map[string]*input.Namespace{}
+// Run reviews every document as an admission request, on every core. Namespace metadata
+// comes from the Namespace objects among docs, then from o. It returns the results in
+// document order; a document the engine fails on is a result with decision error. The
+// error, when not nil, joins (errors.Join) one error per document that could not be judged at
+// all: an unknown kind, a broken embedded AdmissionReview.
+func Run(ctx context.Context, r *review.Reviewer, docs []Document, o Options) ([]report.Result, error) {
+	k := newKinds(docs)
+	namespaces := maps.Clone(o.Namespaces)
+	if namespaces == nil {
+		namespaces = map[string]*input.Namespace{}
+	}
 	for _, d := range docs {
 		if d.Meta.Kind == "Namespace" && d.Meta.APIVersion == "v1" {
-			namespaces[d.Meta.Metadata.Name] = &input.Namespace{Name: d.Meta.Metadata.Name, Labels: d.Meta.Metadata.Labels, Annotations: d.Meta.Metadata.Annotations}
+			m := d.Meta.Metadata
+			namespaces[m.Name] = &input.Namespace{Name: m.Name, Labels: m.Labels, Annotations: m.Annotations}
 		}
 	}
-	results := make([]Result, 0, len(docs))
-	for _, d := range docs {
-		req, err := reviewRequest(d)
-		if err != nil {
-			return results, fmt.Errorf("%s: document %d: %w", d.Source, d.Index, err)
+	results := make([]report.Result, len(docs))
+	errs := make([]error, len(docs))
+	done := make([]bool, len(docs))
+	forEach(ctx, len(docs), o.Workers, func(i int) {
+		results[i], errs[i] = reviewOne(ctx, r, docs[i], k, namespaces, o)
+		done[i] = true
+	})
+	var out []report.Result
+	var problems []error
+	for i := range docs {
+		switch {
+		case !done[i]:
+			problems = append(problems, fmt.Errorf("%s: document %d: not reviewed: %w", docs[i].Source, docs[i].Index, ctx.Err()))
+		case errs[i] != nil:
+			problems = append(problems, errs[i])
+		default:
+			out = append(out, results[i])
 		}
-		if req == nil {
-			req = Request(d, o)
-		}
-		res, err := r.Review(ctx, req, namespaces[req.Namespace])
-		if err != nil {
-			return results, fmt.Errorf("%s: document %d: %w", d.Source, d.Index, err)
-		}
-		results = append(results, Result{
-			Source:    d.Source,
-			Line:      d.Line,
-			Kind:      req.Kind.Kind,
-			Namespace: req.Namespace,
-			Name:      req.Name,
-			Decision:  res.Decision,
-		})
 	}
-	return results, nil
+	return out, errors.Join(problems...)
+}
+
+// reviewOne reviews one document.
+func reviewOne(ctx context.Context, r *review.Reviewer, d Document, k *kinds, namespaces map[string]*input.Namespace, o Options) (report.Result, error) {
+	req, err := request(d, k, o)
+	if err != nil {
+		return report.Result{}, &InputError{Source: d.Source, Index: d.Index, Line: d.Line, Err: err}
+	}
+	ns := namespaces[req.Namespace]
+	if ns == nil && req.Namespace != "" && o.NamespaceLabels != nil {
+		ns = &input.Namespace{Name: req.Namespace, Labels: o.NamespaceLabels}
+	}
+	res, err := r.Review(ctx, req, ns)
+	result := report.Result{
+		Source:     d.Source,
+		Line:       d.Line,
+		APIVersion: schema.GroupVersion{Group: req.Kind.Group, Version: req.Kind.Version}.String(),
+		Kind:       req.Kind.Kind,
+		Namespace:  req.Namespace,
+		Name:       req.Name,
+		Decision:   res.Decision,
+	}
+	if req.Name == "" {
+		result.Name = d.Meta.Metadata.GenerateName
+	}
+	if err != nil {
+		result.Error = err.Error()
+		return result, nil
+	}
+	if findings := res.Decision.Findings; len(findings) > 0 && d.yaml != nil {
+		fields := make([]string, len(findings))
+		for i, f := range findings {
+			fields[i] = f.Field
+		}
+		result.FieldLines = fieldLines(d, fields)
+	}
+	if o.Observe != nil {
+		if err := o.Observe(ctx, req, res); err != nil {
+			return result, fmt.Errorf("%s %s: %w", result.Kind, result.Name, err)
+		}
+	}
+	return result, nil
 }
 
 // Request makes the admission request the kube-apiserver would send for creating (or
-// updating) the document's object.
+// updating) the document's object, knowing only the built-in kinds; nil when the document
+// cannot be one (an invalid apiVersion, an AdmissionReview without request).
 func Request(d Document, o Options) *admissionv1.AdmissionRequest {
-	op := o.Operation
-	if op == "" {
-		op = admissionv1.Create
-	}
-	gv, _ := schema.ParseGroupVersion(d.Meta.APIVersion)
-	gvk := metav1.GroupVersionKind{Group: gv.Group, Version: gv.Version, Kind: d.Meta.Kind}
-	req := &admissionv1.AdmissionRequest{
-		UID:       types.UID(fmt.Sprintf("offline-%s-%d", d.Source, d.Index)),
-		Kind:      gvk,
-		Resource:  metav1.GroupVersionResource{Group: gv.Group, Version: gv.Version, Resource: Resource(d.Meta.Kind)},
-		Name:      d.Meta.Metadata.Name,
-		Namespace: d.Meta.Metadata.Namespace,
-		Operation: op,
-		Object:    runtime.RawExtension{Raw: d.JSON},
-	}
-	req.RequestKind, req.RequestResource = &req.Kind, &req.Resource
-	req.UserInfo.Username = o.Username
-	if op == admissionv1.Update {
-		req.OldObject = runtime.RawExtension{Raw: d.JSON}
+	o.AllowUnknownKinds = true
+	req, err := request(d, newKinds(nil), o)
+	if err != nil {
+		return nil
 	}
 	return req
 }
 
-// irregularResources are the kinds whose resource name is not lower-case kind + "s".
-var irregularResources = map[string]string{
-	"Ingress":                   "ingresses",
-	"NetworkPolicy":             "networkpolicies",
-	"PodSecurityPolicy":         "podsecuritypolicies",
-	"StorageClass":              "storageclasses",
-	"Endpoints":                 "endpoints",
-	"IngressClass":              "ingressclasses",
-	"PriorityClass":             "priorityclasses",
-	"RuntimeClass":              "runtimeclasses",
-	"ResourceQuota":             "resourcequotas",
-	"CustomResourceDefinition":  "customresourcedefinitions",
-	"ValidatingAdmissionPolicy": "validatingadmissionpolicies",
-	"MutatingAdmissionPolicy":   "mutatingadmissionpolicies",
-}
-
-// Resource names the API resource of a kind (offline, without discovery).
-func Resource(kind string) string {
-	if r, ok := irregularResources[kind]; ok {
-		return r
+// request makes the admission request the kube-apiserver would send for creating (or
+// updating) the document's object; a document that is itself an AdmissionReview (how
+// fixtures express other operations, subresources and users) gives its own request.
+func request(d Document, k *kinds, o Options) (*admissionv1.AdmissionRequest, error) {
+	if d.Meta.Kind == "AdmissionReview" && d.Meta.APIVersion == admissionv1.SchemeGroupVersion.String() {
+		return reviewRequest(d)
 	}
-	return strings.ToLower(kind) + "s"
+	gv, err := schema.ParseGroupVersion(d.Meta.APIVersion)
+	if err != nil {
+		return nil, fmt.Errorf("apiVersion %q is not valid: %w", d.Meta.APIVersion, err)
+	}
+	gvk := gv.WithKind(d.Meta.Kind)
+	info := kindInfo{resource: d.Resource, namespaced: d.Meta.Metadata.Namespace != ""}
+	if d.Resource == "" {
+		var known bool
+		if info, known = k.lookup(gvk); !known && !o.AllowUnknownKinds {
+			return nil, fmt.Errorf("unknown kind %q of apiVersion %q: no Kubernetes API serves it and no CustomResourceDefinition among the manifests defines it (--allow-unknown-kinds judges it anyway)", d.Meta.Kind, d.Meta.APIVersion)
+		}
+	}
+	op := o.Operation
+	if op == "" {
+		op = admissionv1.Create
+	}
+	object := d.JSON
+	namespace := d.Meta.Metadata.Namespace
+	switch {
+	case !info.namespaced:
+		namespace = ""
+	case namespace == "" && o.DefaultNamespace != "":
+		namespace = o.DefaultNamespace
+		if object, err = withNamespace(object, namespace); err != nil {
+			return nil, err
+		}
+	}
+	req := &admissionv1.AdmissionRequest{
+		UID:       types.UID(fmt.Sprintf("offline-%s-%d-%d", d.Source, d.Index, d.item+1)),
+		Kind:      metav1.GroupVersionKind{Group: gv.Group, Version: gv.Version, Kind: d.Meta.Kind},
+		Resource:  metav1.GroupVersionResource{Group: gv.Group, Version: gv.Version, Resource: info.resource},
+		Name:      d.Meta.Metadata.Name,
+		Namespace: namespace,
+		Operation: op,
+		Object:    runtime.RawExtension{Raw: object},
+	}
+	req.RequestKind, req.RequestResource = &req.Kind, &req.Resource
+	req.UserInfo.Username = o.Username
+	if op == admissionv1.Update {
+		req.OldObject = runtime.RawExtension{Raw: object}
+	}
+	return req, nil
 }
 
-// reviewRequest returns the request of a document that is itself an AdmissionReview (how
-// fixtures express UPDATE, DELETE, CONNECT, subresources and users), nil for any other object.
+// withNamespace sets metadata.namespace, as the apiserver does before admission.
+func withNamespace(object []byte, namespace string) ([]byte, error) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(object, &obj); err != nil {
+		return nil, err
+	}
+	var metadata map[string]json.RawMessage
+	if raw, ok := obj["metadata"]; ok {
+		if err := json.Unmarshal(raw, &metadata); err != nil {
+			return nil, fmt.Errorf("metadata is not an object: %w", err)
+		}
+	}
+	if metadata == nil {
+		metadata = map[string]json.RawMessage{}
+	}
+	metadata["namespace"], _ = json.Marshal(namespace)
+	var err error
+	if obj["metadata"], err = json.Marshal(metadata); err != nil {
+		return nil, err
+	}
+	return json.Marshal(obj)
+}
+
+// reviewRequest returns the request of a document that is an AdmissionReview.
 func reviewRequest(d Document) (*admissionv1.AdmissionRequest, error) {
-	if d.Meta.Kind != "AdmissionReview" {
-		return nil, nil
-	}
 	var review admissionv1.AdmissionReview
 	if err := json.Unmarshal(d.JSON, &review); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("not a valid AdmissionReview: %w", err)
 	}
 	if review.Request == nil {
 		return nil, errors.New("AdmissionReview has no request")

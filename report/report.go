@@ -1,0 +1,142 @@
+// Package report writes the results of `govhook test` and `govhook audit` as a table, JSON,
+// JUnit XML or SARIF 2.1.0. Writers stream: each result goes out as it arrives, so a cluster
+// scan never holds its whole population in memory.
+package report
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/govhook/govhook/decision"
+	"github.com/govhook/govhook/policies"
+)
+
+// Result is the decision on one object.
+type Result struct {
+	// Source is the manifest file the object came from ("-" for stdin); empty for an object
+	// read from a cluster.
+	Source string `json:"source,omitempty"`
+	// Line is the 1-based line where the object starts in Source (0 when unknown).
+	Line       int    `json:"line,omitempty"`
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Namespace  string `json:"namespace,omitempty"`
+	Name       string `json:"name"`
+	// Decision is the verdict; its findings are in policy id order.
+	Decision decision.Decision `json:"-"`
+	// FieldLines holds, for each finding, the line of its field in Source (0 when unknown).
+	FieldLines []int `json:"-"`
+	// Error says why the object could not be evaluated; Decision.Outcome is then error.
+	Error string `json:"error,omitempty"`
+}
+
+// Object names the object as Kind/namespace/name (Kind/name when cluster-scoped).
+func (r Result) Object() string {
+	if r.Namespace == "" {
+		return r.Kind + "/" + r.Name
+	}
+	return r.Kind + "/" + r.Namespace + "/" + r.Name
+}
+
+// FieldLine is the line of finding i's field, else the object's line.
+func (r Result) FieldLine(i int) int {
+	if i < len(r.FieldLines) && r.FieldLines[i] > 0 {
+		return r.FieldLines[i]
+	}
+	return r.Line
+}
+
+// Problem is input that could not be judged at all: an unreadable file, malformed YAML, a
+// document without kind, a list that failed.
+type Problem struct {
+	Source string `json:"source,omitempty"`
+	// Index is the document's 1-based position in Source (0 when the problem is the whole source).
+	Index   int    `json:"index,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Message string `json:"message"`
+}
+
+// Text is the problem's message, naming the document when it is about one.
+func (p Problem) Text() string {
+	if p.Index > 0 {
+		return fmt.Sprintf("document %d: %s", p.Index, p.Message)
+	}
+	return p.Message
+}
+
+// Summary counts results by outcome; Errors counts objects that could not be evaluated and
+// problems.
+type Summary struct {
+	Total   int `json:"total"`
+	Allowed int `json:"allowed"`
+	Warned  int `json:"warned"`
+	Denied  int `json:"denied"`
+	Errors  int `json:"errors"`
+}
+
+func (s *Summary) addResult(r Result) {
+	s.Total++
+	switch r.Decision.Outcome {
+	case decision.OutcomeDeny:
+		s.Denied++
+	case decision.OutcomeWarn:
+		s.Warned++
+	case decision.OutcomeAllow:
+		s.Allowed++
+	default:
+		s.Errors++
+	}
+}
+
+func (s *Summary) addProblem() {
+	s.Total++
+	s.Errors++
+}
+
+// String reads "12 objects: 9 allowed, 1 warned, 2 denied, 0 errors".
+func (s Summary) String() string {
+	return fmt.Sprintf("%d objects: %d allowed, %d warned, %d denied, %d errors", s.Total, s.Allowed, s.Warned, s.Denied, s.Errors)
+}
+
+// Writer writes one report. Result and Problem may be called in any interleaving; Close
+// completes the document. A Writer is not safe for concurrent use.
+type Writer interface {
+	Result(Result) error
+	Problem(Problem) error
+	Close() error
+	// Summary counts what was written so far.
+	Summary() Summary
+}
+
+// Formats lists the output formats New accepts.
+var Formats = []string{"table", "json", "junit", "sarif"}
+
+// Options shape a report.
+type Options struct {
+	// Policies are the policies evaluated: SARIF lists them as rules.
+	Policies []policies.Policy
+	// ToolVersion is govhook's version, named by JUnit and SARIF.
+	ToolVersion string
+	// FindingsOnly leaves objects without findings out of the table (a cluster has many).
+	FindingsOnly bool
+}
+
+// New returns a Writer of the given format on w.
+func New(format string, w io.Writer, o Options) (Writer, error) {
+	switch format {
+	case "table":
+		return newTable(w, o), nil
+	case "json":
+		return newJSON(w), nil
+	case "junit":
+		return newJUnit(w, o)
+	case "sarif":
+		return newSARIF(w, o), nil
+	}
+	return nil, fmt.Errorf("output format %q is not one of %s", format, strings.Join(Formats, ", "))
+}
+
+// ValidFormat reports whether New accepts format.
+func ValidFormat(format string) bool { return slices.Contains(Formats, format) }
