@@ -39,9 +39,9 @@ type Options struct {
 	AllowUnknownKinds bool
 	// Workers bounds the documents reviewed at once; 0 means one per core.
 	Workers int
-	// Observe, when set, is called with every review from the worker that made it (so
-	// concurrently); an error becomes one of Run's errors.
-	Observe func(ctx context.Context, req *admissionv1.AdmissionRequest, res review.Result) error
+	// Observe, when set, is called with every review (request, namespace metadata, result)
+	// from the worker that made it, so concurrently; an error becomes one of Run's errors.
+	Observe func(ctx context.Context, req *admissionv1.AdmissionRequest, ns *input.Namespace, res review.Result) error
 }
 
 // Run reviews every document as an admission request, on every core. Namespace metadata
@@ -118,7 +118,7 @@ func reviewOne(ctx context.Context, r *review.Reviewer, d Document, k *kinds, na
 		result.FieldLines = fieldLines(d, fields)
 	}
 	if o.Observe != nil {
-		if err := o.Observe(ctx, req, res); err != nil {
+		if err := o.Observe(ctx, req, ns, res); err != nil {
 			return result, fmt.Errorf("%s %s: %w", result.Kind, result.Name, err)
 		}
 	}

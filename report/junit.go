@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/govhook/govhook/decision"
@@ -60,18 +61,21 @@ func (j *junit) Result(r Result) error {
 	if c.ClassName == "" {
 		c.ClassName = r.APIVersion + "/" + r.Kind
 	}
-	var denied, other []string
+	var denied, other, ids []string
 	for i, f := range r.Decision.Findings {
 		line := findingLine(r, i, f)
 		if f.Action == policies.ActionDeny {
 			denied = append(denied, line)
+			if !slices.Contains(ids, f.Policy) {
+				ids = append(ids, f.Policy)
+			}
 		} else {
 			other = append(other, line)
 		}
 	}
 	switch r.Decision.Outcome {
 	case decision.OutcomeDeny:
-		c.Failure = &junitMessage{Type: "deny", Message: fmt.Sprintf("%s is denied by %d policy violations", r.Object(), len(denied)), Text: strings.Join(denied, "\n")}
+		c.Failure = &junitMessage{Type: "deny", Message: fmt.Sprintf("%s is denied by %s", r.Object(), strings.Join(ids, ", ")), Text: strings.Join(denied, "\n")}
 	case decision.OutcomeAllow, decision.OutcomeWarn:
 	default:
 		c.Error = &junitMessage{Type: "evaluation", Message: r.Error}
