@@ -171,8 +171,12 @@ func request(d Document, k *kinds, o Options) (*admissionv1.AdmissionRequest, er
 			return nil, err
 		}
 	}
+	uid := types.UID(d.Meta.Metadata.UID) // a cluster object's: evidence then names the object
+	if uid == "" {
+		uid = types.UID(fmt.Sprintf("offline-%s-%d-%d", d.Source, d.Index, d.item+1))
+	}
 	req := &admissionv1.AdmissionRequest{
-		UID:       types.UID(fmt.Sprintf("offline-%s-%d-%d", d.Source, d.Index, d.item+1)),
+		UID:       uid,
 		Kind:      metav1.GroupVersionKind{Group: gv.Group, Version: gv.Version, Kind: d.Meta.Kind},
 		Resource:  metav1.GroupVersionResource{Group: gv.Group, Version: gv.Version, Resource: info.resource},
 		Name:      d.Meta.Metadata.Name,

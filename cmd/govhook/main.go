@@ -66,7 +66,7 @@ func newRootCommand() *cobra.Command {
 		SilenceErrors: true,
 		Version:       version,
 	}
-	root.AddCommand(newServeCommand(), newTestCommand(), newPoliciesCommand(), newExceptionsCommand(), newCertsCommand(), newEvidenceCommand(), newVersionCommand())
+	root.AddCommand(newServeCommand(), newTestCommand(), newAuditCommand(), newPoliciesCommand(), newExceptionsCommand(), newCertsCommand(), newEvidenceCommand(), newVersionCommand())
 	return root
 }
 

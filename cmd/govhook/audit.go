@@ -1,0 +1,121 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/discovery/cached/memory"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/restmapper"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/govhook/govhook/evidence"
+	"github.com/govhook/govhook/report"
+	"github.com/govhook/govhook/scan"
+)
+
+func newAuditCommand() *cobra.Command {
+	var only, skip []string
+	var kubeconfig, kubeContext, configPath, output, evidenceDir, replica string
+	var pageSize int64
+	var showAllowed bool
+	cmd := &cobra.Command{
+		Use:   "audit [--kubeconfig F] [--context C]",
+		Short: "Judge the objects already in a cluster with the webhook's own engine",
+		Long: `List every kind the policy catalog covers (Namespaces first, then workloads, services,
+access and storage objects), page by page, and judge each object as if it were created now:
+drift that predates govhook, or that got in while the webhook was not registered. Secret
+values are never read into the report or the evidence.
+
+With --evidence-dir, each judged object gets an evidence record of type "audit" in the
+replica chain --replica, so an auditor sees periodic drift checks next to admissions.
+
+Exit status: 0 nothing would be denied, 1 some object would be denied, 2 usage error or an
+object or kind that could not be judged.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !report.ValidFormat(output) {
+				return usageError(fmt.Errorf("output format %q is not one of %s", output, strings.Join(report.Formats, ", ")))
+			}
+			ids, err := selectPolicies(only, skip)
+			if err != nil {
+				return err
+			}
+			reviewer, err := loadReviewer(cmd.Context(), configPath, ids)
+			if err != nil {
+				return err
+			}
+			rules := clientcmd.NewDefaultClientConfigLoadingRules()
+			rules.ExplicitPath = kubeconfig
+			rest, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: kubeContext}).ClientConfig()
+			if err != nil {
+				return usageError(fmt.Errorf("load kubeconfig: %w", err))
+			}
+			rest.QPS, rest.Burst = 50, 100
+			client, err := dynamic.NewForConfig(rest)
+			if err != nil {
+				return usageError(err)
+			}
+			disco, err := discovery.NewDiscoveryClientForConfig(rest)
+			if err != nil {
+				return usageError(err)
+			}
+			scanner := &scan.Scanner{
+				Client:   client,
+				Mapper:   restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disco)),
+				Reviewer: reviewer,
+				PageSize: pageSize,
+			}
+			if evidenceDir != "" {
+				writer, err := evidence.Open(evidence.Options{Dir: evidenceDir, Replica: replica})
+				if err != nil {
+					return usageError(err)
+				}
+				defer writer.Close()
+				scanner.Evidence = writer
+			}
+			if f, ok := cmd.ErrOrStderr().(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+				scanner.Progress = func(p scan.Progress) { drawProgress(f, p) }
+				defer fmt.Fprint(f, "\r\033[K")
+			}
+			rw, err := newReport(output, cmd.OutOrStdout(), reviewer, !showAllowed)
+			if err != nil {
+				return err
+			}
+			scanErr := scanner.Scan(cmd.Context(), rw)
+			if err := errors.Join(scanErr, rw.Close()); err != nil {
+				return fmt.Errorf("audit: %w", err)
+			}
+			return reportExit(rw.Summary())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&kubeconfig, "kubeconfig", "", "kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+	f.StringVar(&kubeContext, "context", "", "kubeconfig context to use (default: the current context)")
+	f.StringVar(&configPath, "config", "", "govhook config file (enforcement actions, exemptions, exceptions, parameters)")
+	f.StringSliceVar(&only, "only", nil, "evaluate only these policy ids or groups (comma separated)")
+	f.StringSliceVar(&skip, "skip", nil, "do not evaluate these policy ids or groups (comma separated)")
+	f.StringVarP(&output, "output", "o", "table", outputFlagHelp)
+	f.BoolVar(&showAllowed, "show-allowed", false, "table output: also list objects without findings")
+	f.StringVar(&evidenceDir, "evidence-dir", "", "append an evidence record of type audit per object to this directory")
+	f.StringVar(&replica, "replica", "audit", "name of the evidence chain the audit records go to")
+	f.Int64Var(&pageSize, "page-size", scan.DefaultPageSize, "objects per list call")
+	return cmd
+}
+
+// drawProgress redraws one status line: which kind, how many of its objects are judged.
+func drawProgress(w io.Writer, p scan.Progress) {
+	const width = 24
+	filled := width
+	if p.Total > 0 {
+		filled = width * p.Done / p.Total
+	}
+	fmt.Fprintf(w, "\r\033[K[%d/%d] %-24s [%s%s] %d/%d", p.Kind, p.Kinds, p.Resource,
+		strings.Repeat("#", filled), strings.Repeat(" ", width-filled), p.Done, p.Total)
+}

@@ -1,0 +1,238 @@
+// Package scan judges the objects already in a cluster with the webhook's own review path
+// (`govhook audit`): it lists every kind the policy catalog covers, page by page, and reviews
+// each object as if it were being created now, streaming the results so that memory stays
+// bounded by a page, not by the cluster.
+package scan
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	admissionv1 "k8s.io/api/admission/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+
+	"github.com/govhook/govhook/evidence"
+	"github.com/govhook/govhook/input"
+	"github.com/govhook/govhook/offline"
+	"github.com/govhook/govhook/report"
+	"github.com/govhook/govhook/review"
+)
+
+// RecordType is the evidence record type of a scan's decisions, next to the webhook's
+// "admission": an auditor sees periodic drift checks in the same chain format.
+const RecordType = "audit"
+
+// DefaultPageSize is how many objects one list call returns.
+const DefaultPageSize = 500
+
+// Kinds are the kinds the policy catalog judges, in scan order: Namespaces come first, since
+// their metadata feeds the review of everything in them.
+var Kinds = []schema.GroupKind{
+	{Group: "", Kind: "Namespace"},
+	{Group: "", Kind: "Pod"},
+	{Group: "apps", Kind: "Deployment"},
+	{Group: "apps", Kind: "ReplicaSet"},
+	{Group: "apps", Kind: "StatefulSet"},
+	{Group: "apps", Kind: "DaemonSet"},
+	{Group: "batch", Kind: "Job"},
+	{Group: "batch", Kind: "CronJob"},
+	{Group: "", Kind: "ReplicationController"},
+	{Group: "", Kind: "PodTemplate"},
+	{Group: "", Kind: "Service"},
+	{Group: "", Kind: "ServiceAccount"},
+	{Group: "", Kind: "ConfigMap"},
+	{Group: "", Kind: "Secret"},
+	{Group: "", Kind: "PersistentVolumeClaim"},
+	{Group: "networking.k8s.io", Kind: "Ingress"},
+	{Group: "networking.k8s.io", Kind: "NetworkPolicy"},
+	{Group: "rbac.authorization.k8s.io", Kind: "Role"},
+	{Group: "rbac.authorization.k8s.io", Kind: "RoleBinding"},
+	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRole"},
+	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"},
+	{Group: "storage.k8s.io", Kind: "StorageClass"},
+}
+
+// Progress tells how far a scan is: the kind being listed (Kind of Kinds, from 1) and the
+// objects of it judged so far out of an estimate of its total (0 when the server gives none).
+type Progress struct {
+	Resource    string
+	Kind, Kinds int
+	Done, Total int
+}
+
+// Scanner lists and judges a cluster's objects.
+type Scanner struct {
+	Client dynamic.Interface
+	// Mapper resolves Kinds to the resources the cluster serves (discovery).
+	Mapper   meta.RESTMapper
+	Reviewer *review.Reviewer
+	// PageSize is the Limit of each list call; 0 means DefaultPageSize.
+	PageSize int64
+	// Workers bounds the objects reviewed at once; 0 means one per core.
+	Workers int
+	// Evidence, when set, receives a record of type RecordType per object judged.
+	Evidence evidence.Recorder
+	// Progress, when set, is told after every page.
+	Progress func(Progress)
+	// NewID makes evidence record ids; nil means random UUIDs.
+	NewID func() string
+}
+
+// Scan judges every object of Kinds that the cluster serves and writes each result to w as
+// its page is done. A kind the cluster does not serve is skipped; a kind that cannot be
+// listed (forbidden, or a continue token that expired) is reported to w as a problem and the
+// scan goes on. The error is for what stops the scan: a broken connection, a failing writer
+// or evidence recorder, a cancelled ctx.
+func (s *Scanner) Scan(ctx context.Context, w report.Writer) error {
+	type target struct {
+		gk       schema.GroupKind
+		resource schema.GroupVersionResource
+	}
+	var targets []target
+	for _, gk := range Kinds {
+		m, err := s.Mapper.RESTMapping(gk)
+		if meta.IsNoMatchError(err) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("resolve %s: %w", gk, err)
+		}
+		targets = append(targets, target{gk, m.Resource})
+	}
+	namespaces := map[string]*input.Namespace{}
+	for i, t := range targets {
+		p := Progress{Resource: t.resource.Resource, Kind: i + 1, Kinds: len(targets)}
+		if err := s.scanKind(ctx, t.resource, namespaces, p, w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scanKind lists one resource page by page, judging each page before fetching the next.
+func (s *Scanner) scanKind(ctx context.Context, gvr schema.GroupVersionResource, namespaces map[string]*input.Namespace, p Progress, w report.Writer) error {
+	limit := s.PageSize
+	if limit <= 0 {
+		limit = DefaultPageSize
+	}
+	opts := offline.Options{Namespaces: namespaces, Workers: s.Workers}
+	if s.Evidence != nil {
+		opts.Observe = s.record
+	}
+	for cont := ""; ; {
+		list, err := s.Client.Resource(gvr).List(ctx, metav1.ListOptions{Limit: limit, Continue: cont})
+		if err != nil {
+			return s.listFailed(gvr, p, err, w)
+		}
+		docs, err := documents(list, gvr.Resource)
+		if err != nil {
+			return err
+		}
+		if gvr.Group == "" && gvr.Resource == "namespaces" {
+			for _, d := range docs {
+				m := d.Meta.Metadata
+				namespaces[m.Name] = &input.Namespace{Name: m.Name, Labels: m.Labels, Annotations: m.Annotations}
+			}
+		}
+		results, err := offline.Run(ctx, s.Reviewer, docs, opts)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		for _, r := range results {
+			if err := w.Result(r); err != nil {
+				return err
+			}
+		}
+		p.Done += len(docs)
+		p.Total = p.Done
+		if remaining := list.GetRemainingItemCount(); remaining != nil {
+			p.Total += int(*remaining)
+		}
+		if s.Progress != nil {
+			s.Progress(p)
+		}
+		next := list.GetContinue()
+		if next == "" {
+			return nil
+		}
+		if next == cont {
+			return fmt.Errorf("list %s: the server repeated continue token %q", gvr.Resource, cont)
+		}
+		cont = next
+	}
+}
+
+// listFailed turns an API error on one resource into a problem of the report, so the other
+// kinds are still judged; any other error stops the scan.
+func (s *Scanner) listFailed(gvr schema.GroupVersionResource, p Progress, err error, w report.Writer) error {
+	var status apierrors.APIStatus
+	if !errors.As(err, &status) {
+		return fmt.Errorf("list %s: %w", gvr.Resource, err)
+	}
+	msg := fmt.Sprintf("cannot list %s: %v", gvr.Resource, err)
+	if apierrors.IsResourceExpired(err) || apierrors.IsGone(err) {
+		msg = fmt.Sprintf("listing %s expired after %d objects (the snapshot is too old); the rest of them were not judged", gvr.Resource, p.Done)
+	}
+	return w.Problem(report.Problem{Message: msg})
+}
+
+// documents turns a page into documents, without what is not policy input: managed fields
+// (bulky) and the values of Secrets (never read, never hashed into evidence; keys stay).
+func documents(list *unstructured.UnstructuredList, resource string) ([]offline.Document, error) {
+	docs := make([]offline.Document, 0, len(list.Items))
+	for i := range list.Items {
+		obj := list.Items[i].Object
+		unstructured.RemoveNestedField(obj, "metadata", "managedFields")
+		if resource == "secrets" {
+			redact(obj)
+		}
+		raw, err := json.Marshal(obj)
+		if err != nil {
+			return nil, fmt.Errorf("encode %s: %w", resource, err)
+		}
+		d, err := offline.NewDocument(raw, resource)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", resource, err)
+		}
+		docs = append(docs, d)
+	}
+	return docs, nil
+}
+
+// redact blanks every value of a Secret's data and stringData.
+func redact(obj map[string]any) {
+	for _, field := range []string{"data", "stringData"} {
+		if values, ok := obj[field].(map[string]any); ok {
+			for k := range values {
+				values[k] = ""
+			}
+		}
+	}
+}
+
+// record appends the audit evidence record of one decision.
+func (s *Scanner) record(ctx context.Context, req *admissionv1.AdmissionRequest, _ *input.Namespace, res review.Result) error {
+	id := uuid.NewString()
+	if s.NewID != nil {
+		id = s.NewID()
+	}
+	rec := evidence.FromAdmission(id, req, res.Decision, res.Time)
+	rec.Type = RecordType
+	rec.Operation = "" // not a request: the object as it stands
+	rec.PolicyDigest, rec.ConfigDigest = res.PolicyDigest, res.ConfigDigest
+	if err := s.Evidence.Record(ctx, &rec); err != nil {
+		return fmt.Errorf("record audit evidence: %w", err)
+	}
+	return nil
+}
