@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/govhook/govhook/scan"
 )
 
 const unownedService = `apiVersion: v1
@@ -144,4 +146,13 @@ func TestTestCommandMachineFormats(t *testing.T) {
 			t.Errorf("exit %d, sarif %+v", code, log)
 		}
 	})
+}
+
+func TestDrawProgress(t *testing.T) {
+	var b strings.Builder
+	drawProgress(&b, scan.Progress{Resource: "deployments", Kind: 3, Kinds: 22, Done: 500, Total: 2000})
+	want := "\r\033[K[3/22] deployments              [######                  ] 500/2000"
+	if b.String() != want {
+		t.Errorf("progress line %q, want %q", b.String(), want)
+	}
 }
