@@ -64,9 +64,9 @@ func TestAuditFindsDrift(t *testing.T) {
 		}
 	}
 	want := map[string][]string{
-		"Deployment/shop/privileged":        {"POD-001"},
+		"Deployment/shop/privileged":         {"POD-001"},
 		"ClusterRoleBinding//anonymous-view": {"RBAC-002"},
-		"Service/shop/unowned":              {"OWN-002"},
+		"Service/shop/unowned":               {"OWN-002"},
 	}
 	if fmt.Sprint(want) != fmt.Sprint(denied) {
 		t.Errorf("denied objects = %v, want %v", denied, want)
