@@ -13,7 +13,7 @@ import (
 )
 
 // The SARIF 2.1.0 objects govhook writes, with the property names of the OASIS
-// specification (sections 3.13 sarifLog, 3.14 run, 3.19 toolComponent, 3.49
+// specification (sections 3.13 sarifLog, 3.14 run, 3.35 suppression, 3.19 toolComponent, 3.49
 // reportingDescriptor, 3.27 result, 3.28 location, 3.29 physicalLocation, 3.4
 // artifactLocation, 3.30 region, 3.33 logicalLocation, 3.20 invocation, 3.58 notification).
 // Decoding with DisallowUnknownFields fails on any name the specification does not define;
@@ -61,12 +61,17 @@ type sarifMessage struct {
 }
 
 type sarifResult struct {
-	RuleID     string          `json:"ruleId"`
-	RuleIndex  *int            `json:"ruleIndex"`
-	Level      string          `json:"level"`
-	Message    *sarifMessage   `json:"message"`
-	Locations  []sarifLocation `json:"locations"`
-	Properties map[string]any  `json:"properties"`
+	RuleID       string          `json:"ruleId"`
+	RuleIndex    *int            `json:"ruleIndex"`
+	Level        string          `json:"level"`
+	Message      *sarifMessage   `json:"message"`
+	Locations    []sarifLocation `json:"locations"`
+	Suppressions []struct {
+		Kind          string `json:"kind"`
+		Status        string `json:"status"`
+		Justification string `json:"justification"`
+	} `json:"suppressions"`
+	Properties map[string]any `json:"properties"`
 }
 
 type sarifLocation struct {
@@ -119,6 +124,11 @@ func decodeSARIF(t *testing.T, data []byte) sarifLog {
 	for i, res := range run.Results {
 		if res.Message == nil || res.Message.Text == "" {
 			t.Errorf("result %d: message.text is required", i)
+		}
+		for _, sup := range res.Suppressions {
+			if !slices.Contains([]string{"inSource", "external"}, sup.Kind) {
+				t.Errorf("result %d: suppression kind %q", i, sup.Kind)
+			}
 		}
 		if !slices.Contains(sarifLevels, res.Level) {
 			t.Errorf("result %d: level %q", i, res.Level)
