@@ -60,6 +60,9 @@ invalid config); documents that could be read are still judged and reported.`,
 				return err
 			}
 			docs, problems := offline.Load(files, cmd.InOrStdin())
+			if len(docs) == 0 && len(problems) == 0 {
+				fmt.Fprintln(cmd.ErrOrStderr(), "govhook: warning: the input holds no Kubernetes objects")
+			}
 			results, runErr := offline.Run(cmd.Context(), reviewer, docs, offline.Options{
 				Operation:         op,
 				DefaultNamespace:  namespace,

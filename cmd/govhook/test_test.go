@@ -56,6 +56,7 @@ func TestTestCommandInputs(t *testing.T) {
 		{name: "a glob", args: []string{"-f", in("*/*.yaml"), "--allow-unknown-kinds"}, wantCode: 2, wantOut: []string{"ok/config.yaml", "bad/privileged.yaml", "kinds/no-kind.yaml"}, wantNotOut: []string{"nested/svc.yaml"}},
 		{name: "a recursive glob", args: []string{"-f", in("bad/**/*.yaml")}, wantCode: 1, wantOut: []string{"bad/nested/svc.yaml", "bad/privileged.yaml"}},
 		{name: "stdin with several documents", stdin: ownedConfigMap + "---\n" + unownedService, args: []string{"-f", "-"}, wantCode: 1, wantOut: []string{"-:7", "[OWN-002]", "2 objects: 1 allowed, 0 warned, 1 denied"}},
+		{name: "empty stdin judges nothing and says so", stdin: "# nothing rendered\n", args: []string{"-f", "-"}, wantCode: 0, wantOut: []string{"0 objects"}, wantErr: []string{"the input holds no Kubernetes objects"}},
 		{name: "stdin and a file", stdin: ownedConfigMap, args: []string{"-f", "-", "-f", in("ok/config.yaml")}, wantCode: 0, wantOut: []string{"2 objects: 2 allowed"}},
 		{name: "malformed YAML: exit 2, file and document named, the other documents still reported", args: []string{"-f", in("broken/two-docs.yaml"), "-o", "json"}, wantCode: 2,
 			wantOut: []string{`"name": "settings"`, `"policy": "POD-001"`, `"index": 2`},
