@@ -19,6 +19,9 @@ const (
 	TypeAdmission  = "admission"
 	TypeCheckpoint = "checkpoint"
 	TypeRecovery   = "recovery"
+	// TypeAudit is the decision of `govhook audit` on an object already in the cluster,
+	// judged as if created at the record's time (no request, no user).
+	TypeAudit = "audit"
 )
 
 // GenesisHash is the prevHash of a replica's first record.

@@ -270,7 +270,7 @@ func (cv *chainVerifier) line(l segmentLine) *Record {
 func (cv *chainVerifier) typed(r *Record) []string {
 	var problems []string
 	switch r.Type {
-	case TypeAdmission:
+	case TypeAdmission, TypeAudit:
 	case TypeCheckpoint:
 		c := r.Checkpoint
 		if c == nil {

@@ -26,10 +26,6 @@ import (
 	"github.com/govhook/govhook/review"
 )
 
-// RecordType is the evidence record type of a scan's decisions, next to the webhook's
-// "admission": an auditor sees periodic drift checks in the same chain format.
-const RecordType = "audit"
-
 // DefaultPageSize is how many objects one list call returns.
 const DefaultPageSize = 500
 
@@ -78,7 +74,8 @@ type Scanner struct {
 	PageSize int64
 	// Workers bounds the objects reviewed at once; 0 means one per core.
 	Workers int
-	// Evidence, when set, receives a record of type RecordType per object judged.
+	// Evidence, when set, receives a record of type evidence.TypeAudit per object judged: an
+	// auditor sees periodic drift checks in the chain format of admissions.
 	Evidence evidence.Recorder
 	// Progress, when set, is told after every page.
 	Progress func(Progress)
@@ -228,7 +225,7 @@ func (s *Scanner) record(ctx context.Context, req *admissionv1.AdmissionRequest,
 		id = s.NewID()
 	}
 	rec := evidence.FromAdmission(id, req, res.Decision, res.Time)
-	rec.Type = RecordType
+	rec.Type = evidence.TypeAudit
 	rec.Operation = "" // not a request: the object as it stands
 	rec.PolicyDigest, rec.ConfigDigest = res.PolicyDigest, res.ConfigDigest
 	if err := s.Evidence.Record(ctx, &rec); err != nil {

@@ -106,11 +106,18 @@ func newScanner(t *testing.T, c *cluster) *Scanner {
 	if err != nil {
 		t.Fatal(err)
 	}
-	engine, err := policies.NewEngine(t.Context(), catalog, catalog.Policies)
+	// Two policies, so the expectations hold as the catalog grows.
+	selected, err := catalog.Select([]string{"POD-001", "OWN-002"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Scanner{Client: c, Mapper: mapper, Reviewer: review.New(engine, config.Default(), nil), PageSize: 2, Workers: 2}
+	engine, err := policies.NewEngine(t.Context(), catalog, selected)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.Exemptions.Namespaces = []string{"kube-system"}
+	return &Scanner{Client: c, Mapper: mapper, Reviewer: review.New(engine, cfg, nil), PageSize: 2, Workers: 2}
 }
 
 func object(apiVersion, kind, namespace, name string, fields map[string]any) map[string]any {
@@ -206,7 +213,7 @@ func TestScan(t *testing.T) {
 		{Object: "Namespace/kube-system", Decision: "allow"},
 		{Object: "Namespace/web", Decision: "allow"},
 		{Object: "Deployment/shop/a", Decision: "deny", Policies: []string{"POD-001"}},
-		{Object: "Deployment/kube-system/b", Decision: "allow"}, // exempt by the default config
+		{Object: "Deployment/kube-system/b", Decision: "allow"}, // exempt by the config
 		{Object: "Deployment/web/c", Decision: "allow"},
 		{Object: "Secret/shop/s", Decision: "allow"},
 		{Object: "ClusterRole/reader", Decision: "allow"},
@@ -243,7 +250,7 @@ func TestScan(t *testing.T) {
 		t.Fatalf("%d evidence records for %d objects", len(ev.records), len(w.results))
 	}
 	for _, rec := range ev.records {
-		if rec.Type != RecordType || rec.Operation != "" || !strings.HasPrefix(rec.UID, "uid-") || rec.PolicyDigest == "" || rec.ObjectSHA256 == "" {
+		if rec.Type != evidence.TypeAudit || rec.Operation != "" || !strings.HasPrefix(rec.UID, "uid-") || rec.PolicyDigest == "" || rec.ObjectSHA256 == "" {
 			t.Errorf("audit record %+v", rec)
 		}
 		if rec.UID == "uid-a" && (rec.Decision != "deny" || len(rec.Violations) != 1) {
