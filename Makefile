@@ -19,7 +19,7 @@ image:
 	docker build --build-arg VERSION=$(VERSION) -t govhook:$(VERSION) .
 
 ## test: unit, Rego, fixture and deploy-manifest tests, then the end-to-end suite
-test: unit e2e
+test: lint unit e2e
 
 ## unit: unit, Rego and fixture tests (no control plane)
 unit:
@@ -44,7 +44,7 @@ demo-down:
 	hack/demo.sh down
 
 lint: fmt vet
-	$(GO) run github.com/open-policy-agent/opa@v1.22.3 fmt --rego-v1 --list --fail policies/
+	$(GO) run github.com/open-policy-agent/opa@v1.22.3 fmt --list --fail policies/
 	$(GO) run github.com/open-policy-agent/opa@v1.22.3 check --strict policies/
 
 fmt:

@@ -37,7 +37,10 @@ spec_path := _place.spec_path
 metadata_path := _place.metadata_path
 
 # spec is the pod spec of the request's object; undefined when the object has none.
-spec := object.get(obj, _place.spec, null)
+spec := s if {
+	s := object.get(obj, _place.spec, null)
+	s != null
+}
 
 # metadata is the pod's metadata (the template's for controllers), {} when absent.
 metadata := object.get(obj, _place.metadata, {})

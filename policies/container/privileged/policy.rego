@@ -24,4 +24,3 @@ deny contains {"msg": msg, "field": field} if {
 	msg := sprintf("%s must not set securityContext.privileged=true", [pods.describe(c)])
 	field := pods.field(c, "securityContext.privileged")
 }
-

@@ -19,6 +19,7 @@
 #     - SOC 2 CC1.3 defined roles and responsibilities
 package ownership.owner_label
 
+import data.lib.kubernetes
 import data.lib.namespaces
 import data.lib.objects
 import data.lib.params
@@ -63,6 +64,7 @@ _judged if {
 	input.request.kind.kind in _owned_kinds
 	not input.request.object.metadata.ownerReferences[0]
 	not rbac.bootstrap # the apiserver's own RBAC defaults, reconciled at every start
+	not kubernetes.apiserver_service
 }
 
 _judged_template if {

@@ -20,6 +20,7 @@
 package ownership.system_namespaces
 
 import data.lib.identities
+import data.lib.kubernetes
 import data.lib.objects
 import data.lib.params
 
@@ -27,6 +28,7 @@ deny contains {"msg": msg, "field": "metadata.namespace"} if {
 	input.request.namespace == "default"
 	input.request.operation in {"CREATE", "UPDATE"}
 	not identities.control_plane
+	not kubernetes.apiserver_service
 	msg := sprintf("%s %q must not be placed in namespace \"default\", which no team owns: move it to its team's namespace", [input.request.kind.kind, objects.name])
 }
 
