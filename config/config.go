@@ -139,10 +139,11 @@ func KnownPolicies(ids []string) Option {
 // Clock sets the time the maximum exception expiry is measured from (default: time.Now).
 func Clock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
-// DefaultExemptNamespaces are exempt when no config file is given. kube-system is not among
-// them: the webhook configuration already keeps kube-system's traffic away from govhook (so an
-// outage cannot lock the cluster out), except the aws-auth ConfigMap, which must be judged.
-var DefaultExemptNamespaces = []string{"kube-node-lease", "govhook-system"}
+// DefaultExemptNamespaces are exempt when no config file is given. kube-system and
+// govhook-system are not among them: the webhook configuration already keeps their traffic
+// away from govhook (so an outage cannot lock the cluster out), except what govhook must judge
+// there: the aws-auth ConfigMap (RBAC-006) and changes to govhook's own objects (MON-001).
+var DefaultExemptNamespaces = []string{"kube-node-lease"}
 
 // Default is the config in force when no file is given: catalog default actions, the
 // namespaces in DefaultExemptNamespaces exempt, no exceptions, policy parameter defaults.

@@ -265,8 +265,12 @@ func checkWebhookConfiguration(t *testing.T, vwc *admissionregistrationv1.Valida
 		if w.TimeoutSeconds == nil || *w.TimeoutSeconds != 5 {
 			t.Errorf("%s: timeoutSeconds %v, want 5", w.Name, val(w.TimeoutSeconds))
 		}
-		if w.FailurePolicy == nil || *w.FailurePolicy != admissionregistrationv1.Fail {
-			t.Errorf("%s: failurePolicy %v, want Fail", w.Name, val(w.FailurePolicy))
+		wantFailure := admissionregistrationv1.Fail
+		if w.Name == "protected.govhook.io" { // self-protection must not block repairs of govhook
+			wantFailure = admissionregistrationv1.Ignore
+		}
+		if w.FailurePolicy == nil || *w.FailurePolicy != wantFailure {
+			t.Errorf("%s: failurePolicy %v, want %s", w.Name, val(w.FailurePolicy), wantFailure)
 		}
 		if !slices.Equal(w.AdmissionReviewVersions, []string{"v1"}) {
 			t.Errorf("%s: admissionReviewVersions %v, want [v1]", w.Name, w.AdmissionReviewVersions)
@@ -280,12 +284,14 @@ func checkWebhookConfiguration(t *testing.T, vwc *admissionregistrationv1.Valida
 			checkGovernedWebhook(t, w)
 		case "aws-auth.govhook.io":
 			checkAWSAuthWebhook(t, w)
+		case "protected.govhook.io":
+			checkProtectedWebhook(t, w)
 		default:
 			t.Errorf("unexpected webhook %s", w.Name)
 		}
 	}
-	if len(vwc.Webhooks) != 2 {
-		t.Errorf("%d webhooks, want validate.govhook.io and aws-auth.govhook.io", len(vwc.Webhooks))
+	if len(vwc.Webhooks) != 3 {
+		t.Errorf("%d webhooks, want validate.govhook.io, aws-auth.govhook.io and protected.govhook.io", len(vwc.Webhooks))
 	}
 }
 
@@ -319,6 +325,22 @@ func checkAWSAuthWebhook(t *testing.T, w admissionregistrationv1.ValidatingWebho
 	}
 	if len(w.MatchConditions) != 1 || w.MatchConditions[0].Expression != `request.name == "aws-auth"` {
 		t.Errorf("%s: matchConditions %+v, want only request.name == \"aws-auth\"", w.Name, w.MatchConditions)
+	}
+}
+
+// checkProtectedWebhook: govhook's own namespace and monitoring, changes and deletions of
+// workloads, RBAC and config.
+func checkProtectedWebhook(t *testing.T, w admissionregistrationv1.ValidatingWebhook) {
+	t.Helper()
+	checkSelectedNamespaces(t, w, map[string]bool{namespace: true, "monitoring": true, "kube-system": false, "shop": false})
+	ops := ruleOperations(w.Rules)
+	for _, res := range []string{"apps/deployments", "apps/daemonsets", "/configmaps", "/secrets", "rbac.authorization.k8s.io/rolebindings", "/namespaces"} {
+		if diff := cmp.Diff([]string{"DELETE", "UPDATE"}, ops[res]); diff != "" {
+			t.Errorf("%s: operations on %s (-want +got):\n%s", w.Name, res, diff)
+		}
+	}
+	if len(w.MatchConditions) != 1 {
+		t.Errorf("%s: want one match condition keeping monitoring's updates with validate.govhook.io", w.Name)
 	}
 }
 
@@ -398,13 +420,11 @@ func checkConfig(t *testing.T, cm *corev1.ConfigMap) {
 	if err != nil {
 		t.Fatalf("ConfigMap govhook-config: %v", err)
 	}
-	// kube-system must stay judged: the webhook sends only aws-auth from there (RBAC-006).
-	if slices.Contains(cfg.Exemptions.Namespaces, "kube-system") {
-		t.Error("config exempts kube-system, which would waive RBAC-006 on aws-auth")
-	}
-	for _, ns := range []string{namespace} {
-		if !slices.Contains(cfg.Exemptions.Namespaces, ns) {
-			t.Errorf("config does not exempt namespace %s", ns)
+	// The webhook sends from kube-system and govhook-system only what must be judged there
+	// (aws-auth for RBAC-006, govhook's own objects for MON-001): exempting them waives that.
+	for _, ns := range []string{"kube-system", namespace} {
+		if slices.Contains(cfg.Exemptions.Namespaces, ns) {
+			t.Errorf("config exempts namespace %s, whose requests the webhook sends only to be judged", ns)
 		}
 	}
 }
