@@ -118,6 +118,9 @@ func Decide(violations []policies.Violation, catalog *policies.Catalog, cfg *con
 			f.Severity, f.Controls = p.Severity, p.Controls
 		}
 		f.Action = action(f.Policy, p, cfg, req)
+		if v.Advisory && f.Action == policies.ActionDeny { // a policy's warn rule never denies
+			f.Action = policies.ActionWarn
+		}
 		if e, expired := exceptionFor(cfg, f.Policy, req, now); e != nil {
 			f.Action, f.Exception = ActionWaived, e.ID
 			d.Exceptions = appendOnce(d.Exceptions, applied(e, f.Policy))

@@ -165,6 +165,19 @@ func TestDecide(t *testing.T) {
 			want: decision.Decision{Outcome: decision.OutcomeDeny, Findings: []decision.Finding{finding("OWN-002", "deny")}},
 		},
 		{
+			name:       "a warn-rule violation of a deny policy only warns",
+			violations: []string{"POD-001~"},
+			req:        prod,
+			want:       decision.Decision{Outcome: decision.OutcomeWarn, Findings: []decision.Finding{finding("POD-001", "warn")}},
+		},
+		{
+			name:       "a warn-rule violation of an audit policy stays silent",
+			config:     "enforcement: {policies: {POD-001: audit}}\n",
+			violations: []string{"POD-001~"},
+			req:        prod,
+			want:       decision.Decision{Outcome: decision.OutcomeAllow, Findings: []decision.Finding{finding("POD-001", "audit")}},
+		},
+		{
 			name:       "audit-mode violation admits silently",
 			config:     "enforcement: {policies: {POD-001: audit}}\n",
 			violations: []string{"POD-001"},
@@ -310,7 +323,9 @@ func TestDecide(t *testing.T) {
 			cfg := testConfig(t, tc.config)
 			var vs []policies.Violation
 			for _, id := range tc.violations {
-				vs = append(vs, violation(id))
+				v := violation(strings.TrimSuffix(id, "~"))
+				v.Advisory = strings.HasSuffix(id, "~") // "ID~": from the policy's warn rule
+				vs = append(vs, v)
 			}
 			got := decision.Decide(vs, catalog, cfg, tc.req, tc.now)
 			if diff := cmp.Diff(tc.want, got); diff != "" {

@@ -57,6 +57,9 @@ type Policy struct {
 	// environmentLabel) and where the namespace is unknown; elsewhere the policy warns.
 	Tiered     bool     `json:"tiered,omitempty"`
 	References []string `json:"references,omitempty"`
+	// Warns is true when the policy also has a `warn` rule: violations it reports there are
+	// only ever warnings (e.g. a pre-existing violation on a metadata-only update).
+	Warns bool `json:"warns,omitempty"`
 	// Kinds are the object kinds the policy judges (METADATA custom.kinds, with
 	// "pod-bearing" expanded to PodBearingKinds and "*" meaning every kind).
 	Kinds []string `json:"kinds"`
@@ -214,6 +217,11 @@ func policyFromModule(file string, mod *ast.Module) (Policy, error) {
 	}
 	slices.Sort(p.Kinds)
 	p.Kinds = slices.Compact(p.Kinds)
+	for _, r := range mod.Rules {
+		if r.Head.Ref().String() == "warn" {
+			p.Warns = true
+		}
+	}
 	if raw, ok := ann.Custom["tiered"]; ok {
 		tiered, isBool := raw.(bool)
 		if !isBool {

@@ -22,6 +22,8 @@ type Violation struct {
 	PolicyID string `json:"policy"`
 	Message  string `json:"message"`
 	Field    string `json:"field,omitempty"`
+	// Advisory marks a violation from the policy's warn rule: never more than a warning.
+	Advisory bool `json:"advisory,omitempty"`
 }
 
 // Engine evaluates a fixed selection of the catalog. It is safe for concurrent use.
@@ -85,11 +87,15 @@ func NewEngine(ctx context.Context, catalog *Catalog, selected []Policy) (*Engin
 	return e, nil
 }
 
-// prepare makes the query "p0 = data.<pkg0>.deny; p1 = data.<pkg1>.deny; ...".
+// prepare makes the query "p0 = data.<pkg0>.deny; p1 = data.<pkg1>.deny; ...", with
+// "w<i> = data.<pkg>.warn" for the policies that have a warn rule.
 func prepare(ctx context.Context, compiler *ast.Compiler, ps []Policy) (*kindQuery, error) {
-	terms := make([]string, len(ps))
+	terms := make([]string, 0, len(ps))
 	for i, p := range ps {
-		terms[i] = fmt.Sprintf("p%d = data.%s.deny", i, p.Package)
+		terms = append(terms, fmt.Sprintf("p%d = data.%s.deny", i, p.Package))
+		if p.Warns {
+			terms = append(terms, fmt.Sprintf("w%d = data.%s.warn", i, p.Package))
+		}
 	}
 	prepared, err := rego.New(
 		rego.Query(strings.Join(terms, "; ")),
@@ -127,20 +133,32 @@ func (e *Engine) Evaluate(ctx context.Context, kind string, input ast.Value) ([]
 		return nil, fmt.Errorf("%w: query returned %d results, want 1", ErrEvaluation, len(rs))
 	}
 	var out []Violation
-	for i, p := range q.policies {
-		set, ok := rs[0].Bindings["p"+strconv.Itoa(i)].([]any)
+	var err2 error
+	collect := func(p Policy, binding string, advisory bool) {
+		set, ok := rs[0].Bindings[binding].([]any)
 		if !ok {
-			return nil, fmt.Errorf("%w: %s deny is not a set", ErrEvaluation, p.ID)
+			err2 = fmt.Errorf("%w: %s %s is not a set", ErrEvaluation, p.ID, binding)
+			return
 		}
 		for _, item := range set {
 			obj, _ := item.(map[string]any)
 			msg, _ := obj["msg"].(string)
 			field, _ := obj["field"].(string)
 			if msg == "" {
-				return nil, fmt.Errorf("%w: %s produced a violation without msg", ErrEvaluation, p.ID)
+				err2 = fmt.Errorf("%w: %s produced a violation without msg", ErrEvaluation, p.ID)
+				return
 			}
-			out = append(out, Violation{PolicyID: p.ID, Message: msg, Field: field})
+			out = append(out, Violation{PolicyID: p.ID, Message: msg, Field: field, Advisory: advisory})
 		}
+	}
+	for i, p := range q.policies {
+		collect(p, "p"+strconv.Itoa(i), false)
+		if p.Warns {
+			collect(p, "w"+strconv.Itoa(i), true)
+		}
+	}
+	if err2 != nil {
+		return nil, err2
 	}
 	slices.SortFunc(out, func(a, b Violation) int {
 		if c := strings.Compare(a.PolicyID, b.PolicyID); c != 0 {

@@ -12,11 +12,12 @@ import (
 	"github.com/govhook/govhook/review"
 )
 
-// TestFixtures runs every policy's testdata/{allow,deny}/*.yaml through the real Go path
+// TestFixtures runs every policy's testdata/{allow,deny,warn}/*.yaml through the real Go path
 // (manifest loader, input builder, engine over the whole catalog, decision). The last document
 // of a fixture is the object under test (a manifest, judged as CREATE, or an AdmissionReview
 // for other operations); documents before it give context, such as its Namespace. A deny
-// fixture must draw at least one violation of its policy; an allow fixture none.
+// fixture must draw at least one violation of its policy; an allow fixture none; a warn
+// fixture (optional folder) violations that are all only warnings.
 func TestFixtures(t *testing.T) {
 	catalog, err := policies.LoadCatalog(policies.Files)
 	if err != nil {
@@ -28,7 +29,7 @@ func TestFixtures(t *testing.T) {
 	}
 	reviewer := review.New(engine, fixtureConfig(), nil)
 	for _, p := range catalog.Policies {
-		for _, kind := range []string{"allow", "deny"} {
+		for _, kind := range []string{"allow", "deny", "warn"} {
 			files, _ := filepath.Glob(filepath.Join(filepath.Dir(p.File), "testdata", kind, "*.yaml"))
 			for _, file := range files {
 				t.Run(p.ID+"/"+kind+"/"+filepath.Base(file), func(t *testing.T) {
@@ -45,17 +46,22 @@ func TestFixtures(t *testing.T) {
 						t.Fatal(err)
 					}
 					subject := results[len(results)-1]
-					var mine []string
+					var mine, denied []string
 					for _, f := range subject.Decision.Findings {
 						if f.Policy == p.ID {
 							mine = append(mine, f.Message)
+							if f.Action == policies.ActionDeny {
+								denied = append(denied, f.Message)
+							}
 						}
 					}
 					switch {
-					case kind == "deny" && len(mine) == 0:
+					case kind != "allow" && len(mine) == 0:
 						t.Errorf("want a %s violation, got none (all findings: %+v)", p.ID, subject.Decision.Findings)
 					case kind == "allow" && len(mine) > 0:
 						t.Errorf("want no %s violation, got:\n%s", p.ID, strings.Join(mine, "\n"))
+					case kind == "warn" && len(denied) > 0:
+						t.Errorf("want %s violations that only warn, got denials:\n%s", p.ID, strings.Join(denied, "\n"))
 					}
 				})
 			}

@@ -98,6 +98,18 @@ test_success_metadata_only_update_of_a_violating_binding if {
 	new := object.union(old, {"metadata": {"labels": {"owner": "platform"}, "finalizers": []}})
 	got := cluster_admin.deny with input as review.update("ClusterRoleBinding", old, new)
 	got == set()
+	warned := cluster_admin.warn with input as review.update("ClusterRoleBinding", old, new)
+	warned == {{
+		"msg": `ClusterRoleBinding "legacy" must not bind ClusterRole "cluster-admin" to Group "devs" (subject 0): bind a narrower role, or list "Group:devs" in parameters.clusterAdminSubjects`,
+		"field": "subjects[0]",
+	}}
+}
+
+test_success_new_violations_never_only_warn if {
+	old := _binding("ops", [{"kind": "Group", "name": "ops"}])
+	new := _binding("ops", [{"kind": "Group", "name": "ops"}, {"kind": "Group", "name": "devs"}])
+	warned := cluster_admin.warn with input as review.update("ClusterRoleBinding", old, new)
+	warned == set()
 }
 
 test_success_delete if {

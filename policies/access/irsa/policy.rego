@@ -47,6 +47,13 @@ deny contains violation if {
 	not _unchanged(violation)
 }
 
+# warn keeps a violation the object already had in view when an update that is judged only for
+# new violations is admitted, so clean-up never gets stuck and nothing passes unremarked.
+warn contains violation if {
+	some violation in _violations
+	_unchanged(violation)
+}
+
 # _unchanged is true of a violation the old object had too, on an UPDATE that is only judged
 # for new violations (lib/update.rego).
 _unchanged(violation) if {
