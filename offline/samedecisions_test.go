@@ -69,11 +69,7 @@ type verdict struct {
 // webhook handler over HTTP, and requires the same decision and the same violations (as the
 // evidence record has them) from both.
 func TestSameDecisions(t *testing.T) {
-	catalog, err := policies.LoadCatalog(policies.Files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	engine, err := policies.NewEngine(t.Context(), catalog, catalog.Policies)
+	engine, err := policies.Embedded(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}

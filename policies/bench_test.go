@@ -82,11 +82,7 @@ func BenchmarkEvaluateRBAC(b *testing.B) {
 
 // benchmarkManifest measures Engine.Evaluate on the request made from a one-document manifest.
 func benchmarkManifest(b *testing.B, manifest string, o offline.Options) {
-	catalog, err := policies.LoadCatalog(policies.Files)
-	if err != nil {
-		b.Fatal(err)
-	}
-	engine, err := policies.NewEngine(b.Context(), catalog, catalog.Policies)
+	engine, err := policies.Embedded(b.Context())
 	if err != nil {
 		b.Fatal(err)
 	}

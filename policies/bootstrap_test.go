@@ -27,11 +27,7 @@ func TestKubernetesBootstrapRBAC(t *testing.T) {
 	if len(docs) != 141 {
 		t.Fatalf("loaded %d bootstrap objects, want 141", len(docs))
 	}
-	catalog, err := policies.LoadCatalog(policies.Files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	engine, err := policies.NewEngine(t.Context(), catalog, catalog.Policies)
+	engine, err := policies.Embedded(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}

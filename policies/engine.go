@@ -187,3 +187,17 @@ func LibPodKinds(ctx context.Context, catalog *Catalog) ([]string, error) {
 	slices.Sort(kinds)
 	return kinds, nil
 }
+
+// Embedded loads the embedded catalog and builds an engine over the policies that selectors
+// name (ids or groups; none selects the whole catalog): the start every command shares.
+func Embedded(ctx context.Context, selectors ...string) (*Engine, error) {
+	catalog, err := LoadCatalog(Files)
+	if err != nil {
+		return nil, fmt.Errorf("load policy catalog: %w", err)
+	}
+	selected, err := catalog.Select(selectors)
+	if err != nil {
+		return nil, err
+	}
+	return NewEngine(ctx, catalog, selected)
+}

@@ -19,16 +19,12 @@ import (
 // fixture must draw at least one violation of its policy; an allow fixture none; a warn
 // fixture (optional folder) violations that are all only warnings.
 func TestFixtures(t *testing.T) {
-	catalog, err := policies.LoadCatalog(policies.Files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	engine, err := policies.NewEngine(t.Context(), catalog, catalog.Policies)
+	engine, err := policies.Embedded(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
 	reviewer := review.New(engine, fixtureConfig(), nil)
-	for _, p := range catalog.Policies {
+	for _, p := range engine.Catalog().Policies {
 		for _, kind := range []string{"allow", "deny", "warn"} {
 			files, _ := filepath.Glob(filepath.Join(filepath.Dir(p.File), "testdata", kind, "*.yaml"))
 			for _, file := range files {

@@ -50,11 +50,7 @@ func (nopMetrics) ObserveEvidence(error)              {}
 
 func newHandler(t testing.TB, ev evidence.Recorder) *webhook.Handler {
 	t.Helper()
-	catalog, err := policies.LoadCatalog(policies.Files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	engine, err := policies.NewEngine(t.Context(), catalog, catalog.Policies)
+	engine, err := policies.Embedded(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,11 +243,7 @@ func FuzzHandler(f *testing.F) {
 	for _, seed := range []string{reviewBody("CREATE", privilegedPod, "null"), reviewBody("DELETE", "null", compliantPod), "{}", "null", `{"request":{}}`} {
 		f.Add(seed)
 	}
-	catalog, err := policies.LoadCatalog(policies.Files)
-	if err != nil {
-		f.Fatal(err)
-	}
-	engine, err := policies.NewEngine(context.Background(), catalog, catalog.Policies)
+	engine, err := policies.Embedded(context.Background())
 	if err != nil {
 		f.Fatal(err)
 	}
