@@ -2,48 +2,63 @@
 # title: Pod specs of every pod-bearing kind
 # description: |
 #   The one place that knows where each pod-bearing kind keeps its pod spec, so that no policy
-#   walks objects on its own. Lookups go through constant tables keyed on the request's kind:
-#   a request that carries no pod spec leaves every rule here undefined at once, and nothing
-#   is formatted until a policy reports a violation.
+#   walks objects on its own. Lookups are rules indexed on the request's kind: a request that
+#   carries no pod spec leaves every rule here undefined at once, and nothing is formatted
+#   until a policy reports a violation.
 package lib.pods
 
-# _places maps each pod-bearing kind to where its pod spec and pod metadata live.
-_places := {
-	"Pod": {"spec": ["spec"], "metadata": ["metadata"], "spec_path": "spec", "metadata_path": "metadata"},
-	"Deployment": {"spec": ["spec", "template", "spec"], "metadata": ["spec", "template", "metadata"], "spec_path": "spec.template.spec", "metadata_path": "spec.template.metadata"},
-	"ReplicaSet": {"spec": ["spec", "template", "spec"], "metadata": ["spec", "template", "metadata"], "spec_path": "spec.template.spec", "metadata_path": "spec.template.metadata"},
-	"StatefulSet": {"spec": ["spec", "template", "spec"], "metadata": ["spec", "template", "metadata"], "spec_path": "spec.template.spec", "metadata_path": "spec.template.metadata"},
-	"DaemonSet": {"spec": ["spec", "template", "spec"], "metadata": ["spec", "template", "metadata"], "spec_path": "spec.template.spec", "metadata_path": "spec.template.metadata"},
-	"Job": {"spec": ["spec", "template", "spec"], "metadata": ["spec", "template", "metadata"], "spec_path": "spec.template.spec", "metadata_path": "spec.template.metadata"},
-	"ReplicationController": {"spec": ["spec", "template", "spec"], "metadata": ["spec", "template", "metadata"], "spec_path": "spec.template.spec", "metadata_path": "spec.template.metadata"},
-	"CronJob": {
-		"spec": ["spec", "jobTemplate", "spec", "template", "spec"],
-		"metadata": ["spec", "jobTemplate", "spec", "template", "metadata"],
-		"spec_path": "spec.jobTemplate.spec.template.spec",
-		"metadata_path": "spec.jobTemplate.spec.template.metadata",
-	},
-	"PodTemplate": {"spec": ["template", "spec"], "metadata": ["template", "metadata"], "spec_path": "template.spec", "metadata_path": "template.metadata"},
-}
+# _template is the part of the object that holds the pod's metadata and spec: the Pod itself,
+# or the controller's pod template. One rule per kind, each indexed on the request's kind, so
+# exactly one is looked at and a kind without pods leaves everything here undefined.
+_template := input.request.object if input.request.kind.kind == "Pod"
 
-_place := _places[input.request.kind.kind]
+_template := input.request.object.spec.template if input.request.kind.kind == "Deployment"
+
+_template := input.request.object.spec.template if input.request.kind.kind == "ReplicaSet"
+
+_template := input.request.object.spec.template if input.request.kind.kind == "StatefulSet"
+
+_template := input.request.object.spec.template if input.request.kind.kind == "DaemonSet"
+
+_template := input.request.object.spec.template if input.request.kind.kind == "Job"
+
+_template := input.request.object.spec.template if input.request.kind.kind == "ReplicationController"
+
+_template := input.request.object.spec.jobTemplate.spec.template if input.request.kind.kind == "CronJob"
+
+_template := input.request.object.template if input.request.kind.kind == "PodTemplate"
+
+# _places maps each pod-bearing kind to the dotted path of its pod spec and pod metadata, read
+# only to name a violation's field.
+_places := {
+	"Pod": {"spec_path": "spec", "metadata_path": "metadata"},
+	"Deployment": {"spec_path": "spec.template.spec", "metadata_path": "spec.template.metadata"},
+	"ReplicaSet": {"spec_path": "spec.template.spec", "metadata_path": "spec.template.metadata"},
+	"StatefulSet": {"spec_path": "spec.template.spec", "metadata_path": "spec.template.metadata"},
+	"DaemonSet": {"spec_path": "spec.template.spec", "metadata_path": "spec.template.metadata"},
+	"Job": {"spec_path": "spec.template.spec", "metadata_path": "spec.template.metadata"},
+	"ReplicationController": {"spec_path": "spec.template.spec", "metadata_path": "spec.template.metadata"},
+	"CronJob": {"spec_path": "spec.jobTemplate.spec.template.spec", "metadata_path": "spec.jobTemplate.spec.template.metadata"},
+	"PodTemplate": {"spec_path": "template.spec", "metadata_path": "template.metadata"},
+}
 
 # obj is the request's object as it will be after the request; undefined on DELETE.
 obj := input.request.object if is_object(input.request.object)
 
 # spec_path is the dotted path of the pod spec inside the object, for violation fields.
-spec_path := _place.spec_path
+spec_path := _places[input.request.kind.kind].spec_path
 
 # metadata_path is the dotted path of the pod's metadata inside the object.
-metadata_path := _place.metadata_path
+metadata_path := _places[input.request.kind.kind].metadata_path
 
 # spec is the pod spec of the request's object; undefined when the object has none.
 spec := s if {
-	s := object.get(obj, _place.spec, null)
-	s != null
+	s := _template.spec
+	is_object(s)
 }
 
 # metadata is the pod's metadata (the template's for controllers), {} when absent.
-metadata := object.get(obj, _place.metadata, {})
+metadata := object.get(_template, "metadata", {}) if is_object(_template)
 
 # container_types lists the pod spec fields that hold containers, in PSS order.
 container_types := ["initContainers", "containers", "ephemeralContainers"]
