@@ -1,0 +1,43 @@
+# METADATA
+# title: Resource requests and memory limits
+# description: |
+#   Every container and init container declares what it needs and caps its memory, so that
+#   the scheduler can place it, one workload cannot starve its neighbours and capacity can be
+#   planned: resources.requests.cpu, resources.requests.memory and resources.limits.memory.
+#   A request the API defaults from the matching limit counts as set, and pod-level
+#   resources (spec.resources) cover every container. Ephemeral containers may not set
+#   resources and are not judged.
+# custom:
+#   id: POD-031
+#   severity: low
+#   controls: [A1.1, CC7.2]
+#   groups: [pod-security, resources]
+#   action: warn
+#   kinds: [pod-bearing]
+#   references:
+#     - NSA/CISA Kubernetes Hardening Guide, "Resource policies"
+#     - EKS Best Practices Guide, Reliability, "Configure and size resource requests and limits"
+package container.resources
+
+import data.lib.pods
+
+# _required are the resource fields every container must have, as [section, resource].
+_required := [["requests", "cpu"], ["requests", "memory"], ["limits", "memory"]]
+
+_judged := {"containers", "initContainers"}
+
+deny contains {"msg": msg, "field": field} if {
+	some c in pods.containers
+	c.type in _judged
+	some need in _required
+	not _declared(c.container, need)
+	not _declared(pods.spec, need)
+	suffix := concat(".", ["resources", need[0], need[1]])
+	msg := sprintf("%s should set %s", [pods.describe(c), suffix])
+	field := pods.field(c, suffix)
+}
+
+_declared(holder, [section, resource]) if holder.resources[section][resource] != null
+
+# The API defaults a missing request to the limit of the same resource.
+_declared(holder, ["requests", resource]) if holder.resources.limits[resource] != null
