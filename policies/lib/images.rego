@@ -1,86 +1,101 @@
 # METADATA
 # title: Container image references, normalised
 # description: |
-#   Parses every container's image reference once per request the way container runtimes
-#   resolve it (github.com/distribution/reference): an implicit docker.io registry and
-#   library/ namespace, index.docker.io as docker.io, the registry host in lower case,
-#   registry ports kept, tag and digest split off. Also knows which registries the
-#   parameters allow, matched on whole path segments so that a look-alike host such as
-#   public.ecr.aws.evil.io never passes for public.ecr.aws.
+#   Image references resolved the way container runtimes resolve them
+#   (github.com/distribution/reference): an implicit docker.io registry and library/
+#   namespace, index.docker.io as docker.io, the registry host in lower case, registry ports
+#   kept, tag and digest split off; and which registries the parameters approve, matched on
+#   whole path segments so that a look-alike host such as public.ecr.aws.evil.io never passes
+#   for public.ecr.aws. It runs on every pod-bearing request, so the common case is cheap: a
+#   reference that already names an approved registry as its normalised name would is
+#   approved as written, and only the others are normalised.
 package lib.images
 
 import data.lib.params
-import data.lib.pods
-
-# references holds, for every container with an image, the container (as in pods.containers)
-# and its parsed image: {"container": c, "ref": {"name": "docker.io/library/nginx",
-# "domain": "docker.io", "tag": "1.27", "digest": ""}} for image "nginx:1.27".
-references contains {"container": c, "ref": parse(c.container.image)} if {
-	some c in pods.containers
-	is_string(c.container.image)
-}
 
 # _reference splits [host "/"] path [":" tag] ["@" digest]. The first path component is a
 # registry host only when it contains "." or ":", is "localhost" or has upper-case letters,
-# exactly as distribution/reference decides.
-_reference := `^(?:([^/]*[.:A-Z][^/]*|localhost)/)?([^:@]+)(?::([^:@/]+))?(?:@(.+))?$`
+# exactly as distribution/reference decides. Anything else (not a valid reference; no
+# runtime would pull it) is caught whole by the last group.
+_reference := `^(?:([^/]*[.:A-Z][^/]*|localhost)/)?([^:@]+)(?::([^:@/]+))?(?:@(.+))?$|^(.*)$`
 
-# parse normalises one image reference; a reference that does not parse keeps its text as
-# its name (so that no allowlist entry matches it) and has neither tag nor digest.
-parse(image) := {"name": concat("/", [domain, path]), "domain": domain, "tag": tag, "digest": digest} if {
-	[[_, host, repository, tag, digest]] := regex.find_all_string_submatch_n(_reference, image, 1)
-	domain := _domain(lower(host))
-	path := _path(domain, repository)
-} else := {"name": image, "domain": "", "tag": "", "digest": ""}
+# _hosts maps the host spellings that mean Docker Hub to docker.io.
+_hosts := {"": "docker.io", "index.docker.io": "docker.io"}
 
-_domain("") := "docker.io"
+# _official gives the implicit namespace of a one-component Docker Hub repository:
+# _official[domain][contains(repository, "/")].
+_official := {"docker.io": {false: "library/"}}
 
-_domain("index.docker.io") := "docker.io"
+# name is the normalised repository of an image reference: "nginx:1.27" gives
+# "docker.io/library/nginx", "Registry.Example.com:5000/team/app@sha256:..." gives
+# "registry.example.com:5000/team/app". A string that is not a reference keeps its whole text
+# after "docker.io/library/".
+name(image) := concat("", [domain, "/", object.get(_official, [domain, contains(m[2], "/")], ""), m[2], m[5]]) if {
+	[m] := regex.find_all_string_submatch_n(_reference, image, 1)
+	host := lower(m[1])
+	domain := object.get(_hosts, host, host)
+}
 
-_domain(host) := host if not host in {"", "index.docker.io"}
+# approved holds for an image reference from an approved registry: under an entry of the
+# allowedRegistries parameter on a segment boundary, or in an ECR private registry of an
+# account of the awsAccountIds parameter. A reference that names an approved registry exactly
+# as its normalised name would is approved as written; only the others are normalised.
+approved(image) if _under(image)
 
-# Official Docker Hub images live under library/.
-_path("docker.io", repository) := concat("/", ["library", repository]) if not contains(repository, "/")
+else if _under(concat("", [name(image), "/"]))
 
-_path(domain, repository) := repository if not _official(domain, repository)
-
-_official("docker.io", repository) if not contains(repository, "/")
-
-# allowed holds for a parsed reference whose name lies under an allowed prefix (whole path
-# segments only) or whose registry is the ECR private registry of an allowed AWS account.
-allowed(ref) if {
-	under := concat("", [ref.name, "/"])
+# _under holds for a string that starts with an approved prefix (each ends in "/") or with
+# the host of an approved account's ECR registry and "/".
+_under(s) if {
 	some prefix in _prefixes
-	startswith(under, prefix)
+	startswith(s, prefix)
 }
 
-allowed(ref) if _ecr_account(ref.domain) in _accounts
-
-# _prefixes are the allowlist entries normalised like image names, each ending in "/" so that
-# a prefix only ever matches whole segments: the host in lower case, index.docker.io as
-# docker.io, no trailing slash.
-_prefixes contains concat("", [concat("/", array.concat([_domain(lower(parts[0]))], array.slice(parts, 1, count(parts)))), "/"]) if {
-	some entry in params.allowed_registries
-	is_string(entry)
-	trimmed := trim_right(trim_space(entry), "/")
-	trimmed != ""
-	parts := split(trimmed, "/")
+_under(s) if {
+	regex.match(`^[0-9]{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/`, s)
+	substring(s, 0, 12) in _accounts
 }
+
+# _entries are the allowedRegistries entries normalised like names: trimmed, in lower case,
+# index.docker.io as docker.io, without a trailing "/".
+_entries contains entry if {
+	some raw in params.allowed_registries
+	is_string(raw)
+	entry := regex.replace(lower(trim_right(trim_space(raw), "/")), `^index\.docker\.io(/|$)`, "docker.io$1")
+	entry != ""
+}
+
+# _prefixes end in "/" so that a prefix only ever matches whole segments: "public.ecr.aws/"
+# is no prefix of "public.ecr.aws.evil.io/x".
+_prefixes contains concat("", [entry, "/"]) if some entry in _entries
 
 # _accounts are the allowed AWS account ids as 12-digit strings (a YAML number loses its
-# leading zeros; they are put back).
-_accounts contains _account(id) if some id in params.aws_account_ids
+# leading zeros; they are put back); anything else is ignored.
+_accounts contains id if {
+	some id in params.aws_account_ids
+	is_string(id)
+	regex.match(`^[0-9]{12}$`, id)
+}
 
-_account(id) := trim_space(id) if is_string(id)
+_accounts contains sprintf("%012d", [id]) if {
+	some id in params.aws_account_ids
+	is_number(id)
+}
 
-_account(id) := sprintf("%012d", [id]) if is_number(id)
+# approved_text lists what is approved, for messages.
+approved_text := concat(", ", array.concat(
+	sort(_entries),
+	sort([sprintf("%s.dkr.ecr.<region>.amazonaws.com", [a]) | some a in _accounts]),
+)) if {
+	count(_entries) + count(_accounts) > 0
+} else := "no registry is approved; set the allowedRegistries or awsAccountIds parameter"
 
-_ecr := `^[0-9]{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$`
+# pinned holds for a reference that ends in a sha256 or sha512 digest.
+pinned(image) if regex.match(`@sha256:[a-f0-9]{64}$|@sha512:[a-f0-9]{128}$`, image)
 
-# _ecr_account is the account of an ECR private registry host.
-_ecr_account(domain) := substring(domain, 0, 12) if regex.match(_ecr, domain)
-
-# allowed_text lists what is allowed, for messages.
-allowed_text := concat(", ", array.concat(sort([trim_suffix(p, "/") | some p in _prefixes]), sort([sprintf("%s.dkr.ecr.<region>.amazonaws.com", [a]) | some a in _accounts]))) if {
-	count(_prefixes) + count(_accounts) > 0
-} else := "nothing; set the allowedRegistries or awsAccountIds parameter"
+# floating holds for a reference without a digest whose tag is "latest" or absent (which
+# means latest): its last path component has no ":", or it ends in ":latest".
+floating(image) if {
+	not contains(image, "@")
+	regex.match(`(^|/)[^/:]*$|:latest$`, image)
+}

@@ -29,7 +29,7 @@ _allowed := {"NET_BIND_SERVICE"}
 deny contains {"msg": msg, "field": field} if {
 	not pss.windows
 	some c in pods.containers
-	not _drops_all(c.container)
+	not "ALL" in object.get(c.container, ["securityContext", "capabilities", "drop"], [])
 	msg := sprintf(`%s must set securityContext.capabilities.drop=["ALL"]%s`, [pods.describe(c), _drop_hint(c.container)])
 	field := pods.field(c, "securityContext.capabilities.drop")
 }
@@ -42,8 +42,6 @@ deny contains {"msg": msg, "field": field} if {
 	msg := sprintf("%s must not include %q in securityContext.capabilities.add%s", [pods.describe(c), capability, pss.capability_hint(capability, _allowed, "; only NET_BIND_SERVICE may be added")])
 	field := pods.field(c, sprintf("securityContext.capabilities.add[%d]", [i]))
 }
-
-_drops_all(container) if "ALL" in container.securityContext.capabilities.drop
 
 _drop_hint(container) := `; names are case-sensitive: write "ALL"` if {
 	some name in container.securityContext.capabilities.drop

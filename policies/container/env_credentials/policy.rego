@@ -28,6 +28,9 @@ _credential_name := `(?i)(^|_)(PASSWORD|PASSWD|PASS|PASSPHRASE|TOKEN|SECRET|SECR
 # header anywhere in a value.
 _secret_value := `(^|[^A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}([^A-Z0-9]|$)|-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----`
 
+# _suspect screens NAME=value in one match for either reason; _reason then tells which.
+_suspect := `^(?:[^=]*_)?(?i:PASSWORD|PASSWD|PASS|PASSPHRASE|TOKEN|SECRET|SECRET_KEY|API_KEY|APIKEY|PRIVATE_KEY|ACCESS_KEY)=|(?:^|[^A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?:[^A-Z0-9]|$)|-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY`
+
 # _reference is a value that only refers to another variable, $(NAME).
 _reference := `^\$\([A-Za-z_][A-Za-z0-9_.-]*\)$`
 
@@ -38,6 +41,7 @@ deny contains {"msg": msg, "field": field} if {
 	is_string(value)
 	value != ""
 	name := object.get(env, "name", "")
+	regex.match(_suspect, concat("=", [name, value]))
 	reason := _reason(name, value)
 	msg := sprintf("%s must not set env %s to a literal value (%s); take it from a Secret with valueFrom.secretKeyRef", [pods.describe(c), name, reason])
 	field := pods.field(c, sprintf("env[%d].value", [i]))

@@ -20,24 +20,24 @@ package container.host_probes
 
 import data.lib.pods
 
-# _handlers are where a container keeps probe and lifecycle handlers.
-_handlers := [
-	["livenessProbe"],
-	["readinessProbe"],
-	["startupProbe"],
-	["lifecycle", "postStart"],
-	["lifecycle", "preStop"],
-]
+deny contains {"msg": msg, "field": field} if {
+	some c in pods.containers
+	some probe in ["livenessProbe", "readinessProbe", "startupProbe"]
+	some action in ["httpGet", "tcpSocket"]
+	host := c.container[probe][action].host
+	is_string(host)
+	host != ""
+	msg := sprintf("%s must not set %s.%s.host; remove it so that the probe targets the pod itself", [pods.describe(c), probe, action])
+	field := pods.field(c, concat(".", [probe, action, "host"]))
+}
 
 deny contains {"msg": msg, "field": field} if {
 	some c in pods.containers
-	some path in _handlers
-	handler := object.get(c.container, path, null)
+	some hook in ["postStart", "preStop"]
 	some action in ["httpGet", "tcpSocket"]
-	host := handler[action].host
+	host := c.container.lifecycle[hook][action].host
 	is_string(host)
 	host != ""
-	suffix := concat(".", array.concat(path, [action, "host"]))
-	msg := sprintf("%s must not set %s; remove it so that the handler targets the pod itself", [pods.describe(c), suffix])
-	field := pods.field(c, suffix)
+	msg := sprintf("%s must not set lifecycle.%s.%s.host; remove it so that the hook targets the pod itself", [pods.describe(c), hook, action])
+	field := pods.field(c, concat(".", ["lifecycle", hook, action, "host"]))
 }

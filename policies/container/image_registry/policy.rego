@@ -24,8 +24,10 @@ import data.lib.images
 import data.lib.pods
 
 deny contains {"msg": msg, "field": field} if {
-	some r in images.references
-	not images.allowed(r.ref)
-	msg := sprintf("%s image %q (%s) is not from an approved registry; pull it from %s", [pods.describe(r.container), r.container.container.image, r.ref.name, images.allowed_text])
-	field := pods.field(r.container, "image")
+	some c in pods.containers
+	image := c.container.image
+	is_string(image)
+	not images.approved(image)
+	msg := sprintf("%s image %q (%s) is not from an approved registry; pull it from %s", [pods.describe(c), image, images.name(image), images.approved_text])
+	field := pods.field(c, "image")
 }

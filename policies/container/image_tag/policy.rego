@@ -26,21 +26,20 @@ _prod if input.namespace.labels[params.environment_label] == params.prod_environ
 
 deny contains {"msg": msg, "field": field} if {
 	not _prod
-	some r in images.references
-	r.ref.digest == ""
-	r.ref.tag in {"", "latest"}
-	msg := sprintf("%s image %q must name a version tag instead of %s, or be pinned by digest", [pods.describe(r.container), r.container.container.image, _tag_text(r.ref.tag)])
-	field := pods.field(r.container, "image")
+	some c in pods.containers
+	image := c.container.image
+	is_string(image)
+	images.floating(image)
+	msg := sprintf("%s image %q must name a version tag (not latest) or be pinned by digest", [pods.describe(c), image])
+	field := pods.field(c, "image")
 }
 
 deny contains {"msg": msg, "field": field} if {
 	_prod
-	some r in images.references
-	not regex.match(`^sha256:[a-f0-9]{64}$|^sha512:[a-f0-9]{128}$`, r.ref.digest)
-	msg := sprintf("%s image %q must be pinned by digest (image@sha256:<digest>) in production namespace %q", [pods.describe(r.container), r.container.container.image, object.get(input.namespace, "name", "")])
-	field := pods.field(r.container, "image")
+	some c in pods.containers
+	image := c.container.image
+	is_string(image)
+	not images.pinned(image)
+	msg := sprintf("%s image %q must be pinned by digest (image@sha256:<digest>) in production namespace %q", [pods.describe(c), image, object.get(input.namespace, "name", "")])
+	field := pods.field(c, "image")
 }
-
-_tag_text("") := "no tag"
-
-_tag_text("latest") := ":latest"

@@ -24,20 +24,17 @@ import data.lib.pods
 # _required are the resource fields every container must have, as [section, resource].
 _required := [["requests", "cpu"], ["requests", "memory"], ["limits", "memory"]]
 
-_judged := {"containers", "initContainers"}
-
+# A request the API would default from the limit of the same resource counts as set, so
+# each need is also met by limits[resource] (for limits.memory that is the same field).
 deny contains {"msg": msg, "field": field} if {
 	some c in pods.containers
-	c.type in _judged
-	some need in _required
-	not _declared(c.container, need)
-	not _declared(pods.spec, need)
-	suffix := concat(".", ["resources", need[0], need[1]])
+	c.type != "ephemeralContainers"
+	some [section, resource] in _required
+	not c.container.resources[section][resource]
+	not c.container.resources.limits[resource]
+	not pods.spec.resources[section][resource]
+	not pods.spec.resources.limits[resource]
+	suffix := concat(".", ["resources", section, resource])
 	msg := sprintf("%s should set %s", [pods.describe(c), suffix])
 	field := pods.field(c, suffix)
 }
-
-_declared(holder, [section, resource]) if holder.resources[section][resource] != null
-
-# The API defaults a missing request to the limit of the same resource.
-_declared(holder, ["requests", resource]) if holder.resources.limits[resource] != null

@@ -34,11 +34,11 @@ deny contains {"msg": msg, "field": field} if {
 # does not set it either (a pod-level false is reported above, and fixing it fixes both).
 deny contains {"msg": msg, "field": field} if {
 	not pss.user_namespace
-	not _set(pods.spec)
+	not _pod_sets
 	some c in pods.containers
-	not _set(c.container)
+	not is_boolean(object.get(c.container, ["securityContext", "runAsNonRoot"], null))
 	msg := sprintf("%s must set securityContext.runAsNonRoot=true (or the pod must set it for all containers)", [pods.describe(c)])
 	field := pods.field(c, "securityContext.runAsNonRoot")
 }
 
-_set(holder) if is_boolean(holder.securityContext.runAsNonRoot)
+_pod_sets if is_boolean(pods.spec.securityContext.runAsNonRoot)

@@ -39,11 +39,11 @@ deny contains {"msg": msg, "field": field} if {
 # (a bad pod-level profile is reported above, and fixing it fixes both).
 deny contains {"msg": msg, "field": field} if {
 	not pss.windows
-	not _set(pods.spec)
+	not _pod_sets
 	some c in pods.containers
-	not _set(c.container)
+	not is_object(object.get(c.container, ["securityContext", "seccompProfile"], null))
 	msg := sprintf("%s must set securityContext.seccompProfile.type to RuntimeDefault or Localhost (or the pod must set it for all containers)", [pods.describe(c)])
 	field := pods.field(c, "securityContext.seccompProfile.type")
 }
 
-_set(holder) if is_object(holder.securityContext.seccompProfile)
+_pod_sets if is_object(pods.spec.securityContext.seccompProfile)
