@@ -56,13 +56,15 @@ _under(s) if {
 	substring(s, 0, 12) in _accounts
 }
 
-# _entries are the allowedRegistries entries normalised like names: trimmed, in lower case,
-# index.docker.io as docker.io, without a trailing "/".
+# _entries are the allowedRegistries entries normalised like names: trimmed, the host in
+# lower case, index.docker.io as docker.io, without a trailing "/".
 _entries contains entry if {
 	some raw in params.allowed_registries
 	is_string(raw)
-	entry := regex.replace(lower(trim_right(trim_space(raw), "/")), `^index\.docker\.io(/|$)`, "docker.io$1")
-	entry != ""
+	parts := split(trim_right(trim_space(raw), "/"), "/")
+	host := lower(parts[0])
+	host != ""
+	entry := concat("/", array.concat([object.get(_hosts, host, host)], array.slice(parts, 1, count(parts))))
 }
 
 # _prefixes end in "/" so that a prefix only ever matches whole segments: "public.ecr.aws/"

@@ -11,7 +11,7 @@
 #   id: POD-031
 #   severity: low
 #   controls: [A1.1, CC7.2]
-#   groups: [pod-security, resources]
+#   groups: [resources]
 #   action: warn
 #   kinds: [pod-bearing]
 #   references:
