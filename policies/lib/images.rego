@@ -11,6 +11,7 @@
 #   approved as written, and only the others are normalised.
 package lib.images
 
+import data.lib.aws
 import data.lib.params
 
 # _reference splits [host "/"] path [":" tag] ["@" digest]. The first path component is a
@@ -45,7 +46,7 @@ approved(image) if _under(image)
 else if _under(concat("", [name(image), "/"]))
 
 # _under holds for a string that starts with an approved prefix (each ends in "/") or with
-# the host of an approved account's ECR registry and "/".
+# the host of an approved account's ECR registry and "/" (accounts as lib.aws reads them).
 _under(s) if {
 	some prefix in _prefixes
 	startswith(s, prefix)
@@ -53,7 +54,7 @@ _under(s) if {
 
 _under(s) if {
 	regex.match(`^[0-9]{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/`, s)
-	substring(s, 0, 12) in _accounts
+	substring(s, 0, 12) in aws.allowed_accounts
 }
 
 # _entries are the allowedRegistries entries normalised like names: trimmed, the host in
@@ -71,25 +72,12 @@ _entries contains entry if {
 # is no prefix of "public.ecr.aws.evil.io/x".
 _prefixes contains concat("", [entry, "/"]) if some entry in _entries
 
-# _accounts are the allowed AWS account ids as 12-digit strings (a YAML number loses its
-# leading zeros; they are put back); anything else is ignored.
-_accounts contains id if {
-	some id in params.aws_account_ids
-	is_string(id)
-	regex.match(`^[0-9]{12}$`, id)
-}
-
-_accounts contains sprintf("%012d", [id]) if {
-	some id in params.aws_account_ids
-	is_number(id)
-}
-
 # approved_text lists what is approved, for messages.
 approved_text := concat(", ", array.concat(
 	sort(_entries),
-	sort([sprintf("%s.dkr.ecr.<region>.amazonaws.com", [a]) | some a in _accounts]),
+	sort([sprintf("%s.dkr.ecr.<region>.amazonaws.com", [a]) | some a in aws.allowed_accounts]),
 )) if {
-	count(_entries) + count(_accounts) > 0
+	count(_entries) + count(aws.allowed_accounts) > 0
 } else := "no registry is approved; set the allowedRegistries or awsAccountIds parameter"
 
 # pinned holds for a reference that ends in a sha256 or sha512 digest.

@@ -22,7 +22,7 @@ test_success_name_normalisation if {
 	}
 }
 
-_params := {"params": {"allowedRegistries": ["public.ecr.aws", "Registry.Example.com:5000/Team/", "index.docker.io/library"], "awsAccountIds": ["123456789012", 12345678901, "not-an-account"]}}
+_params := {"params": {"allowedRegistries": ["public.ecr.aws", "Registry.Example.com:5000/Team/", "index.docker.io/library"], "awsAccountIds": ["123456789012", "012345678901"]}}
 
 test_success_approved if {
 	every image in [

@@ -2,10 +2,10 @@
 # title: Image tags and digests
 # description: |
 #   Every image names an immutable version: no :latest and no tag-less references (which
-#   mean :latest), unless pinned by digest. In production namespaces (the namespace label
-#   named by the environmentLabel parameter equals prodEnvironment, default
-#   environment=prod) every image must be pinned by digest (@sha256:...), so that what runs
-#   is exactly what was reviewed and scanned.
+#   mean :latest), unless pinned by digest. In production namespaces (labelled
+#   environment=prod, the label key being the environmentLabel parameter, as for tiering)
+#   every image must be pinned by digest (@sha256:...), so that what runs is exactly what was
+#   reviewed and scanned. Like tiering, an unknown namespace is judged as production.
 # custom:
 #   id: IMG-002
 #   severity: medium
@@ -22,7 +22,11 @@ import data.lib.images
 import data.lib.params
 import data.lib.pods
 
-_prod if input.namespace.labels[params.environment_label] == params.prod_environment
+# _prod holds in a production namespace and, failing closed as tiering does, when the
+# namespace is unknown.
+_prod if input.namespace.labels[params.environment_label] == "prod"
+
+_prod if not input.namespace
 
 deny contains {"msg": msg, "field": field} if {
 	not _prod
@@ -40,6 +44,10 @@ deny contains {"msg": msg, "field": field} if {
 	image := c.container.image
 	is_string(image)
 	not images.pinned(image)
-	msg := sprintf("%s image %q must be pinned by digest (image@sha256:<digest>) in production namespace %q", [pods.describe(c), image, object.get(input.namespace, "name", "")])
+	msg := sprintf("%s image %q must be pinned by digest (image@sha256:<digest>) %s", [pods.describe(c), image, _where])
 	field := pods.field(c, "image")
 }
+
+_where := sprintf("in production namespace %q", [input.namespace.name]) if input.namespace.name
+
+else := "in a production namespace (the namespace is unknown, so it is judged as production)"

@@ -5,11 +5,13 @@ import data.lib.pods_testing as t
 
 _prod(spec) := object.union(t.deployment(spec), {"namespace": {"name": "shop", "labels": {"environment": "prod"}}})
 
+_dev(review) := object.union(review, {"namespace": {"name": "dev", "labels": {"environment": "dev"}}})
+
 test_fail_latest_or_no_tag if {
-	got := image_tag.deny with input as t.pod({
+	got := image_tag.deny with input as _dev(t.pod({
 		"initContainers": [{"name": "setup", "image": "busybox"}],
 		"containers": [{"name": "app", "image": "nginx:latest"}, {"name": "side", "image": "localhost:5000/envoy"}, {"name": "ok", "image": "nginx:1.27"}],
-	})
+	}))
 	got == {
 		{"msg": `init container "setup" image "busybox" must name a version tag (not latest) or be pinned by digest`, "field": "spec.initContainers[0].image"},
 		{"msg": `container "app" image "nginx:latest" must name a version tag (not latest) or be pinned by digest`, "field": "spec.containers[0].image"},
@@ -28,12 +30,18 @@ test_fail_prod_requires_digest if {
 	}
 }
 
-test_fail_prod_label_from_parameters if {
+test_fail_prod_label_key_from_parameters if {
 	got := image_tag.deny with input as object.union(t.pod({"containers": [{"name": "app", "image": "nginx:1.27"}]}), {
-		"namespace": {"name": "payments", "labels": {"tier": "production"}},
-		"params": {"environmentLabel": "tier", "prodEnvironment": "production"},
+		"namespace": {"name": "payments", "labels": {"stage": "prod", "environment": "dev"}},
+		"params": {"environmentLabel": "stage"},
 	})
-	count(got) == 1
+	got == {{"msg": `container "app" image "nginx:1.27" must be pinned by digest (image@sha256:<digest>) in production namespace "payments"`, "field": "spec.containers[0].image"}}
+}
+
+# Like tiering, an unknown namespace is judged as production (fail closed).
+test_fail_unknown_namespace_requires_digest if {
+	got := image_tag.deny with input as t.pod({"containers": [{"name": "app", "image": "nginx:1.27"}]})
+	got == {{"msg": `container "app" image "nginx:1.27" must be pinned by digest (image@sha256:<digest>) in a production namespace (the namespace is unknown, so it is judged as production)`, "field": "spec.containers[0].image"}}
 }
 
 test_success_tags_outside_prod if {

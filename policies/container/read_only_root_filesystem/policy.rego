@@ -3,9 +3,10 @@
 # description: |
 #   Containers should run with an immutable root filesystem, so that an intruder cannot
 #   plant binaries or alter configuration, writing only to explicit volumes: every container
-#   (containers, initContainers, ephemeralContainers) sets
-#   securityContext.readOnlyRootFilesystem=true. Windows pods are exempt: the API forbids
-#   the field for them.
+#   and init container sets securityContext.readOnlyRootFilesystem=true. Ephemeral
+#   (debugging) containers are not judged: kubectl debug's profiles cannot set the field and
+#   access through them is governed by CHG-002. Windows pods are exempt: the API forbids the
+#   field for them.
 # custom:
 #   id: POD-030
 #   severity: medium
@@ -24,6 +25,7 @@ import data.lib.pss
 deny contains {"msg": msg, "field": field} if {
 	not pss.windows
 	some c in pods.containers
+	c.type != "ephemeralContainers"
 	not c.container.securityContext.readOnlyRootFilesystem == true
 	msg := sprintf("%s should set securityContext.readOnlyRootFilesystem=true and write only to mounted volumes (an emptyDir for scratch space)", [pods.describe(c)])
 	field := pods.field(c, "securityContext.readOnlyRootFilesystem")

@@ -9,6 +9,7 @@ test_fail_writable_root if {
 	got := read_only_root_filesystem.deny with input as t.pod({
 		"initContainers": [{"name": "setup", "image": "busybox", "securityContext": {"readOnlyRootFilesystem": false}}],
 		"containers": [{"name": "app", "image": "nginx", "securityContext": {"readOnlyRootFilesystem": true}}, {"name": "side", "image": "envoy"}],
+		"ephemeralContainers": [{"name": "debug", "image": "busybox"}],
 	})
 	got == {
 		{"msg": sprintf(`init container "setup" %s`, [_should]), "field": "spec.initContainers[0].securityContext.readOnlyRootFilesystem"},
