@@ -13,6 +13,7 @@ package lib.images
 
 import data.lib.aws
 import data.lib.params
+import data.lib.pods
 
 # _reference splits [host "/"] path [":" tag] ["@" digest]. The first path component is a
 # registry host only when it contains "." or ":", is "localhost" or has upper-case letters,
@@ -39,53 +40,61 @@ name(image) := concat("", [domain, "/", object.get(_official, [domain, contains(
 
 # approved holds for an image reference from an approved registry: under an entry of the
 # allowedRegistries parameter on a segment boundary, or in an ECR private registry of an
-# account of the awsAccountIds parameter. A reference that names an approved registry exactly
-# as its normalised name would is approved as written; only the others are normalised.
+# account of the awsAccountIds parameter (accounts as lib.aws reads them). A reference that
+# names an approved registry exactly as its normalised name would is approved as written;
+# only the others are normalised.
 approved(image) if _under(image)
 
 else if _under(concat("", [name(image), "/"]))
 
-# _under holds for a string that starts with an approved prefix (each ends in "/") or with
-# the host of an approved account's ECR registry and "/" (accounts as lib.aws reads them).
+# approved_as_written holds the images of the request's containers that approved holds for
+# without normalisation: what a policy checks first, computed once per request.
+approved_as_written contains image if {
+	some c in pods.containers
+	image := c.container.image
+	is_string(image)
+	some prefix in _prefixes
+	startswith(image, prefix)
+}
+
+approved_as_written contains image if {
+	count(aws.allowed_accounts) > 0
+	some c in pods.containers
+	image := c.container.image
+	is_string(image)
+	regex.match(_ecr, image)
+	substring(image, 0, 12) in aws.allowed_accounts
+}
+
+# _under holds for a string that starts with an approved prefix or with the host of an
+# approved account's ECR registry, followed by "/".
 _under(s) if {
 	some prefix in _prefixes
 	startswith(s, prefix)
 }
 
 _under(s) if {
-	regex.match(`^[0-9]{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/`, s)
+	regex.match(_ecr, s)
 	substring(s, 0, 12) in aws.allowed_accounts
 }
 
-# _entries are the allowedRegistries entries normalised like names: trimmed, the host in
-# lower case, index.docker.io as docker.io, without a trailing "/".
-_entries contains entry if {
+_ecr := `^[0-9]{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/`
+
+# _prefixes are the allowedRegistries entries normalised like names (trimmed, in lower case,
+# index.docker.io as docker.io) and ending in "/", so that a prefix only ever matches whole
+# segments: "public.ecr.aws/" is no prefix of "public.ecr.aws.evil.io/x". Valid references
+# have lower-case paths, so lowering a whole entry changes nothing they can match.
+_prefixes contains concat("", [entry, "/"]) if {
 	some raw in params.allowed_registries
 	is_string(raw)
-	parts := split(trim_right(trim_space(raw), "/"), "/")
-	host := lower(parts[0])
-	host != ""
-	entry := concat("/", array.concat([object.get(_hosts, host, host)], array.slice(parts, 1, count(parts))))
+	entry := regex.replace(lower(trim_right(trim_space(raw), "/")), `^index\.docker\.io(/|$)`, "docker.io$1")
+	entry != ""
 }
-
-# _prefixes end in "/" so that a prefix only ever matches whole segments: "public.ecr.aws/"
-# is no prefix of "public.ecr.aws.evil.io/x".
-_prefixes contains concat("", [entry, "/"]) if some entry in _entries
 
 # approved_text lists what is approved, for messages.
 approved_text := concat(", ", array.concat(
-	sort(_entries),
+	sort([trim_suffix(p, "/") | some p in _prefixes]),
 	sort([sprintf("%s.dkr.ecr.<region>.amazonaws.com", [a]) | some a in aws.allowed_accounts]),
 )) if {
-	count(_entries) + count(aws.allowed_accounts) > 0
+	count(_prefixes) + count(aws.allowed_accounts) > 0
 } else := "no registry is approved; set the allowedRegistries or awsAccountIds parameter"
-
-# pinned holds for a reference that ends in a sha256 or sha512 digest.
-pinned(image) if regex.match(`@sha256:[a-f0-9]{64}$|@sha512:[a-f0-9]{128}$`, image)
-
-# floating holds for a reference without a digest whose tag is "latest" or absent (which
-# means latest): its last path component has no ":", or it ends in ":latest".
-floating(image) if {
-	not contains(image, "@")
-	regex.match(`(^|/)[^/:]*$|:latest$`, image)
-}

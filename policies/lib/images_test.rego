@@ -29,7 +29,8 @@ test_success_approved if {
 		"public.ecr.aws/nginx/nginx:1.27",
 		"PUBLIC.ECR.AWS/nginx/nginx:1.27",
 		"public.ecr.aws/x@sha256:abc",
-		"registry.example.com:5000/Team/app:1",
+		"registry.example.com:5000/team/app:1",
+		"Registry.Example.COM:5000/team/app:1",
 		"nginx:1.27",
 		"docker.io/library/redis",
 		"123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1",
@@ -50,7 +51,8 @@ test_fail_refused_look_alikes if {
 		"public.ecr.awsx/nginx",
 		"registry.example.com/Team/app",
 		"registry.example.com:5000/TeamX/app",
-		"registry.example.com:5000/team/app",
+		"registry.example.com:5000/teamx/app",
+		"registry.example.com:5000/Team/app",
 		"999999999999.dkr.ecr.us-east-1.amazonaws.com/app",
 		"123456789012.dkr.ecr.us-east-1.amazonaws.com.cn.evil/app",
 		"bitnami/redis",
@@ -71,14 +73,13 @@ test_fail_nothing_approved if {
 	images.approved_text == "no registry is approved; set the allowedRegistries or awsAccountIds parameter" with input as {"params": {"allowedRegistries": []}}
 }
 
-test_success_floating_and_pinned if {
-	every image in ["nginx", "nginx:latest", "localhost:5000/app", "registry.example.com:5000/team/app:latest"] {
-		images.floating(image)
-	}
-	every image in ["nginx:1.27", "nginx@sha256:abc", "localhost:5000/app:2", "nginx:latest@sha256:abc", "host:5000"] {
-		not images.floating(image)
-	}
-	images.pinned(concat("", ["nginx@sha256:", concat("", [x | some _ in numbers.range(1, 64); x := "a"])]))
-	not images.pinned("nginx@sha256:abc")
-	not images.pinned("nginx:1.27")
+test_success_approved_as_written_is_the_fast_path if {
+	got := images.approved_as_written with input as object.union(_params, {"request": {"kind": {"kind": "Pod"}, "object": {"spec": {"containers": [
+		{"name": "a", "image": "public.ecr.aws/nginx/nginx:1.27"},
+		{"name": "b", "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1"},
+		{"name": "c", "image": "nginx:1.27"},
+		{"name": "d", "image": "PUBLIC.ECR.AWS/nginx/nginx:1.27"},
+		{"name": "e", "image": "public.ecr.aws.evil.io/x"},
+	]}}}})
+	got == {"public.ecr.aws/nginx/nginx:1.27", "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1"}
 }

@@ -27,6 +27,7 @@ deny contains {"msg": msg, "field": field} if {
 	some c in pods.containers
 	image := c.container.image
 	is_string(image)
+	not image in images.approved_as_written
 	not images.approved(image)
 	msg := sprintf("%s image %q (%s) is not from an approved registry; pull it from %s", [pods.describe(c), image, images.name(image), images.approved_text])
 	field := pods.field(c, "image")

@@ -53,3 +53,19 @@ test_success_digests_in_prod if {
 	got := image_tag.deny with input as _prod({"containers": [{"name": "app", "image": "registry.example.com:5000/app:1.2@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}]})
 	got == set()
 }
+
+test_success_tag_forms if {
+	got := image_tag.deny with input as _dev(t.pod({"containers": [
+		{"name": "a", "image": "nginx:1.27"},
+		{"name": "b", "image": "localhost:5000/app:2"},
+		{"name": "c", "image": "nginx:latest@sha256:abc"},
+		{"name": "d", "image": "host:5000"},
+		{"name": "e", "image": "nginx@sha256:abc"},
+	]}))
+	got == set()
+}
+
+test_fail_sha_like_but_not_a_digest_in_prod if {
+	got := image_tag.deny with input as _prod({"containers": [{"name": "app", "image": "nginx:sha256-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}]})
+	count(got) == 1
+}
