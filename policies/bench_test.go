@@ -10,7 +10,9 @@ import (
 	"github.com/govhook/govhook/policies"
 )
 
-// typicalDeployment is a compliant three-container Deployment, the shape most requests have.
+// typicalDeployment is a compliant three-container Deployment, the shape most requests have:
+// images from approved registries (benchParams), pinned by digest as its prod namespace
+// requires.
 const typicalDeployment = `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -29,19 +31,19 @@ spec:
       securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
       initContainers:
       - name: migrate
-        image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/checkout-migrate:1.4.2
+        image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/checkout-migrate:1.4.2@sha256:3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f
         securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
         resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {memory: 64Mi}}
       containers:
       - name: app
-        image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/checkout:1.4.2
+        image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/checkout:1.4.2@sha256:a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1
         ports: [{containerPort: 8080}]
         env: [{name: LOG_LEVEL, value: info}, {name: DB_HOST, value: db.internal}]
         securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
         resources: {requests: {cpu: 250m, memory: 256Mi}, limits: {memory: 256Mi}}
         livenessProbe: {httpGet: {path: /healthz, port: 8080}}
       - name: proxy
-        image: public.ecr.aws/envoyproxy/envoy:v1.31.0
+        image: public.ecr.aws/envoyproxy/envoy:v1.31.0@sha256:7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c
         securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
         resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {memory: 128Mi}}
 `
@@ -64,6 +66,9 @@ rules:
 - {apiGroups: [networking.k8s.io], resources: [ingresses, networkpolicies], verbs: [get, list, watch, create, update]}
 - {apiGroups: [shop.example.com], resources: [checkouts, checkouts/status, checkouts/finalizers], verbs: [get, list, watch, update, patch]}
 `
+
+// benchParams are the config parameters of a typical EKS installation.
+var benchParams = map[string]any{"awsAccountIds": []any{"123456789012"}}
 
 // BenchmarkEvaluate measures one evaluation of the whole catalog on a typical Deployment.
 func BenchmarkEvaluate(b *testing.B) {
@@ -91,7 +96,7 @@ func benchmarkManifest(b *testing.B, manifest string, o offline.Options) {
 		b.Fatal(errs)
 	}
 	req := offline.Request(docs[0], o)
-	doc, err := input.Build(req, &input.Namespace{Name: "shop", Labels: map[string]string{"owner": "payments", "environment": "prod"}}, nil)
+	doc, err := input.Build(req, &input.Namespace{Name: "shop", Labels: map[string]string{"owner": "payments", "environment": "prod"}}, benchParams)
 	if err != nil {
 		b.Fatal(err)
 	}

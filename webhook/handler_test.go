@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -64,11 +65,15 @@ func newHandler(t testing.TB, ev evidence.Recorder) *webhook.Handler {
 	}
 }
 
-const privilegedPod = `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","namespace":"shop","labels":{"owner":"payments"}},
-"spec":{"serviceAccountName":"web","containers":[{"name":"app","image":"nginx:1.27","securityContext":{"privileged":true}}]}}`
-
+// compliantPod passes every policy of the catalog; privilegedPod differs only in its
+// privileged container.
 const compliantPod = `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","namespace":"shop","labels":{"owner":"payments"}},
-"spec":{"serviceAccountName":"web","containers":[{"name":"app","image":"nginx:1.27"}]}}`
+"spec":{"serviceAccountName":"web","securityContext":{"runAsNonRoot":true,"seccompProfile":{"type":"RuntimeDefault"}},
+"containers":[{"name":"app","image":"public.ecr.aws/nginx/nginx:1.27@sha256:e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3",
+"securityContext":{"allowPrivilegeEscalation":false,"readOnlyRootFilesystem":true,"capabilities":{"drop":["ALL"]}},
+"resources":{"requests":{"cpu":"100m","memory":"128Mi"},"limits":{"memory":"128Mi"}}}]}}`
+
+var privilegedPod = strings.Replace(compliantPod, `"allowPrivilegeEscalation":false,`, `"allowPrivilegeEscalation":false,"privileged":true,`, 1)
 
 func reviewBody(op, object, oldObject string) string {
 	return `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"uid-1",
@@ -222,8 +227,12 @@ func TestHandlerRefusesWhenEvidenceIsNotDurable(t *testing.T) {
 }
 
 func TestHandlerDenialLinesAreSortedByPolicy(t *testing.T) {
+	container := `{"name":"%s","image":"public.ecr.aws/nginx/nginx:1.27@sha256:e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3",
+"securityContext":{"privileged":true,"allowPrivilegeEscalation":false,"readOnlyRootFilesystem":true,"capabilities":{"drop":["ALL"]}},
+"resources":{"requests":{"cpu":"100m","memory":"128Mi"},"limits":{"memory":"128Mi"}}}`
 	obj := `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","namespace":"shop"},
-"spec":{"serviceAccountName":"web","containers":[{"name":"b","securityContext":{"privileged":true}},{"name":"a","securityContext":{"privileged":true}}]}}`
+"spec":{"serviceAccountName":"web","securityContext":{"runAsNonRoot":true,"seccompProfile":{"type":"RuntimeDefault"}},"containers":[` +
+		fmt.Sprintf(container, "b") + "," + fmt.Sprintf(container, "a") + `]}}`
 	resp := decodeResponse(t, post(newHandler(t, &memoryEvidence{}), "application/json", reviewBody("CREATE", obj, "null")))
 	want := strings.Join([]string{
 		`[OWN-002] Pod "web" must carry label "owner" naming its owning team`,

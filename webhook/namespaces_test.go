@@ -32,7 +32,7 @@ func namespacedReview(kind, resource, name, namespace, object string) string {
 }
 
 func TestHandlerNamespaceMetadata(t *testing.T) {
-	searchPod := `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"x","labels":{"owner":"search"}},"spec":{"automountServiceAccountToken":false,"containers":[{"name":"app","image":"nginx:1.27"}]}}`
+	searchPod := strings.Replace(strings.Replace(compliantPod, `"owner":"payments"`, `"owner":"search"`, 1), `"name":"web"`, `"name":"x"`, 1)
 	yes, no := true, false
 	tests := []struct {
 		name        string

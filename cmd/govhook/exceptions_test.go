@@ -253,10 +253,14 @@ func (s *servedWebhook) review(uid, name string, privileged bool) *admissionv1.A
 }
 
 // deploymentReview is the AdmissionReview of creating Deployment name in namespace ns, its
-// object and pod template labelled with owner.
+// object and pod template labelled with owner; but for privileged, it meets every other policy.
 func deploymentReview(uid, ns, name, owner string, privileged bool) string {
 	obj := fmt.Sprintf(`{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":%q,"namespace":%q,"labels":{"owner":%q}},
-"spec":{"template":{"metadata":{"labels":{"owner":%q}},"spec":{"automountServiceAccountToken":false,"containers":[{"name":"app","securityContext":{"privileged":%t}}]}}}}`, name, ns, owner, owner, privileged)
+"spec":{"template":{"metadata":{"labels":{"owner":%q}},"spec":{"automountServiceAccountToken":false,
+"securityContext":{"runAsNonRoot":true,"seccompProfile":{"type":"RuntimeDefault"}},
+"containers":[{"name":"app","image":"public.ecr.aws/nginx/nginx:1.27@sha256:e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3",
+"securityContext":{"privileged":%t,"allowPrivilegeEscalation":false,"readOnlyRootFilesystem":true,"capabilities":{"drop":["ALL"]}},
+"resources":{"requests":{"cpu":"100m","memory":"128Mi"},"limits":{"memory":"128Mi"}}}]}}}}`, name, ns, owner, owner, privileged)
 	return fmt.Sprintf(`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":%q,
 "kind":{"group":"apps","version":"v1","kind":"Deployment"},"resource":{"group":"apps","version":"v1","resource":"deployments"},
 "name":%q,"namespace":%q,"operation":"CREATE","userInfo":{"username":"alice"},"object":%s}}`, uid, name, ns, obj)

@@ -46,6 +46,7 @@ func govhook(t *testing.T, stdin string, args ...string) (stdout, stderr string,
 	return out.String(), errb.String(), code
 }
 
+// privilegedDeployment breaks POD-001 and no other policy.
 const privilegedDeployment = `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web, namespace: shop, labels: {owner: payments}}
@@ -55,7 +56,12 @@ spec:
     metadata: {labels: {app: web, owner: payments}}
     spec:
       automountServiceAccountToken: false
-      containers: [{name: app, image: nginx:1.27, securityContext: {privileged: true}}]
+      securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
+      containers:
+      - name: app
+        image: public.ecr.aws/nginx/nginx:1.27@sha256:e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3
+        securityContext: {privileged: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
+        resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {memory: 128Mi}}
 `
 
 func TestTestCommandExitCodes(t *testing.T) {

@@ -76,3 +76,10 @@ lb_source_ranges_approval_annotation := object.get(input, ["params", "lbSourceRa
 
 # alb_ingress_classes are the ingress class names served by the AWS Load Balancer Controller.
 alb_ingress_classes := object.get(input, ["params", "albIngressClasses"], ["alb"])
+
+# --- container security (POD, IMG, SEC); aws_account_ids and environment_label above serve too ---
+
+# allowed_registries are image reference prefixes (a registry host, or host/path) that IMG-001
+# approves, matched on whole path segments after normalisation. The ECR private registries of
+# aws_account_ids are approved as well, in every region.
+allowed_registries := object.get(input, ["params", "allowedRegistries"], ["public.ecr.aws"])

@@ -74,6 +74,10 @@ func dryRun(d *decided) *decided { d.DryRun = true; return d }
 
 func ephemeral(d *decided) *decided { d.SubResource = "ephemeralcontainers"; return d }
 
+// debugImage is an approved, digest-pinned image, so that a debug container in the prod
+// namespace demo meets every policy but change control (CHG-002).
+const debugImage = "public.ecr.aws/docker/library/busybox:1.36@sha256:e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3"
+
 // TestKubectl walks a user through govhook with kubectl, in order: the later steps build on
 // the objects of the earlier ones.
 func TestKubectl(t *testing.T) {
@@ -99,21 +103,21 @@ func TestKubectl(t *testing.T) {
 		args:   []string{"apply", "-f", examples + "privileged-deployment.yaml"},
 		exit:   1,
 		says:   []string{denied() + `[POD-001] container "app" must not set securityContext.privileged=true`},
-		record: record("CREATE", deploy, "deployments", "demo", "privileged-web", deny, "POD-001"),
+		record: record("CREATE", deploy, "deployments", "demo", "privileged-web", deny, "POD-001", "POD-021"),
 		absent: []string{"deployment", "privileged-web", "-n", "demo"},
 	}, {
 		name:   "server-side dry run of the privileged deployment is refused alike",
 		args:   []string{"apply", "--dry-run=server", "-f", examples + "privileged-deployment.yaml"},
 		exit:   1,
 		says:   []string{denied() + `[POD-001] container "app" must not set securityContext.privileged=true`},
-		record: dryRun(record("CREATE", deploy, "deployments", "demo", "privileged-web", deny, "POD-001")),
+		record: dryRun(record("CREATE", deploy, "deployments", "demo", "privileged-web", deny, "POD-001", "POD-021")),
 		absent: []string{"deployment", "privileged-web", "-n", "demo"},
 	}, {
 		name:   "cronjob with a privileged container is refused",
 		args:   []string{"apply", "-f", testdata + "privileged-cronjob.yaml"},
 		exit:   1,
 		says:   []string{denied() + `[POD-001] container "backup" must not set securityContext.privileged=true`},
-		record: record("CREATE", "batch/v1/CronJob", "cronjobs", "demo", "nightly-backup", deny, "POD-001"),
+		record: record("CREATE", "batch/v1/CronJob", "cronjobs", "demo", "nightly-backup", deny, "POD-001", "POD-021"),
 		absent: []string{"cronjob", "nightly-backup", "-n", "demo"},
 	}, {
 		name:   "cluster role binding to system:anonymous is refused",
@@ -147,7 +151,7 @@ func TestKubectl(t *testing.T) {
 		says: []string{`violates PodSecurity "baseline:latest": privileged (container "debugger" must not set securityContext.privileged=true)`},
 	}, {
 		name:   "kubectl debug in a prod namespace is refused as interactive access",
-		args:   []string{"debug", "-n", "demo", "target", "--image=busybox:1.36", "--profile=restricted", "--container=shell"},
+		args:   []string{"debug", "-n", "demo", "target", "--image=" + debugImage, "--profile=restricted", "--container=shell"},
 		exit:   1,
 		says:   []string{denied() + `[CHG-002] adding ephemeral container "shell" to pod "target" is interactive access outside change control`},
 		record: ephemeral(record("UPDATE", "v1/Pod", "pods", "demo", "target", deny, "CHG-002")),
