@@ -100,13 +100,13 @@ func benchmarkManifest(b *testing.B, manifest string, o offline.Options) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	violations, err := engine.Evaluate(b.Context(), req.Kind.Kind, doc)
+	violations, err := engine.Evaluate(b.Context(), req.Kind.Kind, req.Object.Raw, doc)
 	if err != nil || len(violations) > 0 {
 		b.Fatalf("benchmark object must evaluate cleanly: %v %v", violations, err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := engine.Evaluate(b.Context(), req.Kind.Kind, doc); err != nil {
+		if _, err := engine.Evaluate(b.Context(), req.Kind.Kind, req.Object.Raw, doc); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -60,6 +60,11 @@ type Policy struct {
 	// Warns is true when the policy also has a `warn` rule: violations it reports there are
 	// only ever warnings (e.g. a pre-existing violation on a metadata-only update).
 	Warns bool `json:"warns,omitempty"`
+	// Triggers (METADATA custom.triggers, optional) are byte strings of which the object's
+	// JSON must contain at least one for the policy to find anything, e.g. `"hostPath"`; the
+	// engine skips the policy for objects that contain none. Only a policy that can report
+	// nothing without one of them present may declare triggers.
+	Triggers []string `json:"triggers,omitempty"`
 	// Kinds are the object kinds the policy judges (METADATA custom.kinds, with
 	// "pod-bearing" expanded to PodBearingKinds and "*" meaning every kind).
 	Kinds []string `json:"kinds"`
@@ -208,6 +213,7 @@ func policyFromModule(file string, mod *ast.Module) (Policy, error) {
 	p.Controls = list("controls", true)
 	p.Groups = list("groups", true)
 	p.References = list("references", false)
+	p.Triggers = list("triggers", false)
 	for _, k := range list("kinds", true) {
 		if k == "pod-bearing" {
 			p.Kinds = append(p.Kinds, PodBearingKinds...)

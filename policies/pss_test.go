@@ -127,7 +127,7 @@ func (h *pssHarness) violations(t *testing.T, level api.Level, kind string, pod 
 	if err != nil {
 		t.Fatal(err)
 	}
-	vs, err := h.engines[level].Evaluate(t.Context(), kind, doc)
+	vs, err := h.engines[level].Evaluate(t.Context(), kind, raw, doc)
 	if err != nil {
 		t.Fatalf("evaluate %s: %v", kind, err)
 	}

@@ -84,7 +84,7 @@ func (r *Reviewer) Review(ctx context.Context, req *admissionv1.AdmissionRequest
 		return res, fmt.Errorf("build policy input: %w", err)
 	}
 	start := time.Now()
-	violations, err := r.engine.Evaluate(ctx, req.Kind.Kind, doc)
+	violations, err := r.engine.Evaluate(ctx, req.Kind.Kind, req.Object.Raw, doc)
 	res.Evaluation = time.Since(start)
 	if err != nil {
 		res.Decision = decision.Decision{Outcome: decision.OutcomeError}

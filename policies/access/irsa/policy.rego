@@ -23,6 +23,7 @@
 #   groups: [least-privilege, iam]
 #   action: deny
 #   kinds: [ServiceAccount, pod-bearing]
+#   triggers: ['eks.amazonaws.com/', '"AWS_']
 #   references:
 #     - https://docs.aws.amazon.com/eks/latest/userguide/iam-roles-for-service-accounts.html
 #     - https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html

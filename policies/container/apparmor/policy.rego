@@ -13,6 +13,7 @@
 #   groups: [pod-security, pss-baseline, pss-restricted]
 #   action: deny
 #   kinds: [pod-bearing]
+#   triggers: ['"appArmorProfile"', 'container.apparmor.security.beta.kubernetes.io/']
 #   references:
 #     - https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
 #     - k8s.io/pod-security-admission/policy/check_appArmorProfile.go

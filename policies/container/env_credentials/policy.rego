@@ -15,6 +15,7 @@
 #   groups: [secrets]
 #   action: deny
 #   kinds: [pod-bearing]
+#   triggers: ['"env"']
 #   references:
 #     - CIS EKS Benchmark 4.4.1
 #     - NSA/CISA Kubernetes Hardening Guide, "Secrets"

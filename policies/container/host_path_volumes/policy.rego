@@ -12,6 +12,7 @@
 #   groups: [pod-security, pss-baseline]
 #   action: deny
 #   kinds: [pod-bearing]
+#   triggers: ['"hostPath"']
 #   references:
 #     - https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
 #     - k8s.io/pod-security-admission/policy/check_hostPathVolumes.go

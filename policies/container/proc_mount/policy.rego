@@ -13,6 +13,7 @@
 #   groups: [pod-security, pss-baseline, pss-restricted]
 #   action: deny
 #   kinds: [pod-bearing]
+#   triggers: ['"procMount"']
 #   references:
 #     - https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
 #     - k8s.io/pod-security-admission/policy/check_procMount_baseline.go

@@ -12,6 +12,7 @@
 #   action: deny
 #   tiered: true
 #   kinds: [pod-bearing]
+#   triggers: ['"runAsUser"']
 #   references:
 #     - https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
 #     - k8s.io/pod-security-admission/policy/check_runAsUser.go

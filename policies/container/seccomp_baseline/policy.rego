@@ -13,6 +13,7 @@
 #   groups: [pod-security, pss-baseline]
 #   action: deny
 #   kinds: [pod-bearing]
+#   triggers: ['"seccompProfile"']
 #   references:
 #     - https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
 #     - k8s.io/pod-security-admission/policy/check_seccompProfile_baseline.go

@@ -15,6 +15,7 @@
 #   groups: [pod-security, pss-baseline, pss-restricted]
 #   action: deny
 #   kinds: [pod-bearing]
+#   triggers: ['"sysctls"']
 #   references:
 #     - https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
 #     - k8s.io/pod-security-admission/policy/check_sysctls.go

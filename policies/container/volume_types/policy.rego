@@ -14,6 +14,7 @@
 #   action: deny
 #   tiered: true
 #   kinds: [pod-bearing]
+#   triggers: ['"volumes"']
 #   references:
 #     - https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
 #     - k8s.io/pod-security-admission/policy/check_restrictedVolumes.go

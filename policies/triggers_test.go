@@ -1,0 +1,76 @@
+package policies_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/govhook/govhook/input"
+	"github.com/govhook/govhook/offline"
+	"github.com/govhook/govhook/policies"
+)
+
+// TestTriggersNeverHideAViolation evaluates every fixture of the catalog twice, with the
+// engine skipping policies whose triggers are absent and with an engine that evaluates every
+// policy of the kind, and requires the same violations: a trigger may only skip work, never
+// a finding.
+func TestTriggersNeverHideAViolation(t *testing.T) {
+	catalog, err := policies.LoadCatalog(policies.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withTriggers, err := policies.NewEngine(t.Context(), catalog, catalog.Policies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	untriggered := make([]policies.Policy, len(catalog.Policies))
+	triggered := 0
+	for i, p := range catalog.Policies {
+		if len(p.Triggers) > 0 {
+			triggered++
+		}
+		p.Triggers = nil
+		untriggered[i] = p
+	}
+	if triggered == 0 {
+		t.Fatal("no policy declares triggers; this test would prove nothing")
+	}
+	everyPolicy, err := policies.NewEngine(t.Context(), catalog, untriggered)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob("*/*/testdata/*/*.yaml")
+	if len(files) < 100 {
+		t.Fatalf("found only %d fixtures", len(files))
+	}
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs, _ := offline.Parse(file, data)
+		for _, d := range docs {
+			req := offline.Request(d, offline.Options{})
+			if d.Meta.Kind == "AdmissionReview" {
+				continue // their requests are covered by TestFixtures; here the object is the document
+			}
+			doc, err := input.Build(req, nil, fixtureParameters)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := withTriggers.Evaluate(t.Context(), req.Kind.Kind, req.Object.Raw, doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := everyPolicy.Evaluate(t.Context(), req.Kind.Kind, req.Object.Raw, doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s document %d: triggers changed the violations (-all policies +with triggers):\n%s", file, d.Index, diff)
+			}
+		}
+	}
+}
