@@ -22,15 +22,7 @@ import (
 // grows.
 func newReviewer(t *testing.T) *review.Reviewer {
 	t.Helper()
-	catalog, err := policies.LoadCatalog(policies.Files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	selected, err := catalog.Select([]string{"POD-001", "OWN-002"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	engine, err := policies.NewEngine(t.Context(), catalog, selected)
+	engine, err := policies.Embedded(t.Context(), "POD-001", "OWN-002")
 	if err != nil {
 		t.Fatal(err)
 	}

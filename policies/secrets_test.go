@@ -18,11 +18,7 @@ import (
 // and requires that no finding of any policy quotes a literal credential: each value SEC-001
 // reports (found through the violation's field) must appear in no message and no field.
 func TestMessagesNeverHoldSecretValues(t *testing.T) {
-	catalog, err := policies.LoadCatalog(policies.Files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	engine, err := policies.NewEngine(t.Context(), catalog, catalog.Policies)
+	engine, err := policies.Embedded(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -102,16 +102,8 @@ func newScanner(t *testing.T, c *cluster) *Scanner {
 		}
 		mapper.AddSpecific(gvk, gvk.GroupVersion().WithResource(resource), gvk.GroupVersion().WithResource(strings.ToLower(gvk.Kind)), scope)
 	}
-	catalog, err := policies.LoadCatalog(policies.Files)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// Two policies, so the expectations hold as the catalog grows.
-	selected, err := catalog.Select([]string{"POD-001", "OWN-002"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	engine, err := policies.NewEngine(t.Context(), catalog, selected)
+	engine, err := policies.Embedded(t.Context(), "POD-001", "OWN-002")
 	if err != nil {
 		t.Fatal(err)
 	}
