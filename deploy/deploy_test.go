@@ -52,25 +52,8 @@ func TestRenderedObjects(t *testing.T) {
 	r := renderAll(t)
 	for variant, objs := range r.variants {
 		t.Run(variant, func(t *testing.T) {
-			seen := map[string]bool{}
+			checkObjects(t, objs)
 			for i, o := range objs {
-				if seen[o.id()] {
-					t.Errorf("%s rendered twice", o.id())
-				}
-				seen[o.id()] = true
-				if newT, ok := builtinTypes[o.APIVersion+"/"+o.Kind]; ok {
-					if err := yaml.UnmarshalStrict(o.doc, newT()); err != nil {
-						t.Errorf("%s does not decode strictly: %v", o.id(), err)
-					}
-				} else if !isCustom(o.APIVersion) {
-					t.Errorf("%s: no Go type to check it against; add it to builtinTypes", o.id())
-				}
-				if o.Metadata.Labels["owner"] == "" {
-					t.Errorf("%s has no owner label", o.id())
-				}
-				if o.Kind != "Namespace" && !strings.HasPrefix(o.Kind, "Cluster") && o.Kind != "ValidatingWebhookConfiguration" && o.Metadata.Namespace != namespace {
-					t.Errorf("%s is not in %s", o.id(), namespace)
-				}
 				// The README's two-step install selects on this label.
 				if isReg := o.Metadata.Labels["app.kubernetes.io/component"] == "admission-registration"; isReg != (o.Kind == "ValidatingWebhookConfiguration") {
 					t.Errorf("%s: label app.kubernetes.io/component=admission-registration must mark exactly the webhook configuration", o.id())
