@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/govhook/govhook/output"
 	"github.com/govhook/govhook/policies"
 )
 
@@ -29,7 +30,7 @@ func TestReadmeCatalogIsCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	var want bytes.Buffer
-	if err := writePolicyMarkdown(&want, catalog.Policies); err != nil {
+	if err := output.WriteCatalog(&want, "markdown", catalog.Policies); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(strings.TrimSpace(want.String()), strings.TrimSpace(table)); diff != "" {

@@ -1,7 +1,7 @@
-// Package report writes the results of `govhook test` and `govhook audit` as a table, JSON,
+// Package output writes the results of `govhook test` and `govhook audit` as a table, JSON,
 // JUnit XML or SARIF 2.1.0. Writers stream: each result goes out as it arrives, so a cluster
 // scan never holds its whole population in memory.
-package report
+package output
 
 import (
 	"fmt"
@@ -135,8 +135,18 @@ func New(format string, w io.Writer, o Options) (Writer, error) {
 	case "sarif":
 		return newSARIF(w, o), nil
 	}
-	return nil, fmt.Errorf("output format %q is not one of %s", format, strings.Join(Formats, ", "))
+	return nil, errFormat(format, Formats)
 }
 
-// ValidFormat reports whether New accepts format.
-func ValidFormat(format string) bool { return slices.Contains(Formats, format) }
+// ParseFormat checks a command's -o value against the formats it allows: the one check of
+// -o for every command.
+func ParseFormat(value string, allowed ...string) (string, error) {
+	if !slices.Contains(allowed, value) {
+		return "", errFormat(value, allowed)
+	}
+	return value, nil
+}
+
+func errFormat(value string, allowed []string) error {
+	return fmt.Errorf("output format %q is not one of %s", value, strings.Join(allowed, ", "))
+}
