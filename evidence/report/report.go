@@ -677,13 +677,13 @@ func (b *reportBuilder) checks() []Check {
 		if g.Replica != "" {
 			who = g.Replica
 		}
-		gaps.Findings = append(gaps.Findings, fmt.Sprintf("%s: no record from %s to %s (%s)", who, stamp(g.From), stamp(g.To), g.Duration))
+		gaps.Findings = append(gaps.Findings, fmt.Sprintf("%s: no record from %s to %s (%s)", who, evidence.Stamp(g.From), evidence.Stamp(g.To), g.Duration))
 	}
 	loss := Check{Name: CheckNoLoss, Findings: []string{}}
 	for _, e := range r.Recoveries {
 		if e.Recovery.Lost > 0 {
 			loss.Findings = append(loss.Findings, fmt.Sprintf("%s: %d records not made durable from %s to %s (%s)",
-				e.Source, e.Recovery.Lost, stamp(e.Recovery.LostFrom), stamp(e.Recovery.LostTo), e.Recovery.Error))
+				e.Source, e.Recovery.Lost, evidence.Stamp(e.Recovery.LostFrom), evidence.Stamp(e.Recovery.LostTo), e.Recovery.Error))
 		}
 		if e.Recovery.UnconfirmedFirst > 0 {
 			loss.Findings = append(loss.Findings, fmt.Sprintf("%s: records seq %d-%d reached the disk, but their requests were told the write failed",
@@ -700,7 +700,7 @@ func (b *reportBuilder) checks() []Check {
 		for _, u := range x.Uses {
 			if u.Expired {
 				expired.Findings = append(expired.Findings, fmt.Sprintf("%s (expires %q) waived %s for %s %s/%s at %s, record %s",
-					x.ID, x.Expires, u.Policy, u.Kind, u.Namespace, u.Name, stamp(u.Time), u.Source))
+					x.ID, x.Expires, u.Policy, u.Kind, u.Namespace, u.Name, evidence.Stamp(u.Time), u.Source))
 			}
 		}
 		switch req, ok := strings.TrimSpace(x.RequestedBy), strings.TrimSpace(x.ApprovedBy); {
@@ -731,12 +731,4 @@ func maxTime(a, b time.Time) time.Time {
 		return b
 	}
 	return a
-}
-
-// stamp prints an instant as the verifier does: RFC 3339 with fractions, "-" when unknown.
-func stamp(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.UTC().Format(time.RFC3339Nano)
 }
