@@ -1,0 +1,56 @@
+# METADATA
+# title: No bindings to system groups and anonymous users
+# description: |
+#   RoleBindings and ClusterRoleBindings must not grant anything to system:masters (which bypasses
+#   authorization entirely), system:anonymous, system:unauthenticated or system:authenticated
+#   (every identity in the cluster, including any AWS principal mapped into it). Kubernetes' own
+#   default bindings to these groups stay admissible: each is recognised by its bootstrap label,
+#   binding name, role and subject together (lib/rbac.rego), so copying the label onto another
+#   binding does not make it admissible.
+#   UPDATE: only violations the binding did not have before are judged on metadata-only updates
+#   (lib/update.rego); a DELETE is never refused.
+# custom:
+#   id: RBAC-002
+#   severity: critical
+#   controls: [CC6.1, CC6.2, CC6.3]
+#   groups: [least-privilege, rbac]
+#   action: deny
+#   kinds: [RoleBinding, ClusterRoleBinding]
+#   references:
+#     - CIS EKS Benchmark 4.1.1
+#     - https://kubernetes.io/docs/concepts/security/rbac-good-practices/
+package rbac.system_subjects
+
+import data.lib.rbac
+import data.lib.update
+
+_forbidden := {"system:masters", "system:anonymous", "system:unauthenticated", "system:authenticated"}
+
+deny contains violation if {
+	some violation in _violations
+	not _unchanged(violation)
+}
+
+# warn keeps a violation the object already had in view when an update that is judged only for
+# new violations is admitted, so clean-up never gets stuck and nothing passes unremarked.
+warn contains violation if {
+	some violation in _violations
+	_unchanged(violation)
+}
+
+# _unchanged is true of a violation the old object had too, on an UPDATE that is only judged
+# for new violations (lib/update.rego).
+_unchanged(violation) if {
+	update.only_new_violations
+	violation in _violations with input.request.object as input.request.oldObject
+}
+
+_violations contains {"msg": msg, "field": field} if {
+	input.request.kind.kind in rbac.binding_kinds
+	some i, subject in rbac.obj.subjects
+	subject.kind in {"User", "Group"}
+	subject.name in _forbidden
+	not rbac.default_binding(subject)
+	msg := sprintf("%s must not bind %s %q (subject %d)", [rbac.describe, subject.kind, subject.name, i])
+	field := sprintf("subjects[%d].name", [i])
+}

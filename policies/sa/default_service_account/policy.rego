@@ -1,0 +1,54 @@
+# METADATA
+# title: Workloads do not run as the default ServiceAccount with a token
+# description: |
+#   A pod-bearing object must name a dedicated ServiceAccount (an empty serviceAccountName means
+#   "default") unless it turns token automount off on the pod (automountServiceAccountToken:
+#   false). Every workload sharing "default" shares whatever RBAC anyone binds to it. The
+#   webhook does not see the ServiceAccount, so only the pod-level setting counts; a default
+#   ServiceAccount with automount off still needs the pod to say so. An object a pod-bearing
+#   controller made from its template (a Pod of a ReplicaSet, a ReplicaSet of a Deployment) is
+#   not judged: the template was, and refusing the copy would break a workload that predates
+#   govhook when it is next rescheduled (lib/serviceaccounts.rego). Tiered: denied in
+#   namespaces labelled environment=prod, a warning elsewhere.
+#   UPDATE: only violations the object did not have before are judged on metadata-only updates
+#   and on every Pod update (the fields judged are immutable on Pods; lib/update.rego).
+# custom:
+#   id: SA-001
+#   severity: medium
+#   controls: [CC6.1, CC6.3]
+#   groups: [least-privilege, service-accounts]
+#   action: deny
+#   tiered: true
+#   kinds: [pod-bearing]
+#   references:
+#     - CIS EKS Benchmark 4.1.5
+#     - https://kubernetes.io/docs/concepts/security/service-accounts/#default-service-accounts
+package sa.default_service_account
+
+import data.lib.serviceaccounts
+import data.lib.update
+
+deny contains violation if {
+	some violation in _violations
+	not _unchanged(violation)
+}
+
+# warn keeps a violation the object already had in view when an update that is judged only for
+# new violations is admitted, so clean-up never gets stuck and nothing passes unremarked.
+warn contains violation if {
+	some violation in _violations
+	_unchanged(violation)
+}
+
+# _unchanged is true of a violation the old object had too, on an UPDATE that is only judged
+# for new violations (lib/update.rego).
+_unchanged(violation) if {
+	update.only_new_violations
+	violation in _violations with input.request.object as input.request.oldObject
+}
+
+_violations contains {"msg": msg, "field": serviceaccounts.name_field} if {
+	serviceaccounts.name == "default"
+	not serviceaccounts.spec.automountServiceAccountToken == false
+	msg := sprintf(`%s must not run as ServiceAccount "default" with its token mounted: set %s to a dedicated ServiceAccount, or set automountServiceAccountToken: false`, [serviceaccounts.describe, serviceaccounts.name_field])
+}
