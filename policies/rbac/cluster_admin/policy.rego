@@ -25,24 +25,19 @@ import data.lib.params
 import data.lib.rbac
 import data.lib.update
 
-deny contains violation if {
-	some violation in _violations
-	not _unchanged(violation)
-}
+# deny and warn split _violations as lib/update.rego says: on an update judged only for new
+# violations, those the object already had (_before) are warned about, not refused.
+deny := update.new_violations(_violations, _before)
 
-# warn keeps a violation the object already had in view when an update that is judged only for
-# new violations is admitted, so clean-up never gets stuck and nothing passes unremarked.
-warn contains violation if {
-	some violation in _violations
-	_unchanged(violation)
-}
+warn := update.carried_violations(_violations, _before)
 
-# _unchanged is true of a violation the old object had too, on an UPDATE that is only judged
-# for new violations (lib/update.rego).
-_unchanged(violation) if {
+_before := before if {
 	update.only_new_violations
-	violation in _violations with input.request.object as input.request.oldObject
+	count(_violations) > 0
+	before := _violations with input.request.object as input.request.oldObject
 }
+
+default _before := set()
 
 _violations contains {"msg": msg, "field": field} if {
 	input.request.kind.kind in rbac.binding_kinds
