@@ -1,7 +1,7 @@
 package img.image_registry_test
 
 import data.img.image_registry
-import data.lib.pods_testing as t
+import data.lib.review_test as t
 
 _params := {"awsAccountIds": ["123456789012"]}
 

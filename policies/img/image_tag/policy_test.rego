@@ -1,7 +1,7 @@
 package img.image_tag_test
 
 import data.img.image_tag
-import data.lib.pods_testing as t
+import data.lib.review_test as t
 
 _prod(spec) := object.union(t.deployment(spec), {"namespace": {"name": "shop", "labels": {"environment": "prod"}}})
 

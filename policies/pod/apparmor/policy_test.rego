@@ -1,6 +1,6 @@
 package pod.apparmor_test
 
-import data.lib.pods_testing as t
+import data.lib.review_test as t
 import data.pod.apparmor
 
 test_fail_unconfined_profile_at_pod_and_container if {
@@ -33,7 +33,7 @@ test_fail_legacy_annotation if {
 }
 
 test_fail_annotation_on_deployment_template if {
-	got := apparmor.deny with input as t.review("Deployment", {"metadata": {"name": "web"}, "spec": {"template": {
+	got := apparmor.deny with input as t.create("Deployment", {"metadata": {"name": "web"}, "spec": {"template": {
 		"metadata": {"annotations": {"container.apparmor.security.beta.kubernetes.io/app": "docker/default"}},
 		"spec": {"containers": [{"name": "app", "image": "nginx"}]},
 	}}})

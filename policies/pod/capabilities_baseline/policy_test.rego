@@ -1,6 +1,6 @@
 package pod.capabilities_baseline_test
 
-import data.lib.pods_testing as t
+import data.lib.review_test as t
 import data.pod.capabilities_baseline
 
 _baseline := "; the baseline allows only AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT"

@@ -1,6 +1,6 @@
 package pod.capabilities_restricted_test
 
-import data.lib.pods_testing as t
+import data.lib.review_test as t
 import data.pod.capabilities_restricted
 
 _drop := `must set securityContext.capabilities.drop=["ALL"]`

@@ -1,6 +1,6 @@
 package pod.host_namespaces_test
 
-import data.lib.pods_testing as t
+import data.lib.review_test as t
 import data.pod.host_namespaces
 
 _spec(extra) := object.union({"containers": [{"name": "app", "image": "nginx"}]}, extra)

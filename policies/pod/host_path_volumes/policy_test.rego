@@ -1,6 +1,6 @@
 package pod.host_path_volumes_test
 
-import data.lib.pods_testing as t
+import data.lib.review_test as t
 import data.pod.host_path_volumes
 
 test_fail_host_path_volume if {

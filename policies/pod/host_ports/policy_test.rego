@@ -1,6 +1,6 @@
 package pod.host_ports_test
 
-import data.lib.pods_testing as t
+import data.lib.review_test as t
 import data.pod.host_ports
 
 test_fail_host_port_in_init_container_only if {

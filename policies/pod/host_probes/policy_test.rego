@@ -1,6 +1,6 @@
 package pod.host_probes_test
 
-import data.lib.pods_testing as t
+import data.lib.review_test as t
 import data.pod.host_probes
 
 test_fail_probe_and_lifecycle_hosts if {

@@ -1,6 +1,6 @@
 package pod.privilege_escalation_test
 
-import data.lib.pods_testing as t
+import data.lib.review_test as t
 import data.pod.privilege_escalation
 
 test_fail_unset_or_true if {

@@ -1,6 +1,6 @@
 package pod.proc_mount_restricted_test
 
-import data.lib.pods_testing as t
+import data.lib.review_test as t
 import data.pod.proc_mount_restricted
 
 test_fail_unmasked_in_user_namespace if {

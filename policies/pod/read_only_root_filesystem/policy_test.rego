@@ -1,6 +1,6 @@
 package pod.read_only_root_filesystem_test
 
-import data.lib.pods_testing as t
+import data.lib.review_test as t
 import data.pod.read_only_root_filesystem
 
 _should := "should set securityContext.readOnlyRootFilesystem=true and write only to mounted volumes (an emptyDir for scratch space)"

@@ -1,6 +1,6 @@
 package pod.resources_test
 
-import data.lib.pods_testing as t
+import data.lib.review_test as t
 import data.pod.resources
 
 test_fail_missing_requests_and_limits if {

@@ -1,6 +1,6 @@
 package pod.run_as_non_root_test
 
-import data.lib.pods_testing as t
+import data.lib.review_test as t
 import data.pod.run_as_non_root
 
 test_fail_unset_everywhere if {

@@ -1,6 +1,6 @@
 package pod.run_as_user_test
 
-import data.lib.pods_testing as t
+import data.lib.review_test as t
 import data.pod.run_as_user
 
 test_fail_uid_zero_at_pod_and_container if {

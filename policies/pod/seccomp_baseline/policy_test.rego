@@ -1,6 +1,6 @@
 package pod.seccomp_baseline_test
 
-import data.lib.pods_testing as t
+import data.lib.review_test as t
 import data.pod.seccomp_baseline
 
 test_fail_unconfined_at_pod_and_container if {

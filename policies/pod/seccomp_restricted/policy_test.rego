@@ -1,6 +1,6 @@
 package pod.seccomp_restricted_test
 
-import data.lib.pods_testing as t
+import data.lib.review_test as t
 import data.pod.seccomp_restricted
 
 _must_set := "must set securityContext.seccompProfile.type to RuntimeDefault or Localhost (or the pod must set it for all containers)"

@@ -1,6 +1,6 @@
 package pod.selinux_test
 
-import data.lib.pods_testing as t
+import data.lib.review_test as t
 import data.pod.selinux
 
 test_fail_type_user_and_role if {

@@ -1,6 +1,6 @@
 package pod.volume_types_test
 
-import data.lib.pods_testing as t
+import data.lib.review_test as t
 import data.pod.volume_types
 
 _allowed := "configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected, secret"

@@ -1,6 +1,6 @@
 package pod.windows_host_process_test
 
-import data.lib.pods_testing as t
+import data.lib.review_test as t
 import data.pod.windows_host_process
 
 test_fail_pod_and_container_host_process if {

@@ -1,6 +1,6 @@
 package sec.env_credentials_test
 
-import data.lib.pods_testing as t
+import data.lib.review_test as t
 import data.sec.env_credentials
 
 _take := "take it from a Secret with valueFrom.secretKeyRef"
