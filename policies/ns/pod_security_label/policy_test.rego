@@ -1,12 +1,13 @@
 package ns.pod_security_label_test
 
+import data.lib.review_test
 import data.ns.pod_security_label
 
 _ns(labels) := {"metadata": {"name": "shop", "labels": labels}}
 
-_create(labels) := {"request": {"operation": "CREATE", "kind": {"group": "", "version": "v1", "kind": "Namespace"}, "object": _ns(labels)}}
+_create(labels) := review_test.create("Namespace", _ns(labels))
 
-_update(labels, old) := {"request": {"operation": "UPDATE", "kind": {"group": "", "version": "v1", "kind": "Namespace"}, "object": _ns(labels), "oldObject": _ns(old)}}
+_update(labels, old) := review_test.update("Namespace", _ns(old), _ns(labels))
 
 _field := `metadata.labels["pod-security.kubernetes.io/enforce"]`
 

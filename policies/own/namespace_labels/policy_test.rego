@@ -1,5 +1,6 @@
 package own.namespace_labels_test
 
+import data.lib.review_test
 import data.own.namespace_labels
 
 _labels := {"owner": "payments", "environment": "prod", "data-classification": "confidential"}
@@ -8,9 +9,9 @@ _annotations := {"security-contact": "payments-security@example.com"}
 
 _ns(name, labels, annotations) := {"metadata": {"name": name, "labels": labels, "annotations": annotations}}
 
-_create(object) := {"request": {"operation": "CREATE", "kind": {"group": "", "version": "v1", "kind": "Namespace"}, "object": object}}
+_create(object) := review_test.create("Namespace", object)
 
-_update(object, old) := {"request": {"operation": "UPDATE", "kind": {"group": "", "version": "v1", "kind": "Namespace"}, "object": object, "oldObject": old}}
+_update(object, old) := review_test.update("Namespace", old, object)
 
 test_fail_namespace_without_any_metadata if {
 	got := namespace_labels.deny with input as _create({"metadata": {"name": "shop"}})

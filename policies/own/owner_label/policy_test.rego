@@ -1,8 +1,9 @@
 package own.owner_label_test
 
+import data.lib.review_test
 import data.own.owner_label
 
-_review(kind, object) := {"request": {"operation": "CREATE", "kind": {"group": "apps", "version": "v1", "kind": kind}, "object": object}}
+_review(kind, object) := review_test.create(kind, object)
 
 _deployment(labels, template_labels) := {
 	"metadata": {"name": "web", "labels": labels},

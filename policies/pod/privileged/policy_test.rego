@@ -1,8 +1,9 @@
 package pod.privileged_test
 
+import data.lib.review_test
 import data.pod.privileged
 
-_review(kind, object) := {"request": {"operation": "CREATE", "kind": {"group": "", "version": "v1", "kind": kind}, "object": object}}
+_review(kind, object) := review_test.create(kind, object)
 
 _pod_spec(containers) := {"containers": containers}
 
