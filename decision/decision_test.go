@@ -81,8 +81,13 @@ const exceptionConfig = `exceptions:
     expires: "2027-01-15T12:00:00Z"
 `
 
-func violation(id string) policies.Violation {
-	return policies.Violation{PolicyID: id, Message: "breaks " + id, Field: "spec"}
+func violation(t testing.TB, catalog *policies.Catalog, id string) policies.Violation {
+	t.Helper()
+	p, ok := catalog.Get(id)
+	if !ok {
+		t.Fatalf("no policy %s in the test catalog", id)
+	}
+	return policies.Violation{Policy: p, Message: "breaks " + id, Field: "spec"}
 }
 
 func finding(id, action string) decision.Finding {
@@ -323,11 +328,11 @@ func TestDecide(t *testing.T) {
 			cfg := testConfig(t, tc.config)
 			var vs []policies.Violation
 			for _, id := range tc.violations {
-				v := violation(strings.TrimSuffix(id, "~"))
+				v := violation(t, catalog, strings.TrimSuffix(id, "~"))
 				v.Advisory = strings.HasSuffix(id, "~") // "ID~": from the policy's warn rule
 				vs = append(vs, v)
 			}
-			got := decision.Decide(vs, catalog, cfg, tc.req, tc.now)
+			got := decision.Decide(vs, cfg, tc.req, tc.now)
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("Decide (-want +got):\n%s", diff)
 			}
@@ -362,10 +367,10 @@ func BenchmarkDecide(b *testing.B) {
 	}
 	register += entries
 	cfg := testConfig(b, "enforcement: {policies: {POD-030: {action: deny, whenNamespaceLabels: {environment: prod}, otherwise: warn}}}\n"+register)
-	vs := []policies.Violation{violation("OWN-002"), violation("POD-001"), violation("POD-030")}
+	vs := []policies.Violation{violation(b, catalog, "OWN-002"), violation(b, catalog, "POD-001"), violation(b, catalog, "POD-030")}
 	b.ReportAllocs()
 	for b.Loop() {
-		d := decision.Decide(vs, catalog, cfg, dev, lastDay)
+		d := decision.Decide(vs, cfg, dev, lastDay)
 		if d.Outcome != decision.OutcomeWarn {
 			b.Fatalf("outcome %s", d.Outcome)
 		}

@@ -75,7 +75,7 @@ func (r *Reviewer) Review(ctx context.Context, req *admissionv1.AdmissionRequest
 	}
 	facts := requestFacts(req, ns)
 	if reason := decision.Exemption(cfg, facts); reason != "" {
-		res.Decision = decision.Decide(nil, r.engine.Catalog(), cfg, facts, res.Time)
+		res.Decision = decision.Decide(nil, cfg, facts, res.Time)
 		return res, nil
 	}
 	doc, err := input.Build(req, ns, cfg.Parameters)
@@ -90,7 +90,7 @@ func (r *Reviewer) Review(ctx context.Context, req *admissionv1.AdmissionRequest
 		res.Decision = decision.Decision{Outcome: decision.OutcomeError}
 		return res, err
 	}
-	res.Decision = decision.Decide(violations, r.engine.Catalog(), cfg, facts, res.Time)
+	res.Decision = decision.Decide(violations, cfg, facts, res.Time)
 	return res, nil
 }
 
