@@ -99,13 +99,10 @@ type Request struct {
 	Groups []string
 }
 
-// Decide gives each violation its action, waives those a live exception covers, and derives
-// the outcome: deny if any finding is denied, warn if any warns, allow otherwise (audit and
-// waived findings are recorded, never shown). An exempt request is allowed unevaluated.
+// Decide gives each violation of a request that is not exempt (see Exempt) its action, waives
+// those a live exception covers, and derives the outcome: deny if any finding is denied, warn
+// if any warns, allow otherwise (audit and waived findings are recorded, never shown).
 func Decide(violations []policies.Violation, cfg *config.Config, req Request, now time.Time) Decision {
-	if reason := Exemption(cfg, req); reason != "" {
-		return Decision{Outcome: OutcomeAllow, Exempt: reason}
-	}
 	d := Decision{Outcome: OutcomeAllow}
 	if len(violations) > 0 {
 		d.Findings = make([]Finding, 0, len(violations))
@@ -140,18 +137,22 @@ func Decide(violations []policies.Violation, cfg *config.Config, req Request, no
 	return d
 }
 
-// Exemption returns why a request is exempt from evaluation, or "" when it is not. Only
-// namespaces and exact usernames exempt. Groups never do: system:serviceaccounts and
+// Exempt decides whether a request is exempt from evaluation, once, before anything is
+// evaluated: when it is, the decision allows it unevaluated and says why. Only namespaces and
+// exact usernames exempt. Groups never do: system:serviceaccounts and
 // system:serviceaccounts:<ns> take in every controller's service account, and a controller
 // creating pods is exactly what policy must still see.
-func Exemption(cfg *config.Config, req Request) string {
-	if req.Namespace != "" && slices.Contains(cfg.Exemptions.Namespaces, req.Namespace) {
-		return "namespace " + req.Namespace
+func Exempt(cfg *config.Config, req Request) (Decision, bool) {
+	var reason string
+	switch {
+	case req.Namespace != "" && slices.Contains(cfg.Exemptions.Namespaces, req.Namespace):
+		reason = "namespace " + req.Namespace
+	case req.Username != "" && slices.Contains(cfg.Exemptions.Usernames, req.Username):
+		reason = "username " + req.Username
+	default:
+		return Decision{}, false
 	}
-	if req.Username != "" && slices.Contains(cfg.Exemptions.Usernames, req.Username) {
-		return "username " + req.Username
-	}
-	return ""
+	return Decision{Outcome: OutcomeAllow, Exempt: reason}, true
 }
 
 // exceptionFor returns the first exception in register order that covers policyID for req and

@@ -301,27 +301,6 @@ func TestDecide(t *testing.T) {
 				Findings:   []decision.Finding{finding("OWN-002", "deny"), waived("POD-001", "EXC-1")},
 				Exceptions: []decision.AppliedException{exc1}},
 		},
-		{
-			name:       "exempt user",
-			config:     "exemptions: {usernames: [ci-bot]}\n",
-			violations: []string{"POD-001"},
-			req:        with(prod, func(r *decision.Request) { r.Username = "ci-bot" }),
-			want:       decision.Decision{Outcome: decision.OutcomeAllow, Exempt: "username ci-bot"},
-		},
-		{
-			name:       "same name as a group is not exempt",
-			config:     "exemptions: {usernames: [ci-bot]}\n",
-			violations: []string{"POD-001"},
-			req:        with(prod, func(r *decision.Request) { r.Username = "alice"; r.Groups = []string{"ci-bot", "system:authenticated"} }),
-			want:       decision.Decision{Outcome: decision.OutcomeDeny, Findings: []decision.Finding{finding("POD-001", "deny")}},
-		},
-		{
-			name:       "exempt namespace",
-			config:     "exemptions: {namespaces: [shop]}\n",
-			violations: []string{"POD-001"},
-			req:        prod,
-			want:       decision.Decision{Outcome: decision.OutcomeAllow, Exempt: "namespace shop"},
-		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -335,6 +314,53 @@ func TestDecide(t *testing.T) {
 			got := decision.Decide(vs, cfg, tc.req, tc.now)
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("Decide (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestExempt checks the one place exemption is decided: namespaces and exact usernames exempt,
+// groups never do.
+func TestExempt(t *testing.T) {
+	tests := []struct {
+		name   string
+		config string
+		req    decision.Request
+		want   decision.Decision
+		exempt bool
+	}{
+		{
+			name:   "exempt user",
+			config: "exemptions: {usernames: [ci-bot]}\n",
+			req:    with(prod, func(r *decision.Request) { r.Username = "ci-bot" }),
+			want:   decision.Decision{Outcome: decision.OutcomeAllow, Exempt: "username ci-bot"},
+			exempt: true,
+		},
+		{
+			name:   "same name as a group is not exempt",
+			config: "exemptions: {usernames: [ci-bot]}\n",
+			req:    with(prod, func(r *decision.Request) { r.Username = "alice"; r.Groups = []string{"ci-bot", "system:authenticated"} }),
+		},
+		{
+			name:   "exempt namespace",
+			config: "exemptions: {namespaces: [shop]}\n",
+			req:    prod,
+			want:   decision.Decision{Outcome: decision.OutcomeAllow, Exempt: "namespace shop"},
+			exempt: true,
+		},
+		{
+			name: "nothing exempts without exemptions",
+			req:  prod,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, exempt := decision.Exempt(testConfig(t, tc.config), tc.req)
+			if exempt != tc.exempt {
+				t.Errorf("Exempt = %v, want %v", exempt, tc.exempt)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Exempt (-want +got):\n%s", diff)
 			}
 		})
 	}

@@ -74,8 +74,8 @@ func (r *Reviewer) Review(ctx context.Context, req *admissionv1.AdmissionRequest
 		res.NamespaceKnown = &known
 	}
 	facts := requestFacts(req, ns)
-	if reason := decision.Exemption(cfg, facts); reason != "" {
-		res.Decision = decision.Decide(nil, cfg, facts, res.Time)
+	if d, exempt := decision.Exempt(cfg, facts); exempt {
+		res.Decision = d
 		return res, nil
 	}
 	doc, err := input.Build(req, ns, cfg.Parameters)
