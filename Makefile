@@ -11,7 +11,7 @@ IMAGE := bin/govhook-image
 IMAGE_PLATFORMS := linux/amd64 linux/arm64
 PKGS := ./...
 
-.PHONY: all build image image-docker test unit e2e demo demo-down lint fmt vet bench loadtest control-plane clean
+.PHONY: all build image image-docker test unit e2e demo demo-down lint fmt vet bench loadtest control-plane clean generate
 
 all: build
 
@@ -62,6 +62,11 @@ demo: build control-plane
 ## demo-down: stop a demo left running
 demo-down:
 	hack/demo.sh down
+
+## generate: the webhook rules, the kinds govhook audit lists and the README's policy catalog, from
+## the policies' METADATA (go test ./hack/generate fails when they are stale)
+generate:
+	$(GO) run ./hack/generate
 
 lint: fmt vet
 	$(GO) run github.com/open-policy-agent/opa@v1.22.3 fmt --list --fail policies/

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/govhook/govhook/decision"
+	"github.com/govhook/govhook/internal/testsupport"
 )
 
 // writeFixture writes two replicas' chains under dir:
@@ -21,7 +23,7 @@ import (
 //	r2/00000000000000000001.jsonl  x y recovery(3) z    (a torn tail was quarantined)
 func writeFixture(t *testing.T, dir string) {
 	t.Helper()
-	clock := newClock()
+	clock := testsupport.NewClock()
 	w := openWriter(t, dir, clock, func(o *Options) { o.MaxSegmentAge = time.Hour })
 	for _, name := range []string{"a", "b", "c", "-", "d", "e", "-", "f"} {
 		if name == "-" {
@@ -42,7 +44,7 @@ func writeFixture(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 
-	clock = newClock()
+	clock = testsupport.NewClock()
 	w2 := openWriter(t, dir, clock, func(o *Options) { o.Replica = "r2" })
 	record(t, w2, admission(clock, "x"))
 	record(t, w2, admission(clock, "y"))
@@ -110,9 +112,9 @@ func TestVerifyIntactFixture(t *testing.T) {
 	for _, c := range v.Chains {
 		got = append(got, strings.Join([]string{
 			strings.TrimPrefix(c.Dir, root+"/"), c.Replica,
-			"segments", itoa(c.Segments), "records", itoa(c.Records), "admissions", itoa(c.Admissions),
-			"checkpoints", itoa(c.Checkpoints), "recoveries", itoa(c.Recoveries),
-			"seq", itoa(int(c.FirstSeq)) + "-" + itoa(int(c.LastSeq)), "open", itoa(int(c.SinceCheckpoint)),
+			"segments", strconv.Itoa(c.Segments), "records", strconv.Itoa(c.Records), "admissions", strconv.Itoa(c.Admissions),
+			"checkpoints", strconv.Itoa(c.Checkpoints), "recoveries", strconv.Itoa(c.Recoveries),
+			"seq", strconv.Itoa(int(c.FirstSeq)) + "-" + strconv.Itoa(int(c.LastSeq)), "open", strconv.Itoa(int(c.SinceCheckpoint)),
 		}, " "))
 	}
 	want := []string{
@@ -232,7 +234,7 @@ func TestVerifyFindsTampering(t *testing.T) {
 		{
 			name: "delete a quarantine file",
 			tamper: func(f *fixture) {
-				os.Remove(f.path("r2/00000000000000000001.torn-" + itoa(len(strings.Join(f.lines(r2seg)[:2], "")))))
+				os.Remove(f.path("r2/00000000000000000001.torn-" + strconv.Itoa(len(strings.Join(f.lines(r2seg)[:2], "")))))
 			},
 			want: []string{
 				r2seg + ":3: recovery names quarantine file 00000000000000000001.torn-" + "OFFSET" + ", which is missing",
@@ -261,7 +263,7 @@ func TestVerifyFindsTampering(t *testing.T) {
 			if err := os.CopyFS(f.root, os.DirFS(src)); err != nil {
 				t.Fatal(err)
 			}
-			offset := itoa(len(strings.Join(f.lines(r2seg)[:2], "")))
+			offset := strconv.Itoa(len(strings.Join(f.lines(r2seg)[:2], "")))
 			tc.tamper(f)
 			v, err := Verify([]string{f.root}, nil)
 			if err != nil {

@@ -21,8 +21,9 @@ import (
 	"github.com/govhook/govhook/config"
 	"github.com/govhook/govhook/evidence"
 	"github.com/govhook/govhook/input"
+	"github.com/govhook/govhook/internal/evidencetest"
+	"github.com/govhook/govhook/output"
 	"github.com/govhook/govhook/policies"
-	"github.com/govhook/govhook/report"
 	"github.com/govhook/govhook/review"
 )
 
@@ -132,37 +133,24 @@ func privilegedDeployment(namespace, name string) map[string]any {
 	}}})
 }
 
-// collected is a report.Writer that keeps what it is given.
+// collected is a output.Writer that keeps what it is given.
 type collected struct {
-	results  []report.Result
-	problems []report.Problem
-	summary  report.Summary
+	results  []output.Result
+	problems []output.Problem
+	summary  output.Summary
 }
 
-func (c *collected) Result(r report.Result) error {
+func (c *collected) Result(r output.Result) error {
 	c.results = append(c.results, r)
 	return nil
 }
 
-func (c *collected) Problem(p report.Problem) error {
+func (c *collected) Problem(p output.Problem) error {
 	c.problems = append(c.problems, p)
 	return nil
 }
 func (c *collected) Close() error            { return nil }
-func (c *collected) Summary() report.Summary { return c.summary }
-
-// memoryEvidence keeps records.
-type memoryEvidence struct {
-	mu      sync.Mutex
-	records []evidence.Record
-}
-
-func (m *memoryEvidence) Record(_ context.Context, r *evidence.Record) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.records = append(m.records, *r)
-	return nil
-}
+func (c *collected) Summary() output.Summary { return c.summary }
 
 func TestScan(t *testing.T) {
 	c := &cluster{objects: map[string][]map[string]any{
@@ -178,7 +166,7 @@ func TestScan(t *testing.T) {
 		"clusterroles": {object("rbac.authorization.k8s.io/v1", "ClusterRole", "", "reader", nil)},
 	}}
 	s := newScanner(t, c)
-	ev := &memoryEvidence{}
+	ev := &evidencetest.Memory{}
 	s.Evidence = ev
 	var progress []Progress
 	s.Progress = func(p Progress) { progress = append(progress, p) }
@@ -238,10 +226,10 @@ func TestScan(t *testing.T) {
 	}
 
 	// One audit record per object judged, naming the object by its uid.
-	if len(ev.records) != len(w.results) {
-		t.Fatalf("%d evidence records for %d objects", len(ev.records), len(w.results))
+	if len(ev.Records()) != len(w.results) {
+		t.Fatalf("%d evidence records for %d objects", len(ev.Records()), len(w.results))
 	}
-	for _, rec := range ev.records {
+	for _, rec := range ev.Records() {
 		if rec.Type != evidence.TypeAudit || rec.Operation != "" || !strings.HasPrefix(rec.UID, "uid-") || rec.PolicyDigest == "" || rec.ObjectSHA256 == "" {
 			t.Errorf("audit record %+v", rec)
 		}
