@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -59,6 +60,7 @@ type kindPlan struct {
 	always    []Policy   // policies without triggers, evaluated for every request of the kind
 	triggered []Policy   // policies evaluated only when one of their triggers is present
 	patterns  [][][]byte // the triggers of each triggered policy
+	agg       *aggregate // the always-evaluated policies, inlined as far as possible; nil if none
 	full      *kindQuery // every policy of the kind
 	mu        sync.Mutex
 	queries   map[uint64]*kindQuery
@@ -67,6 +69,7 @@ type kindPlan struct {
 // kindQuery is a compiled query over a set of policies: deny[i] (and warn[i] for a policy
 // that warns, else "") name the query variables bound to policies[i]'s rules.
 type kindQuery struct {
+	agg      *aggregate // bound to variable "a" when not nil
 	policies []Policy
 	body     ast.Body
 	compiler ast.QueryCompiler
@@ -81,12 +84,7 @@ func NewEngine(ctx context.Context, catalog *Catalog, selected []Policy) (*Engin
 	if len(selected) == 0 {
 		return nil, errors.New("no policies selected")
 	}
-	compiler := ast.NewCompiler().WithStrict(true)
-	compiler.Compile(catalog.modules)
-	if compiler.Failed() {
-		return nil, fmt.Errorf("compile policies: %w", compiler.Errors)
-	}
-	e := &Engine{catalog: catalog, selected: slices.Clone(selected), compiler: compiler, store: inmem.New(), byKind: map[string]*kindPlan{}}
+	e := &Engine{catalog: catalog, selected: slices.Clone(selected), store: inmem.New(), byKind: map[string]*kindPlan{}}
 	var everyKind []Policy
 	kinds := map[string][]Policy{}
 	for _, p := range e.selected {
@@ -98,23 +96,60 @@ func NewEngine(ctx context.Context, catalog *Catalog, selected []Policy) (*Engin
 			kinds[k] = append(kinds[k], p)
 		}
 	}
-	var err error
 	for kind, ps := range kinds {
-		if e.byKind[kind], err = e.plan(ctx, append(ps, everyKind...)); err != nil {
-			return nil, err
-		}
+		e.byKind[kind] = split(append(ps, everyKind...))
 	}
 	if len(everyKind) > 0 {
-		if e.anyKind, err = e.plan(ctx, everyKind); err != nil {
+		e.anyKind = split(everyKind)
+	}
+	// One aggregate per distinct set of always-evaluated policies (the pod-bearing kinds
+	// share theirs), compiled with the catalog.
+	modules := maps.Clone(catalog.modules)
+	aggs := map[string]*aggregate{}
+	for _, kp := range e.plans() {
+		key := policyKey(kp.always)
+		a, seen := aggs[key]
+		if !seen {
+			a = newAggregate("a"+strconv.Itoa(len(aggs)), catalog.modules, kp.always)
+			aggs[key] = a
+			if a != nil {
+				modules[a.module.Package.Location.File] = a.module
+			}
+		}
+		kp.agg = a
+	}
+	e.compiler = ast.NewCompiler().WithStrict(true)
+	e.compiler.Compile(modules)
+	if e.compiler.Failed() {
+		return nil, fmt.Errorf("compile policies: %w", e.compiler.Errors)
+	}
+	for _, kp := range e.plans() {
+		if err := e.prepareKind(ctx, kp); err != nil {
 			return nil, err
 		}
 	}
 	return e, nil
 }
 
-// plan splits a kind's policies into those always evaluated and those behind triggers, and
-// prepares the two queries every kind needs.
-func (e *Engine) plan(ctx context.Context, ps []Policy) (*kindPlan, error) {
+// plans lists every kind plan of the engine.
+func (e *Engine) plans() []*kindPlan {
+	out := slices.Collect(maps.Values(e.byKind))
+	if e.anyKind != nil {
+		out = append(out, e.anyKind)
+	}
+	return out
+}
+
+func policyKey(ps []Policy) string {
+	ids := make([]string, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	return strings.Join(ids, ",")
+}
+
+// split splits a kind's policies into those always evaluated and those behind triggers.
+func split(ps []Policy) *kindPlan {
 	ps = sortedUnique(ps)
 	kp := &kindPlan{queries: map[uint64]*kindQuery{}}
 	for _, p := range ps {
@@ -129,18 +164,24 @@ func (e *Engine) plan(ctx context.Context, ps []Policy) (*kindPlan, error) {
 		}
 		kp.patterns = append(kp.patterns, pats)
 	}
+	return kp
+}
+
+// prepareKind prepares the two queries every kind needs: over all its policies, and over
+// those without triggers.
+func (e *Engine) prepareKind(ctx context.Context, kp *kindPlan) error {
 	var err error
-	if kp.full, err = prepare(ctx, e.compiler, ps); err != nil {
-		return nil, err
+	if kp.full, err = e.prepare(ctx, kp, kp.triggered); err != nil {
+		return err
 	}
 	all := uint64(1)<<len(kp.triggered) - 1
 	kp.queries[all] = kp.full
 	if len(kp.triggered) > 0 && len(kp.always) > 0 {
-		if kp.queries[0], err = prepare(ctx, e.compiler, kp.always); err != nil {
-			return nil, err
+		if kp.queries[0], err = e.prepare(ctx, kp, nil); err != nil {
+			return err
 		}
 	}
-	return kp, nil
+	return nil
 }
 
 // query returns the prepared query for the policies the object can trigger; nil when no
@@ -168,13 +209,13 @@ func (e *Engine) query(ctx context.Context, kp *kindPlan, object []byte) (*kindQ
 	if full {
 		return kp.full, nil
 	}
-	ps := slices.Clone(kp.always)
+	var ps []Policy
 	for i, p := range kp.triggered {
 		if mask&(1<<i) != 0 {
 			ps = append(ps, p)
 		}
 	}
-	q, err := prepare(ctx, e.compiler, sortedUnique(ps))
+	q, err := e.prepare(ctx, kp, ps)
 	if err != nil {
 		return nil, err
 	}
@@ -190,11 +231,22 @@ func sortedUnique(ps []Policy) []Policy {
 	return slices.CompactFunc(ps, func(a, b Policy) bool { return a.ID == b.ID })
 }
 
-// prepare compiles the query "p0 = data.<pkg0>.deny; p1 = data.<pkg1>.deny; ...", with
+// prepare compiles the query over kp's always-evaluated policies and triggered:
+// "a = data.govhook_engine.<agg>.v" for the policies inlined into the kind's aggregate, then
+// "p0 = data.<pkg0>.deny; p1 = data.<pkg1>.deny; ..." for the others, with
 // "w<i> = data.<pkg>.warn" for the policies that have a warn rule, in strict mode.
-func prepare(_ context.Context, compiler *ast.Compiler, ps []Policy) (*kindQuery, error) {
-	kq := &kindQuery{policies: ps, deny: make([]ast.Var, len(ps)), warn: make([]ast.Var, len(ps))}
-	terms := make([]string, 0, len(ps))
+func (e *Engine) prepare(_ context.Context, kp *kindPlan, triggered []Policy) (*kindQuery, error) {
+	ps := triggered
+	var terms []string
+	kq := &kindQuery{agg: kp.agg}
+	if kp.agg != nil {
+		terms = append(terms, "a = "+kp.agg.path)
+		ps = append(slices.Clone(kp.agg.rest), ps...)
+	} else {
+		ps = append(slices.Clone(kp.always), ps...)
+	}
+	ps = sortedUnique(ps)
+	kq.policies, kq.deny, kq.warn = ps, make([]ast.Var, len(ps)), make([]ast.Var, len(ps))
 	for i, p := range ps {
 		kq.deny[i] = ast.Var("p" + strconv.Itoa(i))
 		terms = append(terms, fmt.Sprintf("%s = data.%s.deny", kq.deny[i], p.Package))
@@ -207,7 +259,7 @@ func prepare(_ context.Context, compiler *ast.Compiler, ps []Policy) (*kindQuery
 	if err != nil {
 		return nil, fmt.Errorf("prepare policy query: %w", err)
 	}
-	kq.compiler = compiler.QueryCompiler()
+	kq.compiler = e.compiler.QueryCompiler()
 	if kq.body, err = kq.compiler.Compile(body); err != nil {
 		return nil, fmt.Errorf("prepare policy query: %w", err)
 	}
@@ -256,6 +308,12 @@ func (e *Engine) Evaluate(ctx context.Context, kind string, object []byte, input
 		WithStrictBuiltinErrors(true).
 		Iter(ctx, func(qr topdown.QueryResult) error {
 			results++
+			if q.agg != nil {
+				var err error
+				if out, err = collectAggregate(out, q.agg, qr); err != nil {
+					return err
+				}
+			}
 			for i := range q.policies {
 				p := &q.policies[i]
 				var err error
@@ -305,21 +363,64 @@ func collect(out []Violation, p *Policy, qr topdown.QueryResult, v ast.Var, advi
 	}
 	var err error
 	set.Until(func(item *ast.Term) bool {
-		obj, _ := item.Value.(ast.Object)
-		var msg, field ast.String
-		if obj != nil {
-			if m := obj.Get(msgKey); m != nil {
-				msg, _ = m.Value.(ast.String)
-			}
-			if f := obj.Get(fieldKey); f != nil {
-				field, _ = f.Value.(ast.String)
-			}
-		}
-		if msg == "" {
-			err = fmt.Errorf("%w: %s produced a violation without msg", ErrEvaluation, p.ID)
+		var v *Violation
+		if v, err = violation(p, item, advisory); err != nil {
 			return true
 		}
-		out = append(out, Violation{Policy: p, Message: string(msg), Field: string(field), Advisory: advisory})
+		out = append(out, *v)
+		return false
+	})
+	return out, err
+}
+
+// violation reads one {"msg", "field"} that p reported.
+func violation(p *Policy, item *ast.Term, advisory bool) (*Violation, error) {
+	obj, _ := item.Value.(ast.Object)
+	var msg, field ast.String
+	if obj != nil {
+		if m := obj.Get(msgKey); m != nil {
+			msg, _ = m.Value.(ast.String)
+		}
+		if f := obj.Get(fieldKey); f != nil {
+			field, _ = f.Value.(ast.String)
+		}
+	}
+	if msg == "" {
+		return nil, fmt.Errorf("%w: %s produced a violation without msg", ErrEvaluation, p.ID)
+	}
+	return &Violation{Policy: p, Message: string(msg), Field: string(field), Advisory: advisory}, nil
+}
+
+// collectAggregate appends the violations of the aggregate's rule in qr: a set of
+// [i, {"msg", "field"}] for violations of agg.inlined[i].
+func collectAggregate(out []Violation, agg *aggregate, qr topdown.QueryResult) ([]Violation, error) {
+	t := qr[ast.Var("a")]
+	if t == nil {
+		return out, fmt.Errorf("%w: aggregate %s is unbound", ErrEvaluation, agg.path)
+	}
+	set, ok := t.Value.(ast.Set)
+	if !ok {
+		return out, fmt.Errorf("%w: aggregate %s is not a set", ErrEvaluation, agg.path)
+	}
+	var err error
+	set.Until(func(item *ast.Term) bool {
+		n := -1
+		if pair, ok := item.Value.(*ast.Array); ok && pair.Len() == 2 {
+			if num, ok := pair.Elem(0).Value.(ast.Number); ok {
+				if i, ok := num.Int(); ok && i >= 0 && i < len(agg.inlined) {
+					n = i
+				}
+			}
+		}
+		if n < 0 {
+			err = fmt.Errorf("%w: aggregate %s holds %v", ErrEvaluation, agg.path, item)
+			return true
+		}
+		var v *Violation
+		if v, err = violation(&agg.inlined[n], item.Value.(*ast.Array).Elem(1), false); err != nil {
+			return true
+		}
+		out = append(out, *v)
 		return false
 	})
 	return out, err
