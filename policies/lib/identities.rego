@@ -11,6 +11,12 @@
 #   any other namespace (system:serviceaccount:<ns>:<name>) is not the control plane, and
 #   neither are system:anonymous and the system:authenticated / system:unauthenticated groups.
 #
+#   controller: the identities in parameter controllerUsernames (default: the
+#   kube-controller-manager and its controllers' service accounts in kube-system), whose
+#   ownerReferences are trusted: an object such an identity makes for its owner is judged
+#   through the owner. Nothing in the object itself (ownerReferences, labels, volume names) can
+#   make a request count as a controller's.
+#
 #   platform: the control plane, members of system:masters (break-glass administrators, whom
 #   RBAC cannot restrict anyway) and the platformUsernames / platformGroups of the config.
 package lib.identities
@@ -42,6 +48,14 @@ control_plane if {
 	some group in _groups
 	group in _control_plane_groups
 }
+
+# apiserver holds when the kube-apiserver itself makes the request (its loopback identity):
+# it creates and reconciles the bootstrap RBAC.
+apiserver if _username == "system:apiserver"
+
+# controller holds when the request comes from an identity that makes objects from their
+# owner's template (params.controller_usernames), exact usernames only.
+controller if _username in params.controller_usernames
 
 # platform holds when the request comes from the control plane, system:masters or an identity
 # the config names as the platform's.

@@ -64,6 +64,28 @@ platform_usernames := object.get(input, ["params", "platformUsernames"], [])
 
 platform_groups := object.get(input, ["params", "platformGroups"], [])
 
+# controller_usernames are the identities whose requests carry trustworthy ownerReferences:
+# an object they create or update with a controller ownerReference was made from its owner's
+# template (SA-001, SA-002, IAM-001) or on its owner's behalf (OWN-002), and is judged through
+# the owner. Anyone can write `ownerReferences[].controller: true` on an object of their own,
+# so that field alone exempts nothing. The default is the kube-controller-manager: its own
+# identity and the service accounts in kube-system under which it runs the controllers that
+# make objects from templates (--use-service-account-credentials, the default on kubeadm and
+# EKS) and the garbage collector. Add an operator's service account here to exempt what it
+# makes (e.g. system:serviceaccount:argo-rollouts:argo-rollouts for its ReplicaSets).
+controller_usernames := object.get(input, ["params", "controllerUsernames"], [
+	"system:kube-controller-manager",
+	"system:serviceaccount:kube-system:cronjob-controller",
+	"system:serviceaccount:kube-system:daemon-set-controller",
+	"system:serviceaccount:kube-system:deployment-controller",
+	"system:serviceaccount:kube-system:ephemeral-volume-controller",
+	"system:serviceaccount:kube-system:generic-garbage-collector",
+	"system:serviceaccount:kube-system:job-controller",
+	"system:serviceaccount:kube-system:replicaset-controller",
+	"system:serviceaccount:kube-system:replication-controller",
+	"system:serviceaccount:kube-system:statefulset-controller",
+])
+
 # protected_namespaces hold govhook and the monitoring that watches it.
 protected_namespaces := object.get(input, ["params", "protectedNamespaces"], ["govhook-system", "monitoring"])
 

@@ -9,11 +9,24 @@
 #   case-insensitively). eks.amazonaws.com/audience, when set, stays sts.amazonaws.com.
 #   Pod-bearing objects must not set AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE or
 #   AWS_CONTAINER_CREDENTIALS_FULL_URI themselves, which would pick an IAM role past the
-#   ServiceAccount review. The EKS Pod Identity webhook and the Pod Identity agent inject those
-#   variables into Pods together with their token volume (aws-iam-token, eks-pod-identity-token)
-#   before validation; a Pod carrying that volume is therefore not judged on them, nor is an
-#   object a pod-bearing controller made from its template (a Pod of a ReplicaSet, a ReplicaSet
-#   of a Deployment: the template was judged, lib/serviceaccounts.rego). UPDATE: only violations the object did not have before are
+#   ServiceAccount review. What the EKS webhooks inject into a Pod at its creation is told from
+#   what they write, never from a name the user controls: IRSA's pod identity webhook writes
+#   AWS_WEB_IDENTITY_TOKEN_FILE=/var/run/secrets/eks.amazonaws.com/serviceaccount/token with the
+#   projected token volume aws-iam-token (serviceAccountToken, audience sts.amazonaws.com)
+#   mounted at /var/run/secrets/eks.amazonaws.com/serviceaccount, and AWS_ROLE_ARN copied from
+#   the ServiceAccount's annotation; EKS Pod Identity writes
+#   AWS_CONTAINER_CREDENTIALS_FULL_URI=http://169.254.170.23/v1/credentials (or
+#   http://[fd00:ec2::23]/v1/credentials) with the projected token volume eks-pod-identity-token
+#   (audience pods.eks.amazonaws.com) mounted at /var/run/secrets/pods.eks.amazonaws.com/serviceaccount.
+#   A Pod's variable is admitted only in that shape, and AWS_ROLE_ARN only when the role it
+#   names passes the same rules as the annotation (valid ARN, allowlisted account, no denied
+#   name): the webhook copies an annotation IAM-001 judged, and a hand-written copy of that
+#   shape can pick no role a ServiceAccount could not. Controllers' pod templates are never
+#   mutated, so there the variables are always refused. An object a pod-bearing controller
+#   made from its template (a Pod of a ReplicaSet, a ReplicaSet of a Deployment) is judged
+#   through the template, but only when the request comes from a controller identity
+#   (parameter controllerUsernames, lib/serviceaccounts.rego), never on the strength of an
+#   ownerReference alone. UPDATE: only violations the object did not have before are
 #   judged on metadata-only updates and on every Pod update (lib/update.rego); changing the
 #   role ARN is judged.
 # custom:
@@ -41,7 +54,9 @@ _audience_key := "eks.amazonaws.com/audience"
 
 _credential_env := {"AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI"}
 
-_injected_volumes := {"aws-iam-token", "eks-pod-identity-token"}
+_irsa_token_file := "/var/run/secrets/eks.amazonaws.com/serviceaccount/token"
+
+_pod_identity_uris := {"http://169.254.170.23/v1/credentials", "http://[fd00:ec2::23]/v1/credentials"}
 
 deny contains violation if {
 	some violation in _violations
@@ -92,19 +107,53 @@ _violations contains {"msg": msg, "field": _field(_audience_key)} if {
 }
 
 _violations contains {"msg": msg, "field": pods.field(c, sprintf("env[%d].name", [j]))} if {
-	not _injected
 	not serviceaccounts.templated
 	some c in pods.containers
 	some j, env in c.container.env
 	env.name in _credential_env
+	not _eks_injected(c, env)
 	msg := sprintf("%s must not set env %s: annotate its ServiceAccount with %s and let EKS inject the credentials", [pods.describe(c), env.name, _role_arn_key])
 }
 
-# _injected is true for a Pod the EKS Pod Identity webhook or agent has mutated.
-_injected if {
+# _eks_injected is true of a credential variable exactly as an EKS webhook writes it into a
+# Pod (see the description): only there, and only in that shape.
+_eks_injected(c, env) if {
+	env.name == "AWS_WEB_IDENTITY_TOKEN_FILE"
+	_irsa_shaped(c)
+}
+
+_eks_injected(c, env) if {
+	env.name == "AWS_ROLE_ARN"
+	_irsa_shaped(c)
+	role := aws.role_arn(env.value)
+	not aws.account_problem(role.account)
+	not aws.denied_pattern(role.name)
+}
+
+_eks_injected(c, env) if {
+	env.name == "AWS_CONTAINER_CREDENTIALS_FULL_URI"
+	env.value in _pod_identity_uris
+	_token_mounted(c, "eks-pod-identity-token", "pods.eks.amazonaws.com", "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount")
+}
+
+_irsa_shaped(c) if {
+	_token_mounted(c, "aws-iam-token", "sts.amazonaws.com", "/var/run/secrets/eks.amazonaws.com/serviceaccount")
+	some env in c.container.env
+	env.name == "AWS_WEB_IDENTITY_TOKEN_FILE"
+	env.value == _irsa_token_file
+}
+
+# _token_mounted is true when container c of a Pod mounts, at path, the projected service
+# account token volume name with that audience.
+_token_mounted(c, name, audience, path) if {
 	input.request.kind.kind == "Pod"
 	some volume in serviceaccounts.spec.volumes
-	volume.name in _injected_volumes
+	volume.name == name
+	some source in volume.projected.sources
+	source.serviceAccountToken.audience == audience
+	some mount in c.container.volumeMounts
+	mount.name == name
+	mount.mountPath == path
 }
 
 _describe := sprintf("ServiceAccount %q", [input.request.object.metadata.name])
