@@ -99,6 +99,8 @@ _default_bindings := {
 	["system:discovery", "system:discovery", "Group", "system:authenticated"],
 	["system:public-info-viewer", "system:public-info-viewer", "Group", "system:authenticated"],
 	["system:public-info-viewer", "system:public-info-viewer", "Group", "system:unauthenticated"],
+	["system:service-account-issuer-discovery", "system:service-account-issuer-discovery", "Group", "system:serviceaccounts"],
+	["system:cluster-trust-bundle-discovery", "system:cluster-trust-bundle-discovery", "Group", "system:serviceaccounts"],
 }
 
 # default_binding(subject) is true when the request's binding is Kubernetes' own binding of
