@@ -9,7 +9,10 @@
 #   case-insensitively). eks.amazonaws.com/audience, when set, stays sts.amazonaws.com.
 #   Pod-bearing objects must not set AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE or
 #   AWS_CONTAINER_CREDENTIALS_FULL_URI themselves, which would pick an IAM role past the
-#   ServiceAccount review. What the EKS webhooks inject into a Pod at its creation is told from
+#   ServiceAccount review. An envFrom whose prefix can begin one of those names (prefix "AWS_",
+#   "AWS", "A", "AWS_ROLE_") counts as setting it: with a ConfigMap or Secret key such as
+#   ROLE_ARN it does, and the webhook does not see the ConfigMap. (An envFrom without a prefix
+#   takes its names from the ConfigMap or Secret alone and is not judged here.) What the EKS webhooks inject into a Pod at its creation is told from
 #   what they write, never from a name the user controls: IRSA's pod identity webhook writes
 #   AWS_WEB_IDENTITY_TOKEN_FILE=/var/run/secrets/eks.amazonaws.com/serviceaccount/token with the
 #   projected token volume aws-iam-token (serviceAccountToken, audience sts.amazonaws.com)
@@ -36,7 +39,7 @@
 #   groups: [least-privilege, iam]
 #   action: deny
 #   kinds: [ServiceAccount, pod-bearing]
-#   triggers: ['eks.amazonaws.com/', '"AWS_']
+#   triggers: ['eks.amazonaws.com/', '"AWS_', '"prefix"']
 #   references:
 #     - https://docs.aws.amazon.com/eks/latest/userguide/iam-roles-for-service-accounts.html
 #     - https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html
@@ -113,6 +116,23 @@ _violations contains {"msg": msg, "field": pods.field(c, sprintf("env[%d].name",
 	env.name in _credential_env
 	not _eks_injected(c, env)
 	msg := sprintf("%s must not set env %s: annotate its ServiceAccount with %s and let EKS inject the credentials", [pods.describe(c), env.name, _role_arn_key])
+}
+
+_violations contains {"msg": msg, "field": pods.field(c, sprintf("envFrom[%d].prefix", [j]))} if {
+	not serviceaccounts.templated
+	some c in pods.containers
+	some j, source in c.container.envFrom
+	names := [name | some name in _credential_env; _prefix_of(source.prefix, name)]
+	count(names) > 0
+	msg := sprintf("%s envFrom[%d] prefix %q can produce env %s: drop the prefix or choose one that cannot, annotate its ServiceAccount with %s and let EKS inject the credentials", [pods.describe(c), j, source.prefix, concat(", ", names), _role_arn_key])
+}
+
+# _prefix_of is true when an envFrom prefix begins name and leaves room for a key.
+_prefix_of(prefix, name) if {
+	is_string(prefix)
+	prefix != ""
+	startswith(name, prefix)
+	name != prefix
 }
 
 # _eks_injected is true of a credential variable exactly as an EKS webhook writes it into a

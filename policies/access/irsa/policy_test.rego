@@ -189,3 +189,29 @@ test_success_pod_made_by_a_configured_controller if {
 	got := irsa.deny with input as inp with input.params as {"controllerUsernames": ["system:serviceaccount:batch:job-operator"]}
 	got == set()
 }
+
+# envFrom with prefix "AWS_" over a ConfigMap holding ROLE_ARN sets AWS_ROLE_ARN.
+test_fail_env_from_prefix_that_produces_credential_names if {
+	spec := {"containers": [{"name": "app", "image": "app:1", "envFrom": [
+		{"prefix": "AWS_", "configMapRef": {"name": "aws"}},
+		{"prefix": "APP_", "secretRef": {"name": "app"}},
+		{"configMapRef": {"name": "plain"}},
+		{"prefix": "AWS_ROLE_", "secretRef": {"name": "role"}},
+	]}]}
+	got := irsa.deny with input as review.create("Pod", {"metadata": {"name": "x"}, "spec": spec})
+	got == {
+		{"msg": `container "app" envFrom[0] prefix "AWS_" can produce env AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE: drop the prefix or choose one that cannot, annotate its ServiceAccount with eks.amazonaws.com/role-arn and let EKS inject the credentials`, "field": "spec.containers[0].envFrom[0].prefix"},
+		{"msg": `container "app" envFrom[3] prefix "AWS_ROLE_" can produce env AWS_ROLE_ARN: drop the prefix or choose one that cannot, annotate its ServiceAccount with eks.amazonaws.com/role-arn and let EKS inject the credentials`, "field": "spec.containers[0].envFrom[3].prefix"},
+	}
+}
+
+test_success_env_from_prefixes_that_cannot if {
+	spec := {"containers": [{"name": "app", "image": "app:1", "envFrom": [
+		{"prefix": "APP_", "configMapRef": {"name": "aws"}},
+		{"prefix": "AWS_REGION_", "configMapRef": {"name": "aws"}},
+		{"prefix": "AWS_ROLE_ARN", "configMapRef": {"name": "aws"}},
+		{"prefix": "", "configMapRef": {"name": "aws"}},
+	]}]}
+	got := irsa.deny with input as review.create("Deployment", {"metadata": {"name": "x"}, "spec": {"template": {"spec": spec}}})
+	got == set()
+}
