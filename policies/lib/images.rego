@@ -1,5 +1,5 @@
 # METADATA
-# title: Container image references, normalised
+# title: Image references, normalised
 # description: |
 #   Image references resolved the way container runtimes resolve them
 #   (github.com/distribution/reference): an implicit docker.io registry and library/
@@ -47,11 +47,11 @@ approved(image) if _under(image)
 
 else if _under(concat("", [name(image), "/"]))
 
-# approved_as_written holds the images of the request's containers that approved holds for
+# approved_as_written holds the images of the request's containers and image volumes that approved holds for
 # without normalisation: what a policy checks first, computed once per request.
 approved_as_written contains image if {
-	some c in pods.containers
-	image := c.container.image
+	some ref in pods.images
+	image := ref.image
 	is_string(image)
 	some prefix in _prefixes
 	startswith(image, prefix)
@@ -59,8 +59,8 @@ approved_as_written contains image if {
 
 approved_as_written contains image if {
 	count(aws.allowed_accounts) > 0
-	some c in pods.containers
-	image := c.container.image
+	some ref in pods.images
+	image := ref.image
 	is_string(image)
 	regex.match(_ecr, image)
 	substring(image, 0, 12) in aws.allowed_accounts

@@ -38,3 +38,16 @@ test_success_configured_docker_hub_namespace if {
 	got := image_registry.deny with input as object.union(t.pod({"containers": [{"name": "app", "image": "nginx:1.27"}, {"name": "side", "image": "index.docker.io/library/envoy"}]}), {"params": {"allowedRegistries": ["docker.io/library"]}})
 	got == set()
 }
+
+# Image volumes (GA in 1.36) pull images like containers do.
+test_fail_image_volume_from_another_registry if {
+	got := image_registry.deny with input as _input({
+		"containers": [{"name": "app", "image": "public.ecr.aws/nginx/nginx:1.27"}],
+		"volumes": [
+			{"name": "models", "image": {"reference": "ghcr.io/evil/models:1", "pullPolicy": "IfNotPresent"}},
+			{"name": "ok", "image": {"reference": "123456789012.dkr.ecr.us-east-1.amazonaws.com/models:2"}},
+			{"name": "scratch", "emptyDir": {}},
+		],
+	})
+	got == {{"msg": `volume "models" image "ghcr.io/evil/models:1" (ghcr.io/evil/models) is not from an approved registry; pull it from public.ecr.aws, 123456789012.dkr.ecr.<region>.amazonaws.com`, "field": "spec.volumes[0].image.reference"}}
+}
