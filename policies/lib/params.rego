@@ -53,6 +53,11 @@ shared_with_annotation := object.get(input, ["params", "sharedWithAnnotation"], 
 # namespace may carry: privileged, baseline or restricted.
 minimum_pod_security_level := object.get(input, ["params", "minimumPodSecurityLevel"], "baseline")
 
+# kubernetes_version is the cluster's Kubernetes version, v<major>.<minor>: a namespace that
+# pins pod-security.kubernetes.io/enforce-version below it enforces an older, weaker edition
+# of the Pod Security Standards (NS-002). Raise it with each cluster upgrade.
+kubernetes_version := object.get(input, ["params", "kubernetesVersion"], "v1.37")
+
 # system_namespaces are the namespaces Kubernetes keeps for itself: only the control plane and
 # platform identities write there, and they carry no owner labels.
 system_namespaces := object.get(input, ["params", "systemNamespaces"], ["kube-system", "kube-public", "kube-node-lease"])
