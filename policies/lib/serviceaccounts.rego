@@ -9,13 +9,21 @@ import data.lib.identities
 import data.lib.pods
 
 # name is the ServiceAccount the pod runs as: serviceAccountName, else the deprecated
-# serviceAccount field (the apiserver copies it over), else "default".
+# serviceAccount field (the apiserver copies it over), else "default"; null or "" count as
+# unset, as the apiserver stores them.
 name := spec.serviceAccountName if {
-	spec.serviceAccountName != ""
+	_named(spec.serviceAccountName)
 } else := spec.serviceAccount if {
-	spec.serviceAccount != ""
+	_named(spec.serviceAccount)
 } else := "default" if {
 	spec
+}
+
+# _named is true of a non-empty string: a null serviceAccountName (as Helm renders an unset
+# value, and as `govhook test` sees it before the apiserver drops it) names no account.
+_named(value) if {
+	is_string(value)
+	value != ""
 }
 
 # spec is the pod spec, when the object has one that is an object; undefined for an object its

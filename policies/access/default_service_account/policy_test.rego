@@ -94,3 +94,10 @@ test_success_replica_set_of_a_deployment if {
 	got := default_service_account.deny with input as review.by(review.create("ReplicaSet", rs), "system:serviceaccount:kube-system:deployment-controller")
 	got == set()
 }
+
+# Helm renders an unset value as null; the cluster runs such a pod as "default".
+test_fail_null_service_account_name if {
+	spec := {"serviceAccountName": null, "serviceAccount": null, "containers": [{"name": "app", "image": "app:1"}]}
+	got := default_service_account.deny with input as review.create("Deployment", {"metadata": {"name": "web"}, "spec": {"template": {"spec": spec}}})
+	got == {{"msg": `Deployment "web" must not run as ServiceAccount "default" with its token mounted: set spec.template.spec.serviceAccountName to a dedicated ServiceAccount, or set automountServiceAccountToken: false`, "field": "spec.template.spec.serviceAccountName"}}
+}

@@ -107,3 +107,9 @@ test_success_resource_prefilter_covers_every_grant if {
 		"*" in grant.resources
 	}
 }
+
+test_fail_null_aggregation_rule if {
+	role := {"metadata": {"name": "ops"}, "aggregationRule": null, "rules": [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["escalate"]}]}
+	got := escalation.deny with input as review.create("ClusterRole", role)
+	got == {{"msg": `ClusterRole "ops" rule 0 must not grant "escalate" on "clusterroles": that allows escalate on roles (granting permissions the holder lacks)`, "field": "rules[0]"}}
+}

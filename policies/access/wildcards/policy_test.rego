@@ -125,3 +125,10 @@ test_success_delete if {
 	got := wildcards.deny with input as review.delete("ClusterRole", _role("legacy", [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]))
 	got == set()
 }
+
+# aggregationRule: null is no aggregation rule (the apiserver drops it): the rules are judged.
+test_fail_null_aggregation_rule if {
+	role := {"metadata": {"name": "ops"}, "aggregationRule": null, "rules": [{"apiGroups": [""], "resources": ["*"], "verbs": ["get"]}]}
+	got := wildcards.deny with input as review.create("ClusterRole", role)
+	got == {{"msg": `ClusterRole "ops" rule 0 must not use "*" in resources; list the resources it needs`, "field": "rules[0].resources"}}
+}
