@@ -7,7 +7,9 @@
 #   host case, registry ports, tags and digests) and matched against the allowedRegistries
 #   parameter on whole path segments, so public.ecr.aws.evil.io/x or
 #   123456789012.dkr.ecr.us-east-1.amazonaws.com.evil.io/x never pass. The ECR private
-#   registries of the awsAccountIds parameter are approved in every region. Default:
+#   registries of the awsAccountIds parameter are approved in every region, at their IPv4
+#   (<account>.dkr.ecr.<region>.amazonaws.com, FIPS and China included) and dual-stack
+#   (<account>.dkr-ecr.<region>.on.aws) endpoints. Default:
 #   public.ecr.aws and the ECR registries of the listed accounts (none by default).
 # custom:
 #   id: IMG-001
