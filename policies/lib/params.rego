@@ -94,6 +94,10 @@ controller_usernames := object.get(input, ["params", "controllerUsernames"], [
 # protected_namespaces hold govhook and the monitoring that watches it.
 protected_namespaces := object.get(input, ["params", "protectedNamespaces"], ["govhook-system", "monitoring"])
 
+# webhook_configuration is the name of govhook's ValidatingWebhookConfiguration, which only
+# platform identities may update or delete (MON-001).
+webhook_configuration := object.get(input, ["params", "webhookConfiguration"], "govhook")
+
 # node_port_namespaces are the namespaces where Services of type NodePort are allowed.
 node_port_namespaces := object.get(input, ["params", "nodePortNamespaces"], [])
 
