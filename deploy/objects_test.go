@@ -48,6 +48,12 @@ var builtinTypes = map[string]func() any{
 	"admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration": func() any {
 		return &admissionregistrationv1.ValidatingWebhookConfiguration{}
 	},
+	"admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy": func() any {
+		return &admissionregistrationv1.ValidatingAdmissionPolicy{}
+	},
+	"admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding": func() any {
+		return &admissionregistrationv1.ValidatingAdmissionPolicyBinding{}
+	},
 }
 
 // customGroups are API groups of custom resources (no Go types here); their objects are
@@ -137,7 +143,7 @@ func checkObjects(t *testing.T, objs []object) {
 		if o.Metadata.Labels["owner"] == "" {
 			t.Errorf("%s has no owner label", o.id())
 		}
-		if o.Kind != "Namespace" && !strings.HasPrefix(o.Kind, "Cluster") && o.Kind != "ValidatingWebhookConfiguration" && o.Metadata.Namespace != namespace {
+		if o.Kind != "Namespace" && !strings.HasPrefix(o.Kind, "Cluster") && !strings.HasPrefix(o.Kind, "Validating") && o.Metadata.Namespace != namespace {
 			t.Errorf("%s is not in %s", o.id(), namespace)
 		}
 	}
