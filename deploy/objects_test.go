@@ -122,3 +122,29 @@ func isCustom(apiVersion string) bool {
 	}
 	return false
 }
+
+// checkObjects checks what holds for every object of every rendering: a known type, strictly
+// decoded, the owner label, govhook's namespace, no duplicate.
+func checkObjects(t *testing.T, objs []object) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, o := range objs {
+		if seen[o.id()] {
+			t.Errorf("%s rendered twice", o.id())
+		}
+		seen[o.id()] = true
+		if newT, ok := builtinTypes[o.APIVersion+"/"+o.Kind]; ok {
+			if err := yaml.UnmarshalStrict(o.doc, newT()); err != nil {
+				t.Errorf("%s does not decode strictly: %v", o.id(), err)
+			}
+		} else if !isCustom(o.APIVersion) {
+			t.Errorf("%s: no Go type to check it against; add it to builtinTypes", o.id())
+		}
+		if o.Metadata.Labels["owner"] == "" {
+			t.Errorf("%s has no owner label", o.id())
+		}
+		if o.Kind != "Namespace" && !strings.HasPrefix(o.Kind, "Cluster") && !strings.HasPrefix(o.Kind, "Validating") && o.Metadata.Namespace != namespace {
+			t.Errorf("%s is not in %s", o.id(), namespace)
+		}
+	}
+}
