@@ -40,6 +40,15 @@ func (s *scope) add(r openreportsv1alpha1.ReportResult) {
 	}
 }
 
+// full reports whether a pass result would only be counted.
+func (s *scope) full() bool { return len(s.results) >= s.max }
+
+// countPasses counts n pass results that are not kept.
+func (s *scope) countPasses(n int) {
+	s.summary.Pass += n
+	s.omitted += n
+}
+
 // sorted returns the kept results ordered by result (fail first), then resource and policy,
 // so that a report reads worst first and an unchanged cluster gives an unchanged order.
 func (s *scope) sorted() []openreportsv1alpha1.ReportResult {

@@ -153,8 +153,13 @@ func (c *collector) Result(r report.Result) error {
 			c.namespaces[r.Namespace] = s
 		}
 	}
-	for _, res := range c.converter.Results(r, c.timestamp) {
+	full := s.full()
+	results, passes := c.converter.results(r, c.timestamp, !full)
+	for _, res := range results {
 		s.add(res)
+	}
+	if full {
+		s.countPasses(passes)
 	}
 	return nil
 }

@@ -72,8 +72,15 @@ func (c *Converter) policiesFor(kind string) []policies.Policy {
 
 // Results converts r, judged at ts, into report results in policy id order.
 func (c *Converter) Results(r report.Result, ts metav1.Timestamp) []openreportsv1alpha1.ReportResult {
+	out, _ := c.results(r, ts, true)
+	return out
+}
+
+// results converts r; without passes it only counts the pass results instead of building them
+// (a full report has no room for them, and a cluster has many).
+func (c *Converter) results(r report.Result, ts metav1.Timestamp, passes bool) ([]openreportsv1alpha1.ReportResult, int) {
 	if r.Decision.Exempt != "" {
-		return nil
+		return nil, 0
 	}
 	subject := []corev1.ObjectReference{{APIVersion: r.APIVersion, Kind: r.Kind, Namespace: r.Namespace, Name: r.Name}}
 	base := func(p policies.Policy) openreportsv1alpha1.ReportResult {
@@ -97,7 +104,7 @@ func (c *Converter) Results(r report.Result, ts metav1.Timestamp) []openreportsv
 			res.Result, res.Description = ResultError, "not evaluated: "+r.Error
 			out = append(out, res)
 		}
-		return out
+		return out, 0
 	}
 	found := map[string]bool{}
 	for _, f := range r.Decision.Findings {
@@ -118,8 +125,13 @@ func (c *Converter) Results(r report.Result, ts metav1.Timestamp) []openreportsv
 		}
 		out = append(out, res)
 	}
+	passed := 0
 	for _, p := range applicable {
 		if found[p.ID] {
+			continue
+		}
+		passed++
+		if !passes {
 			continue
 		}
 		res := base(p)
@@ -127,7 +139,7 @@ func (c *Converter) Results(r report.Result, ts metav1.Timestamp) []openreportsv
 		out = append(out, res)
 	}
 	slices.SortStableFunc(out, func(a, b openreportsv1alpha1.ReportResult) int { return cmp.Compare(a.Policy, b.Policy) })
-	return out
+	return out, passed
 }
 
 // findingResult is the report result of a finding with the given action.

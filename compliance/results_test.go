@@ -9,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/govhook/govhook/decision"
+	"github.com/govhook/govhook/metrics"
 	"github.com/govhook/govhook/policies"
 	"github.com/govhook/govhook/report"
 )
@@ -121,5 +122,29 @@ func TestScopeKeepsFindingsOverPasses(t *testing.T) {
 	want := openreportsv1alpha1.ReportSummary{Pass: 3, Fail: 2, Warn: 1, Skip: 1}
 	if diff := cmp.Diff(want, s.summary); diff != "" || s.omitted != 4 {
 		t.Errorf("summary (-want +got):\n%s omitted %d, want 4", diff, s.omitted)
+	}
+}
+
+// TestFullScopeCountsPasses: once a report is full, pass results are counted, not built, and
+// the summary still matches what a report with room would say.
+func TestFullScopeCountsPasses(t *testing.T) {
+	c := NewConverter(testPolicies)
+	web := report.Result{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "shop", Name: "web", Decision: decision.Decision{
+		Outcome: decision.OutcomeDeny, Findings: []decision.Finding{{Policy: "POD-001", Severity: "critical", Action: "deny", Message: "privileged"}}}}
+	roomy, tight := &scope{max: 100}, &scope{max: 1}
+	for _, s := range []*scope{roomy, tight} {
+		col := &collector{converter: c, max: s.max, cluster: &scope{max: s.max}, namespaces: map[string]*scope{"shop": s},
+			metrics: metrics.AuditRun{Violations: map[metrics.AuditViolation]int{}, Objects: map[string]int{}}}
+		for range 3 {
+			if err := col.Result(web); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if diff := cmp.Diff(roomy.summary, tight.summary); diff != "" {
+		t.Errorf("summary of a full report (-roomy +full):\n%s", diff)
+	}
+	if len(tight.results) != 1 || tight.results[0].Result != ResultFail || tight.omitted != 8 {
+		t.Errorf("full report kept %+v, omitted %d; want the one fail kept and 8 omitted", tight.results, tight.omitted)
 	}
 }
