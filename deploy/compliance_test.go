@@ -2,9 +2,7 @@ package deploy
 
 import (
 	"bytes"
-	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -19,6 +17,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/govhook/govhook/scan"
+	"github.com/govhook/govhook/test/e2e/cluster"
 )
 
 // TestComplianceAccess checks what the continuous audit may do: list and watch exactly the
@@ -76,17 +75,13 @@ func TestComplianceAccess(t *testing.T) {
 // TestOpenReportsCRDs checks that deploy/ ships the CRDs of the reports-api module govhook is
 // built with, unchanged but for kustomize's labels.
 func TestOpenReportsCRDs(t *testing.T) {
-	out, err := exec.CommandContext(t.Context(), "go", "list", "-m", "-json", "github.com/openreports/reports-api").Output()
+	dir, err := cluster.ModuleDir(t.Context(), "github.com/openreports/reports-api")
 	if err != nil {
-		t.Fatalf("go list -m github.com/openreports/reports-api: %v", err)
-	}
-	var mod struct{ Dir string }
-	if err := json.Unmarshal(out, &mod); err != nil || mod.Dir == "" {
-		t.Fatalf("go list -m -json: %v (%s)", err, out)
+		t.Fatal(err)
 	}
 	objs := renderAll(t).variants["base"]
 	for _, name := range []string{"openreports.io_reports.yaml", "openreports.io_clusterreports.yaml"} {
-		upstream, err := os.ReadFile(filepath.Join(mod.Dir, "config", "crd", name))
+		upstream, err := os.ReadFile(filepath.Join(dir, "config", "crd", name))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,7 +12,6 @@ import (
 	"flag"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,8 +22,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -32,6 +29,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/govhook/govhook/certs"
+	"github.com/govhook/govhook/test/e2e/cluster"
 )
 
 func main() {
@@ -109,7 +107,7 @@ func run() error {
 	served := time.Now()
 	for {
 		time.Sleep(500 * time.Millisecond)
-		m, err := scrape("http://" + metricsAddr + "/metrics")
+		m, err := cluster.Scrape("http://" + metricsAddr + "/metrics")
 		if err != nil {
 			continue
 		}
@@ -204,28 +202,6 @@ func freePort() int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
-}
-
-func scrape(url string) (map[string]model.Vector, error) {
-	resp, err := http.Get(url)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]model.Vector{}
-	for name, f := range families {
-		v, err := expfmt.ExtractSamples(&expfmt.DecodeOptions{Timestamp: model.Now()}, f)
-		if err != nil {
-			return nil, err
-		}
-		out[name] = v
-	}
-	return out, nil
 }
 
 // procStatus reads one field of /proc/PID/status (e.g. "VmHWM": "123456 kB").
