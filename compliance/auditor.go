@@ -10,7 +10,7 @@ import (
 
 	"github.com/govhook/govhook/decision"
 	"github.com/govhook/govhook/metrics"
-	"github.com/govhook/govhook/report"
+	"github.com/govhook/govhook/output"
 	"github.com/govhook/govhook/scan"
 )
 
@@ -42,7 +42,7 @@ type Run struct {
 	Start    time.Time
 	Duration time.Duration
 	// Summary counts the objects judged by outcome.
-	Summary report.Summary
+	Summary output.Summary
 	// Reports is how many reports were written (0 when OpenReports is not installed).
 	Reports int
 }
@@ -125,12 +125,12 @@ type collector struct {
 	max        int
 	cluster    *scope
 	namespaces map[string]*scope
-	summary    report.Summary
+	summary    output.Summary
 	metrics    metrics.AuditRun
 	log        logr.Logger
 }
 
-func (c *collector) Result(r report.Result) error {
+func (c *collector) Result(r output.Result) error {
 	c.summary.Total++
 	switch r.Decision.Outcome {
 	case decision.OutcomeDeny:
@@ -166,7 +166,7 @@ func (c *collector) Result(r report.Result) error {
 
 // Problem logs what could not be judged (a kind that may not be listed, an expired list):
 // the run goes on with the other kinds.
-func (c *collector) Problem(p report.Problem) error {
+func (c *collector) Problem(p output.Problem) error {
 	c.summary.Total++
 	c.summary.Errors++
 	c.log.Error(nil, "audit could not judge part of the cluster", "problem", p.Text())
@@ -175,4 +175,4 @@ func (c *collector) Problem(p report.Problem) error {
 
 func (c *collector) Close() error { return nil }
 
-func (c *collector) Summary() report.Summary { return c.summary }
+func (c *collector) Summary() output.Summary { return c.summary }

@@ -10,8 +10,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/govhook/govhook/decision"
+	"github.com/govhook/govhook/output"
 	"github.com/govhook/govhook/policies"
-	"github.com/govhook/govhook/report"
 )
 
 // Source names govhook as the engine behind a report and each of its results.
@@ -71,14 +71,14 @@ func (c *Converter) policiesFor(kind string) []policies.Policy {
 }
 
 // Results converts r, judged at ts, into report results in policy id order.
-func (c *Converter) Results(r report.Result, ts metav1.Timestamp) []openreportsv1alpha1.ReportResult {
+func (c *Converter) Results(r output.Result, ts metav1.Timestamp) []openreportsv1alpha1.ReportResult {
 	out, _ := c.results(r, ts, true)
 	return out
 }
 
 // results converts r; without passes it only counts the pass results instead of building them
 // (a full report has no room for them, and a cluster has many).
-func (c *Converter) results(r report.Result, ts metav1.Timestamp, passes bool) ([]openreportsv1alpha1.ReportResult, int) {
+func (c *Converter) results(r output.Result, ts metav1.Timestamp, passes bool) ([]openreportsv1alpha1.ReportResult, int) {
 	if r.Decision.Exempt != "" {
 		return nil, 0
 	}

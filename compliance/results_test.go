@@ -10,8 +10,8 @@ import (
 
 	"github.com/govhook/govhook/decision"
 	"github.com/govhook/govhook/metrics"
+	"github.com/govhook/govhook/output"
 	"github.com/govhook/govhook/policies"
-	"github.com/govhook/govhook/report"
 )
 
 var testPolicies = []policies.Policy{
@@ -31,15 +31,15 @@ func TestResults(t *testing.T) {
 			Subjects: deployment, Description: msg, Properties: props,
 		}
 	}
-	web := report.Result{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "shop", Name: "web"}
-	with := func(d decision.Decision, errText string) report.Result {
+	web := output.Result{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "shop", Name: "web"}
+	with := func(d decision.Decision, errText string) output.Result {
 		r := web
 		r.Decision, r.Error = d, errText
 		return r
 	}
 	tests := []struct {
 		name string
-		in   report.Result
+		in   output.Result
 		want []openreportsv1alpha1.ReportResult
 	}{
 		{
@@ -93,7 +93,7 @@ func TestResults(t *testing.T) {
 
 func TestResultsOfOtherKinds(t *testing.T) {
 	c := NewConverter(testPolicies)
-	got := c.Results(report.Result{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRoleBinding", Name: "anonymous",
+	got := c.Results(output.Result{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRoleBinding", Name: "anonymous",
 		Decision: decision.Decision{Outcome: decision.OutcomeAllow}}, metav1.Timestamp{})
 	var ids []string
 	for _, r := range got {
@@ -129,7 +129,7 @@ func TestScopeKeepsFindingsOverPasses(t *testing.T) {
 // the summary still matches what a report with room would say.
 func TestFullScopeCountsPasses(t *testing.T) {
 	c := NewConverter(testPolicies)
-	web := report.Result{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "shop", Name: "web", Decision: decision.Decision{
+	web := output.Result{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "shop", Name: "web", Decision: decision.Decision{
 		Outcome: decision.OutcomeDeny, Findings: []decision.Finding{{Policy: "POD-001", Severity: "critical", Action: "deny", Message: "privileged"}}}}
 	roomy, tight := &scope{max: 100}, &scope{max: 1}
 	for _, s := range []*scope{roomy, tight} {
