@@ -63,7 +63,7 @@ demo: build control-plane
 demo-down:
 	hack/demo.sh down
 
-## generate: the webhook rules, the kinds govhook audit lists and the README's policy catalog, from
+## generate: the webhook rules, the kinds govhook audit lists, the audit ClusterRole and the README's policy catalog, from
 ## the policies' METADATA (go test ./hack/generate fails when they are stale)
 generate:
 	$(GO) run ./hack/generate
