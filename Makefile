@@ -6,7 +6,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN := bin/govhook
 PKGS := ./...
 
-.PHONY: all build image test unit e2e demo demo-down lint fmt vet bench loadtest control-plane clean
+.PHONY: all build image test unit e2e demo demo-down lint fmt vet bench loadtest control-plane s3-store clean
 
 all: build
 
@@ -24,21 +24,28 @@ test: lint unit e2e
 ## unit: unit, Rego and fixture tests (no control plane)
 # The unit tests that need a real apiserver (namespace cache, serve with a cluster) get the
 # cached control plane too, so they run instead of skipping.
-unit: control-plane
-	KUBEBUILDER_ASSETS="$$(hack/build-control-plane.sh | tail -n 1)" $(GO) test -race -count=1 $(PKGS)
+unit: control-plane s3-store
+	KUBEBUILDER_ASSETS="$$(hack/build-control-plane.sh | tail -n 1)" GOVHOOK_S3_STORE_BIN="$$(hack/build-s3-store.sh 2>/dev/null | tail -n 1)" \
+		$(GO) test -race -count=1 $(PKGS)
 
 ## e2e: real etcd + kube-apiserver + kubectl (built from Go modules, cached), real govhook process
-e2e: build control-plane
+e2e: build control-plane s3-store
 	KUBEBUILDER_ASSETS="$$(hack/build-control-plane.sh 2>/dev/null | tail -n 1)" GOVHOOK_BIN="$(CURDIR)/$(BIN)" \
+		GOVHOOK_S3_STORE_BIN="$$(hack/build-s3-store.sh 2>/dev/null | tail -n 1)" \
 		$(GO) test -count=1 -tags e2e -timeout 10m -v ./test/e2e/
 
 ## control-plane: build kube-apiserver, kubectl and etcd into ~/.cache/govhook (skipped when present)
 control-plane:
 	hack/build-control-plane.sh >/dev/null
 
+## s3-store: build the Versity S3 Gateway (the evidence archive's store in tests and the demo)
+## into ~/.cache/govhook (skipped when present)
+s3-store:
+	hack/build-s3-store.sh >/dev/null
+
 ## demo: start a local control plane and govhook, apply deploy/examples/ with kubectl; stays up
 ## until Ctrl-C when run from a terminal, stops after the results otherwise (DEMO_KEEP=0|1)
-demo: build control-plane
+demo: build control-plane s3-store
 	hack/demo.sh
 
 ## demo-down: stop a demo left running
