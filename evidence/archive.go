@@ -230,7 +230,7 @@ func (a *Archive) List(ctx context.Context, under string, fn func(ArchivedObject
 	if p != "" && !strings.HasSuffix(p, "/") {
 		p += "/"
 	}
-	base := a.Key("")
+	base := a.prefix
 	if base != "" {
 		base += "/"
 	}

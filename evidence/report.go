@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"maps"
 	"slices"
@@ -32,6 +33,8 @@ type ReportOptions struct {
 	Configs map[string]*config.Config
 	// Now is when the report is made; zero means time.Now.
 	Now time.Time
+	// Archives resolves the s3:// paths among the report's sources (see VerifyArchived).
+	Archives map[string]*Archive
 }
 
 // Report is the auditor's pack for a period: what was in force, what happened, the
@@ -225,7 +228,7 @@ func BuildReport(paths []string, o ReportOptions) (*Report, error) {
 		o.Now = time.Now()
 	}
 	b := newReportBuilder(o)
-	v, err := Verify(paths, b.add)
+	v, err := VerifyArchived(context.Background(), paths, o.Archives, b.add)
 	if err != nil {
 		return nil, err
 	}
