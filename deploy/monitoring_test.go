@@ -16,6 +16,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/govhook/govhook/config"
+	"github.com/govhook/govhook/evidence"
 	"github.com/govhook/govhook/metrics"
 )
 
@@ -121,7 +122,8 @@ func TestMonitoring(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"GovhookPolicyDenialRateHigh", "GovhookEvidenceWriteErrors", "GovhookAdmissionLatencyHigh",
-		"GovhookCertificateExpiringSoon", "GovhookExceptionExpiringSoon", "GovhookConfigReloadFailed"} {
+		"GovhookCertificateExpiringSoon", "GovhookExceptionExpiringSoon", "GovhookConfigReloadFailed",
+		"GovhookEvidenceArchiveBacklogOld", "GovhookEvidenceLocalDiskFilling"} {
 		if _, ok := alerts[name]; !ok {
 			t.Errorf("alert %s is missing", name)
 		}
@@ -217,6 +219,9 @@ func exportedSeries(t *testing.T) map[string]bool {
 		t.Fatal(err)
 	}
 	if err := metrics.RegisterExceptionsActive(reg, config.Default, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := metrics.RegisterEvidenceArchive(reg, func() evidence.ArchiveStatus { return evidence.ArchiveStatus{} }); err != nil {
 		t.Fatal(err)
 	}
 	if len(reg.names) == 0 {
