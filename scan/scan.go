@@ -29,33 +29,6 @@ import (
 // DefaultPageSize is how many objects one list call returns.
 const DefaultPageSize = 500
 
-// Kinds are the kinds the policy catalog judges, in scan order: Namespaces come first, since
-// their metadata feeds the review of everything in them.
-var Kinds = []schema.GroupKind{
-	{Group: "", Kind: "Namespace"},
-	{Group: "", Kind: "Pod"},
-	{Group: "apps", Kind: "Deployment"},
-	{Group: "apps", Kind: "ReplicaSet"},
-	{Group: "apps", Kind: "StatefulSet"},
-	{Group: "apps", Kind: "DaemonSet"},
-	{Group: "batch", Kind: "Job"},
-	{Group: "batch", Kind: "CronJob"},
-	{Group: "", Kind: "ReplicationController"},
-	{Group: "", Kind: "PodTemplate"},
-	{Group: "", Kind: "Service"},
-	{Group: "", Kind: "ServiceAccount"},
-	{Group: "", Kind: "ConfigMap"},
-	{Group: "", Kind: "Secret"},
-	{Group: "", Kind: "PersistentVolumeClaim"},
-	{Group: "networking.k8s.io", Kind: "Ingress"},
-	{Group: "networking.k8s.io", Kind: "NetworkPolicy"},
-	{Group: "rbac.authorization.k8s.io", Kind: "Role"},
-	{Group: "rbac.authorization.k8s.io", Kind: "RoleBinding"},
-	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRole"},
-	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"},
-	{Group: "storage.k8s.io", Kind: "StorageClass"},
-}
-
 // Progress tells how far a scan is: the kind being listed (Kind of Kinds, from 1) and the
 // objects of it judged so far out of an estimate of its total (0 when the server gives none).
 type Progress struct {

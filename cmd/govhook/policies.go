@@ -45,26 +45,12 @@ func writePolicyTable(w io.Writer, ps []policies.Policy) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSEVERITY\tACTION\tCONTROLS\tGROUPS\tTITLE")
 	for _, p := range ps {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Severity, defaultAction(p), strings.Join(p.Controls, ","), strings.Join(p.Groups, ","), p.Title)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Severity, p.DefaultAction(), strings.Join(p.Controls, ","), strings.Join(p.Groups, ","), p.Title)
 	}
 	return tw.Flush()
 }
 
 func writePolicyMarkdown(w io.Writer, ps []policies.Policy) error {
-	var b strings.Builder
-	b.WriteString("| id | title | severity | default action | SOC 2 controls | groups |\n|---|---|---|---|---|---|\n")
-	for _, p := range ps {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", p.ID, p.Title, p.Severity, defaultAction(p), strings.Join(p.Controls, ", "), strings.Join(p.Groups, ", "))
-	}
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, policies.MarkdownTable(ps))
 	return err
-}
-
-// defaultAction names a policy's catalog default: its action, or "tiered" (deny in prod
-// namespaces, warn elsewhere).
-func defaultAction(p policies.Policy) string {
-	if p.Tiered {
-		return "tiered"
-	}
-	return p.Action
 }
