@@ -118,9 +118,12 @@ type Writer struct {
 	synced *sync.Cond
 
 	// The segment is used by whoever holds flushing (before Open returns: Open).
-	file     File
-	segPath  string
-	segSize  int64
+	file    File
+	segPath string
+	segSize int64
+	// segBytes is segSize as of the last flush, read under mu by the disk guard while a
+	// flush may be changing segSize.
+	segBytes int64
 	segStart time.Time
 
 	seq        uint64 // last seq assigned
@@ -203,7 +206,7 @@ func (w *Writer) Record(_ context.Context, r *Record) error {
 		return err
 	}
 	if w.o.Guard != nil {
-		if err := w.o.Guard(w.segSize + int64(len(w.queue))); err != nil {
+		if err := w.o.Guard(w.segBytes + int64(len(w.queue))); err != nil {
 			return err
 		}
 	}
@@ -336,6 +339,7 @@ func (w *Writer) sealLocked() error {
 	if err := w.rotate(next, w.o.Now()); err != nil {
 		return err
 	}
+	w.segBytes = 0
 	return nil
 }
 
@@ -423,6 +427,7 @@ func (w *Writer) flush() {
 
 	w.mu.Lock()
 	w.spare = buf
+	w.segBytes = w.segSize
 	w.flushing = false
 	w.durable = batch
 	if err == nil {
@@ -560,6 +565,7 @@ type resumed struct {
 // apply puts the state read back from disk in force; nothing queued before survives it.
 func (w *Writer) apply(res *resumed) {
 	w.file, w.segPath, w.segSize, w.segStart = res.file, res.path, res.size, res.start
+	w.segBytes = res.size
 	w.seq, w.prevHash, w.span, w.durableSeq = res.seq, res.hash, res.span, res.seq
 	w.queue, w.queueFirst = w.queue[:0], 0
 }

@@ -31,6 +31,7 @@ func run() error {
 	flag.StringVar(&opts.StateDir, "state", filepath.Join(os.TempDir(), "govhook-demo"), "state directory (kubeconfig, evidence, logs)")
 	flag.StringVar(&opts.User, "user", "demo-user", "kubeconfig user (member of system:masters)")
 	flag.StringVar(&opts.Replica, "replica", "demo", "name of govhook's evidence chain")
+	flag.StringVar(&opts.GovhookConfig, "govhook-config", "", "govhook config file (e.g. with evidence.archive)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -48,6 +48,8 @@ type Options struct {
 	User string
 	// Replica names govhook's first evidence chain.
 	Replica string
+	// GovhookConfig, if set, is govhook's config file (--config), e.g. with an evidence archive.
+	GovhookConfig string
 }
 
 // Cluster is a running control plane with govhook registered and serving.
@@ -180,6 +182,7 @@ func (c *Cluster) StartGovhook(ctx context.Context, replica string) error {
 		EvidenceDir: c.EvidenceDir,
 		Replica:     replica,
 		Kubeconfig:  c.Kubeconfig,
+		Config:      c.opts.GovhookConfig,
 		Log:         filepath.Join(c.opts.StateDir, "govhook-"+replica+".log"),
 	})
 	if err != nil {

@@ -23,6 +23,8 @@ type GovhookOptions struct {
 	Replica     string
 	// Kubeconfig reaches the cluster whose namespaces govhook caches.
 	Kubeconfig string
+	// Config, if set, is passed as --config.
+	Config string
 	// Log receives the process's stdout and stderr.
 	Log string
 }
@@ -61,6 +63,9 @@ func StartGovhook(ctx context.Context, o GovhookOptions) (*Govhook, error) {
 		"--metrics-bind-address", metricsAddr,
 		"--kubeconfig", o.Kubeconfig,
 	)
+	if o.Config != "" {
+		cmd.Args = append(cmd.Args, "--config", o.Config)
+	}
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// the child must not outlive whoever started it (a test binary killed by its timeout)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
