@@ -4,7 +4,6 @@
 package s3store
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -21,6 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/govhook/govhook/internal/testsupport"
 )
 
 // BinEnv names the environment variable that points at the versitygw binary; without it the
@@ -67,7 +68,7 @@ type Store struct {
 	Endpoint string
 
 	bin, addr, root, versions string
-	log                       *lockedBuffer
+	log                       *testsupport.Buffer
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -87,7 +88,7 @@ func Start(t testing.TB) *Store {
 		t.Skip(err)
 	}
 	dir := t.TempDir()
-	s := &Store{bin: bin, root: filepath.Join(dir, "root"), versions: filepath.Join(dir, "versions"), log: &lockedBuffer{}}
+	s := &Store{bin: bin, root: filepath.Join(dir, "root"), versions: filepath.Join(dir, "versions"), log: &testsupport.Buffer{}}
 	for _, d := range []string{s.root, s.versions} {
 		if err := os.MkdirAll(d, 0o750); err != nil {
 			t.Fatal(err)
@@ -238,21 +239,3 @@ func (s *Store) SetDefaultRetention(t testing.TB, bucket string, mode s3types.Ob
 
 // Log is what the gateway printed so far.
 func (s *Store) Log() string { return s.log.String() }
-
-// lockedBuffer collects the gateway's output, written by exec's copying goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
