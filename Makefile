@@ -81,7 +81,14 @@ demo-down:
 generate:
 	$(GO) run ./hack/generate
 
-lint: fmt vet
+## lint: gofmt, go vet, opa fmt and opa check --strict
+lint: fmt vet opa-lint
+
+## golangci: golangci-lint v2 with .golangci.yml (errorlint, importas, revive, gocritic, misspell)
+golangci:
+	hack/golangci-lint.sh run ./...
+
+opa-lint:
 	$(GO) run github.com/open-policy-agent/opa@v1.22.3 fmt --list --fail policies/
 	$(GO) run github.com/open-policy-agent/opa@v1.22.3 check --strict policies/
 
