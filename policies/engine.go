@@ -143,6 +143,9 @@ func (e *Engine) plan(ctx context.Context, ps []Policy) (*kindPlan, error) {
 // policy applies.
 func (e *Engine) query(ctx context.Context, kp *kindPlan, object []byte) (*kindQuery, error) {
 	var mask uint64
+	if len(kp.patterns) > 0 {
+		object = triggerText(object)
+	}
 	for i, pats := range kp.patterns {
 		for _, pat := range pats {
 			if bytes.Contains(object, pat) {
