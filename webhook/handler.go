@@ -197,7 +197,7 @@ func checkObject(req *admissionv1.AdmissionRequest) error {
 	if req.Kind.Kind == "" {
 		return errors.New("admission request has no kind")
 	}
-	return nil
+	return checkKind(req)
 }
 
 func isNull(raw []byte) bool {
