@@ -95,10 +95,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if errors.As(err, &bad) {
 			status = bad.status
 		}
-		h.Log.Info("rejected malformed admission review", logError, err.Error(), "remote", r.RemoteAddr)
+		msg := evidence.Bound(err.Error())
+		h.Log.Info("rejected malformed admission review", logError, msg, "remote", r.RemoteAddr)
 		h.recordFailure(r.Context(), id, &admissionv1.AdmissionRequest{}, h.Reviewer.Refused(start), err)
 		h.Metrics.ObserveAdmission(metrics.Admission{Decision: decision.Decision{Outcome: decision.OutcomeError}, Duration: time.Since(start)})
-		http.Error(w, err.Error(), status)
+		http.Error(w, msg, status)
 		return
 	}
 	req = review.Request
@@ -124,14 +125,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Metrics.ObserveEvidence(err)
 		if res.Config.AdmitWithoutEvidence() {
 			h.Log.Error(err, "EVIDENCE LOST: record not durable; answering by the decision because onEvidenceFailure is allow",
-				logUID, req.UID, logDecision, res.Decision.Outcome, logDecisionID, id)
+				logUID, uidOf(req), logDecision, res.Decision.Outcome, logDecisionID, id)
 			resp := response(req, id, res.Decision)
 			resp.AuditAnnotations[AnnotationEvidence] = EvidenceNotDurable
 			h.respond(w, req, resp, start, res.Decision)
 			return
 		}
 		h.Log.Error(err, "EVIDENCE LOST: record not durable; refusing the request because onEvidenceFailure is deny",
-			logUID, req.UID, logDecision, res.Decision.Outcome, logDecisionID, id)
+			logUID, uidOf(req), logDecision, res.Decision.Outcome, logDecisionID, id)
 		h.respond(w, req, errorResponse(req, id, http.StatusInternalServerError, "govhook could not record audit evidence; refusing the request"), start, decision.Decision{Outcome: decision.OutcomeError})
 		return
 	}
@@ -153,7 +154,7 @@ func (h *Handler) decode(w http.ResponseWriter, r *http.Request) (*admissionv1.A
 	}
 	mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mediaType != "application/json" {
-		return nil, &badRequest{http.StatusUnsupportedMediaType, fmt.Sprintf("content type %q is not application/json", r.Header.Get("Content-Type"))}
+		return nil, &badRequest{http.StatusUnsupportedMediaType, fmt.Sprintf("content type %.128q is not application/json", r.Header.Get("Content-Type"))}
 	}
 	limit := h.MaxBodyBytes
 	if limit <= 0 {
@@ -172,7 +173,7 @@ func (h *Handler) decode(w http.ResponseWriter, r *http.Request) (*admissionv1.A
 		return nil, fmt.Errorf("admission review is not valid JSON: %w", err)
 	}
 	if review.APIVersion != admissionv1.SchemeGroupVersion.String() || review.Kind != "AdmissionReview" {
-		return nil, fmt.Errorf("only admission.k8s.io/v1 AdmissionReview is served, got apiVersion %q kind %q", review.APIVersion, review.Kind)
+		return nil, fmt.Errorf("only admission.k8s.io/v1 AdmissionReview is served, got apiVersion %.128q kind %.128q", review.APIVersion, review.Kind)
 	}
 	if review.Request == nil {
 		return nil, errors.New("admission review has no request")
@@ -180,11 +181,18 @@ func (h *Handler) decode(w http.ResponseWriter, r *http.Request) (*admissionv1.A
 	if review.Request.UID == "" {
 		return nil, errors.New("admission request has no uid")
 	}
+	if len(review.Request.UID) > evidence.MaxString {
+		// The answer must echo the uid; no apiserver sends one this long.
+		return nil, fmt.Errorf("admission request uid is %d bytes, over the %d-byte limit", len(review.Request.UID), evidence.MaxString)
+	}
 	return &review, nil
 }
 
 // checkObject refuses requests whose object is missing where the operation needs one.
 func checkObject(req *admissionv1.AdmissionRequest) error {
+	if err := checkStrings(req); err != nil {
+		return err
+	}
 	switch req.Operation {
 	case admissionv1.Create, admissionv1.Update, admissionv1.Connect:
 		if isNull(req.Object.Raw) {
@@ -192,7 +200,7 @@ func checkObject(req *admissionv1.AdmissionRequest) error {
 		}
 	case admissionv1.Delete:
 	default:
-		return fmt.Errorf("unknown operation %q", req.Operation)
+		return fmt.Errorf("unknown operation %.64q", req.Operation)
 	}
 	if req.Kind.Kind == "" {
 		return errors.New("admission request has no kind")
@@ -211,9 +219,10 @@ func (h *Handler) fail(ctx context.Context, w http.ResponseWriter, id string, re
 	if req == nil {
 		req = &admissionv1.AdmissionRequest{}
 	}
-	h.Log.Error(err, "refusing request", logUID, req.UID, logDecision, decision.OutcomeError)
+	msg := evidence.Bound(err.Error())
+	h.Log.Error(errors.New(msg), "refusing request", logUID, uidOf(req), logDecision, decision.OutcomeError)
 	h.recordFailure(ctx, id, req, res, err)
-	h.respond(w, req, errorResponse(req, id, code, err.Error()), start, decision.Decision{Outcome: decision.OutcomeError})
+	h.respond(w, req, errorResponse(req, id, code, msg), start, decision.Decision{Outcome: decision.OutcomeError})
 }
 
 // recordFailure writes the error record of a refused request (best effort: the request is
@@ -223,7 +232,7 @@ func (h *Handler) recordFailure(ctx context.Context, id string, req *admissionv1
 	err := h.Evidence.Record(ctx, &rec)
 	h.Metrics.ObserveEvidence(err)
 	if err != nil {
-		h.Log.Error(err, "evidence record of a refused request not durable", logUID, req.UID)
+		h.Log.Error(err, "evidence record of a refused request not durable", logUID, uidOf(req))
 	}
 }
 
@@ -241,7 +250,7 @@ func (h *Handler) respond(w http.ResponseWriter, req *admissionv1.AdmissionReque
 	}
 	w.Header().Set("Content-Type", "application/json")
 	if err := json.NewEncoder(w).Encode(out); err != nil {
-		h.Log.Error(err, "write admission response", logUID, req.UID)
+		h.Log.Error(err, "write admission response", logUID, uidOf(req))
 	}
 }
 
@@ -291,5 +300,5 @@ func uidOf(req *admissionv1.AdmissionRequest) string {
 	if req == nil {
 		return ""
 	}
-	return string(req.UID)
+	return evidence.Bound(string(req.UID))
 }

@@ -7,6 +7,8 @@ import (
 
 	admissionv1 "k8s.io/api/admission/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/govhook/govhook/evidence"
 )
 
 // checkKind refuses a request the webhook configuration would never send (a kind outside
@@ -37,6 +39,30 @@ func checkKind(req *admissionv1.AdmissionRequest) error {
 		}
 		if meta.APIVersion != gvk.GroupVersion().String() || meta.Kind != gvk.Kind {
 			return fmt.Errorf("request %s is apiVersion %.128q kind %.128q, not the request's %s", o.name, meta.APIVersion, meta.Kind, gvk.String())
+		}
+	}
+	return nil
+}
+
+// checkStrings refuses a request whose envelope holds a string no apiserver sends: names and
+// kinds are short, and an identity longer than evidence.MaxString could not be recorded
+// whole, so it is refused rather than admitted under a truncated name.
+func checkStrings(req *admissionv1.AdmissionRequest) error {
+	fields := []struct {
+		name, value string
+	}{
+		{"uid", string(req.UID)},
+		{"kind.group", req.Kind.Group}, {"kind.version", req.Kind.Version}, {"kind.kind", req.Kind.Kind},
+		{"resource.group", req.Resource.Group}, {"resource.version", req.Resource.Version}, {"resource.resource", req.Resource.Resource},
+		{"subResource", req.SubResource}, {"name", req.Name}, {"namespace", req.Namespace},
+		{"userInfo.username", req.UserInfo.Username}, {"userInfo.uid", req.UserInfo.UID},
+	}
+	for _, g := range req.UserInfo.Groups {
+		fields = append(fields, struct{ name, value string }{"userInfo.groups[]", g})
+	}
+	for _, f := range fields {
+		if len(f.value) > evidence.MaxString {
+			return fmt.Errorf("admission request %s is %d bytes, over the %d-byte limit", f.name, len(f.value), evidence.MaxString)
 		}
 	}
 	return nil
