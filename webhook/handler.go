@@ -239,7 +239,7 @@ func (h *Handler) recordFailure(ctx context.Context, id string, req *admissionv1
 func (h *Handler) respond(w http.ResponseWriter, req *admissionv1.AdmissionRequest, resp *admissionv1.AdmissionResponse, start time.Time, d decision.Decision) {
 	h.Metrics.ObserveAdmission(metrics.Admission{
 		Operation: string(req.Operation),
-		Kind:      req.Kind.Kind,
+		Kind:      kindLabel(req),
 		DryRun:    req.DryRun != nil && *req.DryRun,
 		Decision:  d,
 		Duration:  time.Since(start),

@@ -67,3 +67,15 @@ func checkStrings(req *admissionv1.AdmissionRequest) error {
 	}
 	return nil
 }
+
+// OtherKind is the kind label of a request of a kind the webhook configuration does not send.
+const OtherKind = "other"
+
+// kindLabel is the metrics kind of req: its kind when it is one sentKinds lists, else
+// OtherKind, so made-up kinds cannot grow the series.
+func kindLabel(req *admissionv1.AdmissionRequest) string {
+	if sentKinds[schema.GroupVersionKind(req.Kind)] {
+		return req.Kind.Kind
+	}
+	return OtherKind
+}
