@@ -66,6 +66,17 @@ type Handler struct {
 	MaxBodyBytes int64
 	// NewID makes decision ids; nil means random UUIDs.
 	NewID func() string
+	// MaxInFlight bounds the reviews of at most LargeBodyBytes handled at once, and
+	// MaxLargeInFlight the larger ones; past them a request waits briefly, then is refused
+	// (HTTP 429). Zero means DefaultMaxInFlight, DefaultMaxLargeInFlight, DefaultLargeBodyBytes.
+	MaxInFlight      int
+	MaxLargeInFlight int
+	LargeBodyBytes   int64
+	// Deadline bounds the evaluation of one review; past it the request is refused with a
+	// clear message. Zero means DefaultDeadline.
+	Deadline time.Duration
+
+	limits limiter
 }
 
 // badRequest is an answer that cannot be a review: the body was not one.
@@ -88,6 +99,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.fail(r.Context(), w, id, req, h.Reviewer.Refused(start), start, http.StatusInternalServerError, err)
 		}
 	}()
+	release, lane, limit, ok := h.acquire(r)
+	if !ok {
+		h.Log.Info("refusing request over the limit", "limit", limit, "lane", lane, "remote", r.RemoteAddr)
+		h.Metrics.ObserveAdmission(metrics.Admission{Decision: decision.Decision{Outcome: decision.OutcomeError}, Duration: time.Since(start)})
+		refuseBusy(w, lane, limit)
+		return
+	}
+	defer release()
 	review, err := h.decode(w, r)
 	if err != nil {
 		var bad *badRequest
@@ -111,8 +130,21 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.Namespaces != nil && req.Namespace != "" && !input.IsNamespace(req) {
 		ns = h.Namespaces.Namespace(r.Context(), req.Namespace)
 	}
-	res, err := h.Reviewer.Review(r.Context(), req, ns)
+	deadline := h.Deadline
+	if deadline <= 0 {
+		deadline = DefaultDeadline
+	}
+	rctx, cancel := context.WithTimeout(r.Context(), deadline)
+	res, err := h.Reviewer.Review(rctx, req, ns)
+	cancel()
 	h.Metrics.ObserveEvaluation(res.Evaluation)
+	if err != nil && errors.Is(rctx.Err(), context.DeadlineExceeded) {
+		err = fmt.Errorf("govhook could not decide within its deadline of %s; refusing the request", deadline)
+		refused := res
+		refused.Time, refused.NamespaceKnown = start, nil
+		h.fail(r.Context(), w, id, req, refused, start, http.StatusGatewayTimeout, err)
+		return
+	}
 	if err != nil {
 		// The error record names the config the review ran under, as of the request's start.
 		refused := res

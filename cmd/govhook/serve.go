@@ -2,14 +2,16 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -20,7 +22,6 @@ import (
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
-	ctrlwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	"github.com/govhook/govhook/certs"
 	"github.com/govhook/govhook/evidence"
@@ -36,6 +37,12 @@ const ValidatePath = "/validate"
 // event arrives (Secret volume updates are symlink swaps).
 const certPollInterval = 10 * time.Second
 
+// limitOptions are the handler's bounds on work, from flags.
+type limitOptions struct {
+	MaxInFlight, MaxLargeInFlight int
+	Deadline                      time.Duration
+}
+
 type serveOptions struct {
 	configPath     string
 	certDir        string
@@ -49,6 +56,9 @@ type serveOptions struct {
 	dev            bool
 	kubeconfig     string
 	logLevel       string
+	clientCA       string
+	limits         limitOptions
+	drainTimeout   time.Duration
 }
 
 func newServeCommand() *cobra.Command {
@@ -76,6 +86,11 @@ func newServeCommand() *cobra.Command {
 	f.BoolVar(&o.dev, "dev", false, "generate a throw-away CA and serving certificate for localhost (into --cert-dir, or a temporary directory)")
 	f.StringVar(&o.kubeconfig, "kubeconfig", "", "kubeconfig of the cluster whose namespaces policies see (default: $KUBECONFIG, else in-cluster)")
 	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	f.StringVar(&o.clientCA, "client-ca", "", "PEM file of the CAs whose client certificates callers must present (default: no client certificate asked)")
+	f.IntVar(&o.limits.MaxInFlight, "max-in-flight", webhook.DefaultMaxInFlight, "reviews handled at once; past it a request waits briefly, then is refused (429)")
+	f.IntVar(&o.limits.MaxLargeInFlight, "max-large-in-flight", webhook.DefaultMaxLargeInFlight, "reviews larger than 256 KiB handled at once")
+	f.DurationVar(&o.limits.Deadline, "review-deadline", webhook.DefaultDeadline, "time one review may take before it is refused; keep it under the webhook's timeoutSeconds")
+	f.DurationVar(&o.drainTimeout, "drain-timeout", webhook.DefaultDrainTimeout, "on SIGTERM, how long requests in flight may take to finish")
 	return cmd
 }
 
@@ -153,21 +168,34 @@ func serve(parent context.Context, o serveOptions) error {
 	if err != nil {
 		return err
 	}
-	server := ctrlwebhook.NewServer(ctrlwebhook.Options{
-		Host: o.host,
-		Port: o.port,
-		TLSOpts: []func(*tls.Config){func(c *tls.Config) {
-			c.MinVersion = tls.VersionTLS12
-			c.GetCertificate = certWatcher.GetCertificate
-		}},
-	})
+	setMemoryLimit(log)
 	handler := &webhook.Handler{
-		Reviewer: reviewer,
-		Evidence: writer,
-		Metrics:  prom,
-		Log:      log.WithName("webhook"),
+		Reviewer:         reviewer,
+		Evidence:         writer,
+		Metrics:          prom,
+		Log:              log.WithName("webhook"),
+		MaxInFlight:      o.limits.MaxInFlight,
+		MaxLargeInFlight: o.limits.MaxLargeInFlight,
+		Deadline:         o.limits.Deadline,
 	}
-	readiness := map[string]healthz.Checker{"webhook": server.StartedChecker()}
+	mux := http.NewServeMux()
+	mux.Handle(ValidatePath, handler)
+	server := &webhook.Server{Handler: mux, GetCertificate: certWatcher.GetCertificate, DrainTimeout: o.drainTimeout, Log: log.WithName("server")}
+	if o.clientCA != "" {
+		pem, err := os.ReadFile(o.clientCA)
+		if err != nil {
+			return fmt.Errorf("client CA: %w", err)
+		}
+		server.ClientCAs = x509.NewCertPool()
+		if !server.ClientCAs.AppendCertsFromPEM(pem) {
+			return usageError(fmt.Errorf("client CA %s holds no PEM certificate", o.clientCA))
+		}
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(o.host, strconv.Itoa(o.port)))
+	if err != nil {
+		return fmt.Errorf("webhook listener: %w", err)
+	}
+	readiness := map[string]healthz.Checker{"webhook": server.Started}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return certWatcher.Start(gctx) })
 	if lookup != nil {
@@ -175,8 +203,8 @@ func serve(parent context.Context, o serveOptions) error {
 		readiness["namespaces"] = lookup.Ready
 		g.Go(func() error { return lookup.Start(gctx) })
 	}
-	server.Register(ValidatePath, handler)
-	g.Go(func() error { return server.Start(gctx) })
+	// The server drains on SIGTERM (ctx), not on a sibling's failure alone: gctx ends for both.
+	g.Go(func() error { return server.Serve(gctx, ln) })
 	if o.configPath != "" {
 		g.Go(func() error { return watchConfig(gctx, o.configPath, reviewer, prom, log.WithName("config")) })
 	}
@@ -201,6 +229,21 @@ func serve(parent context.Context, o serveOptions) error {
 		return err
 	}
 	return nil
+}
+
+// setMemoryLimit sets the Go heap's soft limit to 90% of GOVHOOK_MEMORY_LIMIT (the
+// container's memory limit in bytes, from the Deployment's resourceFieldRef), leaving room for
+// what the Go runtime does not count, unless GOMEMLIMIT is set.
+func setMemoryLimit(log logr.Logger) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	limit, err := strconv.ParseInt(os.Getenv("GOVHOOK_MEMORY_LIMIT"), 10, 64)
+	if err != nil || limit <= 0 {
+		return
+	}
+	debug.SetMemoryLimit(limit / 10 * 9)
+	log.Info("memory limit set", "containerLimitBytes", limit, "goMemLimitBytes", limit/10*9)
 }
 
 // devCertificates writes a throw-away CA and serving certificate for localhost.
