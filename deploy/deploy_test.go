@@ -119,6 +119,11 @@ func checkDeployment(t *testing.T, dep *appsv1.Deployment) {
 	if len(pod.TopologySpreadConstraints) == 0 || pod.Affinity == nil || pod.Affinity.PodAntiAffinity == nil {
 		t.Error("want topologySpreadConstraints and podAntiAffinity")
 	}
+	// Issue 16 row 13: soft rules let both replicas share one node.
+	if pa := pod.Affinity.PodAntiAffinity; pa == nil || len(pa.RequiredDuringSchedulingIgnoredDuringExecution) == 0 ||
+		pa.RequiredDuringSchedulingIgnoredDuringExecution[0].TopologyKey != "kubernetes.io/hostname" {
+		t.Error("want required pod anti-affinity by kubernetes.io/hostname")
+	}
 	podLabels := labels.Set(dep.Spec.Template.Labels)
 	for _, c := range pod.TopologySpreadConstraints {
 		if sel, err := metav1LabelSelector(c.LabelSelector); err != nil || !sel.Matches(podLabels) {
@@ -190,6 +195,19 @@ func checkDeployment(t *testing.T, dep *appsv1.Deployment) {
 	}
 	if podName == nil || podName.ValueFrom == nil || podName.ValueFrom.FieldRef == nil || podName.ValueFrom.FieldRef.FieldPath != "metadata.name" || args["--replica"] != "$(POD_NAME)" {
 		t.Errorf("each replica's evidence chain must be named after its pod: env POD_NAME %+v, --replica %q", podName, args["--replica"])
+	}
+	// Issue 16 row 1: without a Go memory limit from the container's, the heap grew past it.
+	memLimit := slices.IndexFunc(c.Env, func(e corev1.EnvVar) bool {
+		return e.Name == "GOVHOOK_MEMORY_LIMIT" && e.ValueFrom != nil && e.ValueFrom.ResourceFieldRef != nil &&
+			e.ValueFrom.ResourceFieldRef.Resource == "limits.memory" && e.ValueFrom.ResourceFieldRef.ContainerName == c.Name
+	})
+	if memLimit < 0 {
+		t.Error("want env GOVHOOK_MEMORY_LIMIT from the container's limits.memory (resourceFieldRef)")
+	}
+	// Issue 16 row 4: endpoints must go before the listener, and the drain must fit the grace.
+	if c.Lifecycle == nil || c.Lifecycle.PreStop == nil || c.Lifecycle.PreStop.Sleep == nil || pod.TerminationGracePeriodSeconds == nil ||
+		c.Lifecycle.PreStop.Sleep.Seconds+15 >= *pod.TerminationGracePeriodSeconds {
+		t.Errorf("want a native preStop sleep and a grace period longer than it plus the 15 s drain, got %+v", c.Lifecycle)
 	}
 }
 
