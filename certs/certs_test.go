@@ -3,9 +3,9 @@ package certs
 import (
 	"crypto/x509"
 	"encoding/pem"
-	"testing"
 	"os"
 	"path/filepath"
+	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
