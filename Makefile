@@ -6,7 +6,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN := bin/govhook
 PKGS := ./...
 
-.PHONY: all build image test unit e2e demo demo-down lint fmt vet bench loadtest control-plane clean generate
+.PHONY: all build image test unit e2e demo demo-down lint fmt vet bench loadtest attack control-plane clean generate fuzz
 
 all: build
 
@@ -69,6 +69,12 @@ LOAD_RATE ?= 3000
 LOAD_DURATION ?= 30s
 loadtest: build
 	$(GO) run ./hack/loadtest -serve $(BIN) -rate $(LOAD_RATE) -duration $(LOAD_DURATION) -json loadtest.json
+
+## attack: replay issue 16 rows 1-2 (huge bodies, stalled and trickling connections) against a
+## local govhook and report its RSS, answers within timeoutSeconds and a bystander's p99
+ATTACK_DURATION ?= 20s
+attack: build
+	$(GO) run ./hack/loadtest -serve $(BIN) -attack -duration $(ATTACK_DURATION) -json attack.json
 
 clean:
 	rm -rf bin/ bench.txt

@@ -149,7 +149,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// The error record names the config the review ran under, as of the request's start.
 		refused := res
 		refused.Time, refused.NamespaceKnown = start, nil
-		h.fail(r.Context(), w, id, req, refused, start, http.StatusInternalServerError, fmt.Errorf("govhook could not evaluate policies: %w", err))
+		code := int32(http.StatusInternalServerError)
+		if errors.Is(err, input.ErrTooLarge) {
+			code = http.StatusRequestEntityTooLarge
+		}
+		h.fail(r.Context(), w, id, req, refused, start, code, fmt.Errorf("govhook could not evaluate policies: %w", err))
 		return
 	}
 	rec := evidence.NewRecord(evidence.TypeAdmission, id, req, res.Decision, res.Basis, nil)
