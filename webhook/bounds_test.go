@@ -10,6 +10,7 @@ import (
 	"github.com/go-logr/logr/funcr"
 
 	"github.com/govhook/govhook/evidence"
+	"github.com/govhook/govhook/internal/evidencetest"
 )
 
 // TestHandlerBoundsRequestStrings reproduces issue 16 row 3: a 6 MiB apiVersion, a 6 MiB
@@ -54,7 +55,7 @@ func TestHandlerBoundsRequestStrings(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ev := &memoryEvidence{}
+			ev := &evidencetest.Memory{}
 			h := newHandler(t, ev)
 			h.MaxBodyBytes = 0 // the default limit: the row's bodies fit under it
 			var mu sync.Mutex
@@ -82,10 +83,10 @@ func TestHandlerBoundsRequestStrings(t *testing.T) {
 					t.Errorf("log line of %d bytes, want at most 8 KiB: %.200s", len(l), l)
 				}
 			}
-			if len(ev.records) != 1 {
-				t.Fatalf("records = %d, want 1", len(ev.records))
+			if len(ev.Records()) != 1 {
+				t.Fatalf("records = %d, want 1", len(ev.Records()))
 			}
-			r := ev.records[0]
+			r := ev.Records()[0]
 			if r.Decision != "error" {
 				t.Errorf("record decision %q, want error", r.Decision)
 			}
@@ -101,15 +102,15 @@ func TestHandlerBoundsRequestStrings(t *testing.T) {
 // their SHA-256 and stays under evidence.MaxRecordBytes.
 func TestRecordOfOversizedRequestKeepsHashes(t *testing.T) {
 	huge := strings.Repeat("x", 6<<20)
-	ev := &memoryEvidence{}
+	ev := &evidencetest.Memory{}
 	h := newHandler(t, ev)
 	h.MaxBodyBytes = 0
 	post(h, "application/json", strings.Replace(reviewBody("CREATE", compliantPod, "null"), `"username":"alice"`, `"username":"`+huge+`"`, 1))
-	if len(ev.records) != 1 {
-		t.Fatalf("records = %d, want 1", len(ev.records))
+	if len(ev.Records()) != 1 {
+		t.Fatalf("records = %d, want 1", len(ev.Records()))
 	}
 	want := evidence.Bound(huge)
-	if got := ev.records[0].User.Username; got != want || !strings.Contains(got, "sha256:") {
+	if got := ev.Records()[0].User.Username; got != want || !strings.Contains(got, "sha256:") {
 		t.Errorf("recorded username %.200q, want the bounded value with its hash %.200q", got, want)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/govhook/govhook/internal/evidencetest"
 	"github.com/govhook/govhook/metrics"
 )
 
@@ -21,7 +22,7 @@ func TestMetricLabelsComeFromFixedSets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newHandler(t, &memoryEvidence{})
+	h := newHandler(t, &evidencetest.Memory{})
 	h.Metrics = m
 	for i := range 100 {
 		body := strings.Replace(reviewBody("CREATE", compliantPod, "null"), `"kind":"Pod"},"resource"`, fmt.Sprintf(`"kind":"Made%d"},"resource"`, i), 1)

@@ -3,6 +3,8 @@ package webhook_test
 import (
 	"strings"
 	"testing"
+
+	"github.com/govhook/govhook/internal/evidencetest"
 )
 
 // kindReview is a CREATE review of the given request kind carrying object.
@@ -56,13 +58,13 @@ func TestHandlerRefusesRequestsOfAnotherKind(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ev := &memoryEvidence{}
+			ev := &evidencetest.Memory{}
 			resp := decodeResponse(t, post(newHandler(t, ev), "application/json", tc.body))
 			if resp.Allowed || resp.Result == nil || resp.Result.Code != 400 || !strings.Contains(resp.Result.Message, tc.wantMessage) {
 				t.Fatalf("got %+v, want a 400 refusal containing %q", resp.Result, tc.wantMessage)
 			}
-			if len(ev.records) != 1 || ev.records[0].Decision != "error" {
-				t.Errorf("want one error evidence record, got %+v", ev.records)
+			if len(ev.Records()) != 1 || ev.Records()[0].Decision != "error" {
+				t.Errorf("want one error evidence record, got %+v", ev.Records())
 			}
 		})
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/go-logr/logr"
 
 	"github.com/govhook/govhook/certs"
+	"github.com/govhook/govhook/internal/evidencetest"
 	"github.com/govhook/govhook/webhook"
 )
 
@@ -91,7 +92,7 @@ func TestServerTLS(t *testing.T) {
 // server must close such a connection by itself (its read timeout), well before this test's
 // own guard.
 func TestServerClosesStalledBodies(t *testing.T) {
-	addr, pool, _ := startServer(t, newHandler(t, &memoryEvidence{}))
+	addr, pool, _ := startServer(t, newHandler(t, &evidencetest.Memory{}))
 	conn, err := tls.Dial("tcp", addr, &tls.Config{RootCAs: pool})
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +117,8 @@ func TestServerDrainsRequestsInFlight(t *testing.T) {
 	const n = 8
 	gate := make(chan struct{})
 	arrived := make(chan struct{}, n)
-	h := newHandler(t, &memoryEvidence{})
+	h := newHandler(t, &evidencetest.Memory{})
+	h.Deadline = time.Minute
 	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		arrived <- struct{}{}
 		<-gate // hold every request in flight until shutdown has begun
