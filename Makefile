@@ -70,6 +70,14 @@ LOAD_DURATION ?= 30s
 loadtest: build
 	$(GO) run ./hack/loadtest -serve $(BIN) -rate $(LOAD_RATE) -duration $(LOAD_DURATION) -json loadtest.json
 
+## fuzz: run each fuzz test briefly (FUZZTIME each; not part of make test)
+FUZZTIME ?= 10s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzHandler$$' -fuzztime $(FUZZTIME) ./webhook
+	$(GO) test -run '^$$' -fuzz '^FuzzBuild$$' -fuzztime $(FUZZTIME) ./input
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./offline
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./config
+
 ## attack: replay issue 16 rows 1-2 (huge bodies, stalled and trickling connections) against a
 ## local govhook and report its RSS, answers within timeoutSeconds and a bystander's p99
 ATTACK_DURATION ?= 20s
