@@ -33,7 +33,7 @@ const (
 )
 
 // webhookVariants are the variants that install govhook (as opposed to its monitoring).
-var webhookVariants = []string{"base", "overlays/cert-manager", "overlays/self-signed"}
+var webhookVariants = []string{"base", "overlays/cert-manager", "overlays/eks-control-plane-only", "overlays/self-signed"}
 
 func TestVariants(t *testing.T) {
 	got, err := Variants(".")
@@ -96,7 +96,7 @@ func TestWebhookVariants(t *testing.T) {
 			checkDeployment(t, dep)
 			checkPDB(t, find[policyv1.PodDisruptionBudget](t, objs, "PodDisruptionBudget", "govhook"), dep)
 			checkService(t, find[corev1.Service](t, objs, "Service", "govhook"), dep)
-			checkNetworkPolicy(t, find[networkingv1.NetworkPolicy](t, objs, "NetworkPolicy", "govhook"), dep)
+			checkNetworkPolicy(t, find[networkingv1.NetworkPolicy](t, objs, "NetworkPolicy", "govhook"), dep, variant == "overlays/eks-control-plane-only")
 			vwc := find[admissionregistrationv1.ValidatingWebhookConfiguration](t, objs, "ValidatingWebhookConfiguration", "govhook")
 			checkWebhookConfiguration(t, vwc)
 			checkRBAC(t, objs, dep, vwc)
@@ -235,7 +235,9 @@ func checkService(t *testing.T, svc *corev1.Service, dep *appsv1.Deployment) {
 	}
 }
 
-func checkNetworkPolicy(t *testing.T, np *networkingv1.NetworkPolicy, dep *appsv1.Deployment) {
+// controlPlaneOnly is set for the overlay that admits only the control plane's CIDRs to the
+// webhook port (issue 16 row 14).
+func checkNetworkPolicy(t *testing.T, np *networkingv1.NetworkPolicy, dep *appsv1.Deployment, controlPlaneOnly bool) {
 	t.Helper()
 	if sel, err := metav1LabelSelector(&np.Spec.PodSelector); err != nil || !sel.Matches(labels.Set(dep.Spec.Template.Labels)) {
 		t.Error("the NetworkPolicy does not select govhook's pods")
@@ -252,7 +254,11 @@ func checkNetworkPolicy(t *testing.T, np *networkingv1.NetworkPolicy, dep *appsv
 			if len(rule.From) > 0 {
 				var peers []string
 				for _, f := range rule.From {
-					if f.NamespaceSelector == nil || f.PodSelector != nil || f.IPBlock != nil || len(f.NamespaceSelector.MatchLabels) == 0 {
+					if f.IPBlock != nil && f.NamespaceSelector == nil && f.PodSelector == nil && len(f.IPBlock.Except) == 0 {
+						if !slices.Contains(peers, "cidrs") {
+							peers = append(peers, "cidrs")
+						}
+					} else if f.NamespaceSelector == nil || f.PodSelector != nil || f.IPBlock != nil || len(f.NamespaceSelector.MatchLabels) == 0 {
 						peers = append(peers, "other")
 					} else {
 						peers = append(peers, "namespaces")
@@ -263,7 +269,11 @@ func checkNetworkPolicy(t *testing.T, np *networkingv1.NetworkPolicy, dep *appsv
 			got[p.Port.IntValue()] = from
 		}
 	}
-	if diff := cmp.Diff(map[int]string{webhookPort: "any", metricsPort: "namespaces"}, got); diff != "" {
+	want := map[int]string{webhookPort: "any", metricsPort: "namespaces"}
+	if controlPlaneOnly {
+		want[webhookPort] = "cidrs"
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ingress port -> sources (-want +got):\n%s", diff)
 	}
 }
