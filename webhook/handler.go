@@ -126,16 +126,20 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(r.Context(), w, id, req, h.Reviewer.Refused(start), start, http.StatusBadRequest, err)
 		return
 	}
-	var ns *input.Namespace
-	if h.Namespaces != nil && req.Namespace != "" && !input.IsNamespace(req) {
-		ns = h.Namespaces.Namespace(r.Context(), req.Namespace)
-	}
 	deadline := h.Deadline
 	if deadline <= 0 {
 		deadline = DefaultDeadline
 	}
 	rctx, cancel := context.WithTimeout(r.Context(), deadline)
+	var ns *input.Namespace
+	if h.Namespaces != nil && req.Namespace != "" && !input.IsNamespace(req) {
+		ns = h.Namespaces.Namespace(rctx, req.Namespace)
+	}
 	res, err := h.Reviewer.Review(rctx, req, ns)
+	if err == nil && rctx.Err() != nil && ns == nil && h.Namespaces != nil && req.Namespace != "" && !input.IsNamespace(req) {
+		// The namespace lookup used the whole deadline: the decision lacks what it needed.
+		err = rctx.Err()
+	}
 	cancel()
 	h.Metrics.ObserveEvaluation(res.Evaluation)
 	if err != nil && errors.Is(rctx.Err(), context.DeadlineExceeded) {

@@ -1,6 +1,7 @@
 package webhook_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/govhook/govhook/input"
 	"github.com/govhook/govhook/internal/evidencetest"
 )
 
@@ -76,12 +78,21 @@ func TestHandlerLimitsConcurrentWork(t *testing.T) {
 func TestHandlerDeadline(t *testing.T) {
 	ev := &evidencetest.Memory{}
 	h := newHandler(t, ev)
-	h.Deadline = time.Nanosecond
+	h.Deadline = 10 * time.Millisecond
+	h.Namespaces = blockingNamespaces{} // a lookup that takes the whole deadline
 	resp := decodeResponse(t, post(h, "application/json", reviewBody("CREATE", privilegedPod, "null")))
-	if resp.Allowed || resp.Result == nil || resp.Result.Code != http.StatusGatewayTimeout || !strings.Contains(resp.Result.Message, "could not decide within its deadline of 1ns") {
+	if resp.Allowed || resp.Result == nil || resp.Result.Code != http.StatusGatewayTimeout || !strings.Contains(resp.Result.Message, "could not decide within its deadline of 10ms") {
 		t.Fatalf("got %+v, want a 504 refusal naming the deadline", resp.Result)
 	}
 	if len(ev.Records()) != 1 || ev.Records()[0].Decision != "error" {
 		t.Errorf("want one error record, got %+v", ev.Records())
 	}
+}
+
+// blockingNamespaces answers only when the request's context ends.
+type blockingNamespaces struct{}
+
+func (blockingNamespaces) Namespace(ctx context.Context, _ string) *input.Namespace {
+	<-ctx.Done()
+	return nil
 }

@@ -37,8 +37,8 @@ func TestHandlerRefusesRequestsOfAnotherKind(t *testing.T) {
 		},
 		{
 			name:        "a kind the webhook configuration does not register",
-			body:        kindReview("", "v1", "PersistentVolume", "persistentvolumes", `{"apiVersion":"v1","kind":"PersistentVolume","metadata":{"name":"web"}}`),
-			wantMessage: `kind "/v1, Kind=PersistentVolume" is not one the webhook configuration sends govhook`,
+			body:        kindReview("", "v1", "LimitRange", "limitranges", `{"apiVersion":"v1","kind":"LimitRange","metadata":{"name":"web"}}`),
+			wantMessage: `kind "/v1, Kind=LimitRange" is not one the webhook configuration sends govhook`,
 		},
 		{
 			name:        "an object without apiVersion and kind",

@@ -426,8 +426,17 @@ import "k8s.io/apimachinery/pkg/runtime/schema"
 // catalog judges and the option kinds of the CONNECT subresources it registers.
 var sentKinds = map[schema.GroupVersionKind]bool{
 `)
+	seen := map[schema.GroupVersionKind]bool{}
 	for _, r := range all {
-		fmt.Fprintf(&b, "\t{Group: %q, Version: %q, Kind: %q}: true,\n", r.Group, r.Version, r.kind)
+		gvk := schema.GroupVersionKind{Group: r.Group, Version: r.Version, Kind: r.kind}
+		if strings.HasSuffix(r.Resource, "/scale") {
+			gvk.Group = "autoscaling" // the scale subresource's requests are autoscaling/v1 Scale
+		}
+		if seen[gvk] {
+			continue
+		}
+		seen[gvk] = true
+		fmt.Fprintf(&b, "\t{Group: %q, Version: %q, Kind: %q}: true,\n", gvk.Group, gvk.Version, gvk.Kind)
 	}
 	for _, k := range connect {
 		fmt.Fprintf(&b, "\t{Group: \"\", Version: \"v1\", Kind: %q}: true,\n", k)
