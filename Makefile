@@ -11,7 +11,7 @@ IMAGE := bin/govhook-image
 IMAGE_PLATFORMS := linux/amd64 linux/arm64
 PKGS := ./...
 
-.PHONY: all help build image image-docker test unit e2e demo demo-down lint fmt vet golangci opa-lint bench loadtest control-plane s3-store clean generate
+.PHONY: all help build image image-docker test unit e2e demo demo-down lint fmt vet golangci opa-lint bench loadtest attack control-plane s3-store clean generate fuzz
 
 all: build
 
@@ -107,6 +107,20 @@ LOAD_RATE ?= 3000
 LOAD_DURATION ?= 30s
 loadtest: build
 	$(GO) run ./hack/loadtest -serve $(BIN) -rate $(LOAD_RATE) -duration $(LOAD_DURATION) -json loadtest.json
+
+## fuzz: run each fuzz test briefly (FUZZTIME each; not part of make test)
+FUZZTIME ?= 10s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzHandler$$' -fuzztime $(FUZZTIME) ./webhook
+	$(GO) test -run '^$$' -fuzz '^FuzzBuild$$' -fuzztime $(FUZZTIME) ./input
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./offline
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./config
+
+## attack: replay issue 16 rows 1-2 (huge bodies, stalled and trickling connections) against a
+## local govhook and report its RSS, answers within timeoutSeconds and a bystander's p99
+ATTACK_DURATION ?= 20s
+attack: build
+	$(GO) run ./hack/loadtest -serve $(BIN) -attack -duration $(ATTACK_DURATION) -json attack.json
 
 clean:
 	rm -rf bin/ bench.txt

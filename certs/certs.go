@@ -106,11 +106,40 @@ func (b *Bundle) Write(dir string) error {
 		if name == KeyFile {
 			mode = 0o600
 		}
-		if err := os.WriteFile(filepath.Join(dir, name), data, mode); err != nil {
+		if err := writeFile(dir, name, data, mode); err != nil {
 			return fmt.Errorf("write %s: %w", name, err)
 		}
 	}
 	return nil
+}
+
+// writeFile replaces dir/name with data through a temporary file given mode before any data
+// is written, then renamed over the old file: os.WriteFile keeps an existing file's mode, so a
+// new private key written over an old 0644 tls.key stayed world-readable, and a reader never
+// sees a half-written key.
+func writeFile(dir, name string, data []byte, mode os.FileMode) error {
+	f, err := os.CreateTemp(dir, "."+name+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // after a successful rename there is nothing left to remove
+	if err := f.Chmod(mode); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(dir, name))
 }
 
 func serial() *big.Int {

@@ -3,6 +3,8 @@ package certs
 import (
 	"crypto/x509"
 	"encoding/pem"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -79,5 +81,36 @@ func TestSecret(t *testing.T) {
 	}
 	if got.Kind != "Secret" || got.APIVersion != "v1" || got.Name != "govhook-tls" || got.Namespace != "govhook-system" || got.Type != corev1.SecretTypeTLS {
 		t.Errorf("header = %s %s %s/%s type %s, want v1 Secret govhook-system/govhook-tls type kubernetes.io/tls", got.APIVersion, got.Kind, got.Namespace, got.Name, got.Type)
+	}
+}
+
+// TestWriteReplacesAWorldReadableKey reproduces issue 16 row 10: writing over an existing
+// 0644 tls.key left the new private key 0644.
+func TestWriteReplacesAWorldReadableKey(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, KeyFile), []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Generate([]string{"localhost"}, time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Write(dir); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(filepath.Join(dir, KeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("tls.key mode %o, want 0600", fi.Mode().Perm())
+	}
+	got, _ := os.ReadFile(filepath.Join(dir, KeyFile))
+	if string(got) != string(b.Key) {
+		t.Error("tls.key does not hold the new key")
+	}
+	left, _ := filepath.Glob(filepath.Join(dir, ".*tmp*"))
+	if len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
 	}
 }

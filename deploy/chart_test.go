@@ -92,7 +92,7 @@ func TestChartRenders(t *testing.T) {
 					t.Errorf("%s lacks Helm's labels: %v", o.id(), o.Metadata.Labels)
 				}
 			}
-			checkInstall(t, objs)
+			checkInstall(t, objs, false)
 			mode := "self-signed"
 			if tc.values != nil {
 				mode = tc.values["certificates"].(map[string]any)["mode"].(string)

@@ -34,7 +34,7 @@ const (
 )
 
 // webhookVariants are the variants that install govhook (as opposed to its monitoring).
-var webhookVariants = []string{"base", "overlays/cert-manager", "overlays/self-signed"}
+var webhookVariants = []string{"base", "overlays/cert-manager", "overlays/eks-control-plane-only", "overlays/self-signed"}
 
 func TestVariants(t *testing.T) {
 	got, err := Variants(".")
@@ -74,19 +74,19 @@ func TestRenderedObjects(t *testing.T) {
 func TestWebhookVariants(t *testing.T) {
 	r := renderAll(t)
 	for _, variant := range webhookVariants {
-		t.Run(variant, func(t *testing.T) { checkInstall(t, r.variants[variant]) })
+		t.Run(variant, func(t *testing.T) { checkInstall(t, r.variants[variant], variant == "overlays/eks-control-plane-only") })
 	}
 }
 
 // checkInstall checks the invariants of one installable rendering (a kustomize variant or the
 // Helm chart with some values).
-func checkInstall(t *testing.T, objs []object) {
+func checkInstall(t *testing.T, objs []object, controlPlaneOnly bool) {
 	t.Helper()
 	dep := find[appsv1.Deployment](t, objs, "Deployment", "govhook")
 	checkDeployment(t, dep)
 	checkPDB(t, find[policyv1.PodDisruptionBudget](t, objs, "PodDisruptionBudget", "govhook"), dep)
 	checkService(t, find[corev1.Service](t, objs, "Service", "govhook"), dep)
-	checkNetworkPolicy(t, find[networkingv1.NetworkPolicy](t, objs, "NetworkPolicy", "govhook"), dep)
+	checkNetworkPolicy(t, find[networkingv1.NetworkPolicy](t, objs, "NetworkPolicy", "govhook"), dep, controlPlaneOnly)
 	vwc := find[admissionregistrationv1.ValidatingWebhookConfiguration](t, objs, "ValidatingWebhookConfiguration", "govhook")
 	checkWebhookConfiguration(t, vwc)
 	checkRBAC(t, objs, dep, vwc)
@@ -106,6 +106,11 @@ func checkDeployment(t *testing.T, dep *appsv1.Deployment) {
 	pod := dep.Spec.Template.Spec
 	if len(pod.TopologySpreadConstraints) == 0 || pod.Affinity == nil || pod.Affinity.PodAntiAffinity == nil {
 		t.Error("want topologySpreadConstraints and podAntiAffinity")
+	}
+	// Issue 16 row 13: soft rules let both replicas share one node.
+	if pa := pod.Affinity.PodAntiAffinity; pa == nil || len(pa.RequiredDuringSchedulingIgnoredDuringExecution) == 0 ||
+		pa.RequiredDuringSchedulingIgnoredDuringExecution[0].TopologyKey != "kubernetes.io/hostname" {
+		t.Error("want required pod anti-affinity by kubernetes.io/hostname")
 	}
 	podLabels := labels.Set(dep.Spec.Template.Labels)
 	for _, c := range pod.TopologySpreadConstraints {
@@ -179,6 +184,19 @@ func checkDeployment(t *testing.T, dep *appsv1.Deployment) {
 	if podName == nil || podName.ValueFrom == nil || podName.ValueFrom.FieldRef == nil || podName.ValueFrom.FieldRef.FieldPath != "metadata.name" || args["--replica"] != "$(POD_NAME)" {
 		t.Errorf("each replica's evidence chain must be named after its pod: env POD_NAME %+v, --replica %q", podName, args["--replica"])
 	}
+	// Issue 16 row 1: without a Go memory limit from the container's, the heap grew past it.
+	memLimit := slices.IndexFunc(c.Env, func(e corev1.EnvVar) bool {
+		return e.Name == "GOVHOOK_MEMORY_LIMIT" && e.ValueFrom != nil && e.ValueFrom.ResourceFieldRef != nil &&
+			e.ValueFrom.ResourceFieldRef.Resource == "limits.memory" && e.ValueFrom.ResourceFieldRef.ContainerName == c.Name
+	})
+	if memLimit < 0 {
+		t.Error("want env GOVHOOK_MEMORY_LIMIT from the container's limits.memory (resourceFieldRef)")
+	}
+	// Issue 16 row 4: endpoints must go before the listener, and the drain must fit the grace.
+	if c.Lifecycle == nil || c.Lifecycle.PreStop == nil || c.Lifecycle.PreStop.Sleep == nil || pod.TerminationGracePeriodSeconds == nil ||
+		c.Lifecycle.PreStop.Sleep.Seconds+15 >= *pod.TerminationGracePeriodSeconds {
+		t.Errorf("want a native preStop sleep and a grace period longer than it plus the 15 s drain, got %+v", c.Lifecycle)
+	}
 }
 
 func checkPDB(t *testing.T, pdb *policyv1.PodDisruptionBudget, dep *appsv1.Deployment) {
@@ -205,7 +223,9 @@ func checkService(t *testing.T, svc *corev1.Service, dep *appsv1.Deployment) {
 	}
 }
 
-func checkNetworkPolicy(t *testing.T, np *networkingv1.NetworkPolicy, dep *appsv1.Deployment) {
+// controlPlaneOnly is set for the overlay that admits only the control plane's CIDRs to the
+// webhook port (issue 16 row 14).
+func checkNetworkPolicy(t *testing.T, np *networkingv1.NetworkPolicy, dep *appsv1.Deployment, controlPlaneOnly bool) {
 	t.Helper()
 	if sel, err := metav1LabelSelector(&np.Spec.PodSelector); err != nil || !sel.Matches(labels.Set(dep.Spec.Template.Labels)) {
 		t.Error("the NetworkPolicy does not select govhook's pods")
@@ -222,7 +242,11 @@ func checkNetworkPolicy(t *testing.T, np *networkingv1.NetworkPolicy, dep *appsv
 			if len(rule.From) > 0 {
 				var peers []string
 				for _, f := range rule.From {
-					if f.NamespaceSelector == nil || f.PodSelector != nil || f.IPBlock != nil || len(f.NamespaceSelector.MatchLabels) == 0 {
+					if f.IPBlock != nil && f.NamespaceSelector == nil && f.PodSelector == nil && len(f.IPBlock.Except) == 0 {
+						if !slices.Contains(peers, "cidrs") {
+							peers = append(peers, "cidrs")
+						}
+					} else if f.NamespaceSelector == nil || f.PodSelector != nil || f.IPBlock != nil || len(f.NamespaceSelector.MatchLabels) == 0 {
 						peers = append(peers, "other")
 					} else {
 						peers = append(peers, "namespaces")
@@ -233,7 +257,11 @@ func checkNetworkPolicy(t *testing.T, np *networkingv1.NetworkPolicy, dep *appsv
 			got[p.Port.IntValue()] = from
 		}
 	}
-	if diff := cmp.Diff(map[int]string{webhookPort: "any", metricsPort: "namespaces"}, got); diff != "" {
+	want := map[int]string{webhookPort: "any", metricsPort: "namespaces"}
+	if controlPlaneOnly {
+		want[webhookPort] = "cidrs"
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ingress port -> sources (-want +got):\n%s", diff)
 	}
 }

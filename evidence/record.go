@@ -37,26 +37,28 @@ type User struct {
 // Record is one entry of a replica's chain, as an auditor reads it. It never holds object
 // contents: the object is referenced by its SHA-256.
 type Record struct {
-	Schema      string                      `json:"schema"`
-	Type        string                      `json:"type"`
-	ID          string                      `json:"id,omitzero"`
-	Seq         uint64                      `json:"seq"`
-	Time        time.Time                   `json:"time"`
-	Replica     string                      `json:"replica"`
-	UID         string                      `json:"uid,omitzero"`
-	Operation   string                      `json:"operation,omitempty"`
-	Kind        string                      `json:"kind,omitempty"`
-	Resource    string                      `json:"resource,omitempty"`
-	SubResource string                      `json:"subResource,omitempty"`
-	Namespace   string                      `json:"namespace,omitempty"`
-	Name        string                      `json:"name,omitempty"`
-	User        User                        `json:"user,omitzero"`
-	DryRun      bool                        `json:"dryRun,omitzero"`
-	Decision    decision.Outcome            `json:"decision,omitzero"`
-	Exempt      string                      `json:"exempt,omitempty"`
-	Error       string                      `json:"error,omitempty"`
-	Violations  []decision.Finding          `json:"violations,omitzero"`
-	Exceptions  []decision.AppliedException `json:"exceptions,omitzero"`
+	Schema      string             `json:"schema"`
+	Type        string             `json:"type"`
+	ID          string             `json:"id,omitzero"`
+	Seq         uint64             `json:"seq"`
+	Time        time.Time          `json:"time"`
+	Replica     string             `json:"replica"`
+	UID         string             `json:"uid,omitzero"`
+	Operation   string             `json:"operation,omitempty"`
+	Kind        string             `json:"kind,omitempty"`
+	Resource    string             `json:"resource,omitempty"`
+	SubResource string             `json:"subResource,omitempty"`
+	Namespace   string             `json:"namespace,omitempty"`
+	Name        string             `json:"name,omitempty"`
+	User        User               `json:"user,omitzero"`
+	DryRun      bool               `json:"dryRun,omitzero"`
+	Decision    decision.Outcome   `json:"decision,omitzero"`
+	Exempt      string             `json:"exempt,omitempty"`
+	Error       string             `json:"error,omitempty"`
+	Violations  []decision.Finding `json:"violations,omitzero"`
+	// ViolationsOmitted counts the violations past MaxFindings the record does not list.
+	ViolationsOmitted int                         `json:"violationsOmitted,omitzero"`
+	Exceptions        []decision.AppliedException `json:"exceptions,omitzero"`
 	// ExpiredExceptions matched a finding but had expired, so they were not applied.
 	ExpiredExceptions []decision.AppliedException `json:"expiredExceptions,omitzero"`
 	ObjectSHA256      string                      `json:"objectSha256,omitempty"`
@@ -131,18 +133,17 @@ func NewRecord(typ, id string, req *admissionv1.AdmissionRequest, d decision.Dec
 		Type:        typ,
 		ID:          id,
 		Time:        b.Time.UTC(),
-		UID:         string(req.UID),
-		Operation:   string(req.Operation),
-		Kind:        gvkString(req.Kind.Group, req.Kind.Version, req.Kind.Kind),
-		Resource:    req.Resource.Resource,
-		SubResource: req.SubResource,
-		Namespace:   req.Namespace,
-		Name:        req.Name,
-		User:        User{Username: req.UserInfo.Username, UID: req.UserInfo.UID, Groups: req.UserInfo.Groups},
+		UID:         Bound(string(req.UID)),
+		Operation:   Bound(string(req.Operation)),
+		Kind:        Bound(gvkString(req.Kind.Group, req.Kind.Version, req.Kind.Kind)),
+		Resource:    Bound(req.Resource.Resource),
+		SubResource: Bound(req.SubResource),
+		Namespace:   Bound(req.Namespace),
+		Name:        Bound(req.Name),
+		User:        User{Username: Bound(req.UserInfo.Username), UID: Bound(req.UserInfo.UID), Groups: boundAll(req.UserInfo.Groups)},
 		DryRun:      req.DryRun != nil && *req.DryRun,
 		Decision:    d.Outcome,
 		Exempt:      d.Exempt,
-		Violations:  d.Findings,
 		Exceptions:  d.Exceptions,
 
 		ExpiredExceptions: d.Expired,
@@ -154,8 +155,9 @@ func NewRecord(typ, id string, req *admissionv1.AdmissionRequest, d decision.Dec
 		r.Operation, r.NamespaceKnown = "", nil
 	}
 	if cause != nil {
-		r.Error = cause.Error()
+		r.Error = Bound(cause.Error())
 	}
+	r.Violations, r.ViolationsOmitted = boundFindings(d.Findings)
 	// An admission record always says which violations and exceptions it had, even none.
 	if r.Violations == nil {
 		r.Violations = []decision.Finding{}
@@ -164,7 +166,9 @@ func NewRecord(typ, id string, req *admissionv1.AdmissionRequest, d decision.Dec
 		r.Exceptions = []decision.AppliedException{}
 	}
 	if req.Operation == admissionv1.Connect {
-		r.Connect = connectOf(req.Object.Raw)
+		if r.Connect = connectOf(req.Object.Raw); r.Connect != nil {
+			r.Connect.Container = Bound(r.Connect.Container)
+		}
 	}
 	raw := req.Object.Raw
 	if len(raw) == 0 {

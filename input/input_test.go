@@ -2,6 +2,8 @@ package input_test
 
 import (
 	"encoding/json"
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -75,5 +77,21 @@ func TestBuildRejectsNonObjects(t *testing.T) {
 		if _, err := input.Build(req, nil, nil); err == nil {
 			t.Errorf("object %s: want an error", raw)
 		}
+	}
+}
+
+// TestBuildBoundsTheWorkOfOneObject reproduces issue 16 row 1's object: a Deployment with
+// 12,500 env entries took seconds of CPU per evaluation. Objects over MaxValues are refused.
+func TestBuildBoundsTheWorkOfOneObject(t *testing.T) {
+	env := strings.Repeat(`{"name":"A","value":"b"},`, 12500)
+	obj := `{"apiVersion":"apps/v1","kind":"Deployment","spec":{"template":{"spec":{"containers":[{"name":"app","env":[` + strings.TrimSuffix(env, ",") + `]}]}}}}`
+	req := &admissionv1.AdmissionRequest{Object: runtime.RawExtension{Raw: []byte(obj)}}
+	if _, err := input.Build(req, nil, nil); !errors.Is(err, input.ErrTooLarge) {
+		t.Errorf("err = %v, want ErrTooLarge", err)
+	}
+	small := `{"apiVersion":"apps/v1","kind":"Deployment","spec":{"template":{"spec":{"containers":[{"name":"app","env":[` + strings.TrimSuffix(strings.Repeat(`{"name":"A","value":"b"},`, 1000), ",") + `]}]}}}}`
+	req.Object.Raw = []byte(small)
+	if _, err := input.Build(req, nil, nil); err != nil {
+		t.Errorf("a Deployment with 1,000 env entries: %v", err)
 	}
 }

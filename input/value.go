@@ -2,6 +2,7 @@ package input
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -27,8 +28,48 @@ func objectValue(raw []byte) (ast.Value, error) {
 	if v.Type() != fastjson.TypeObject {
 		return nil, fmt.Errorf("want a JSON object, got %s", jsonKinds[v.Type()])
 	}
+	if budget := MaxValues; !withinBudget(v, &budget) {
+		return nil, fmt.Errorf("%w: more than %d JSON values", ErrTooLarge, MaxValues)
+	}
 	var t terms
 	return t.value(v), nil
+}
+
+// MaxValues bounds the JSON values (objects, arrays, strings, numbers...) of one object that
+// policies are evaluated on: evaluation time grows with them (a Deployment with 12,500 env
+// entries, under the apiserver's 3 MiB limit, takes seconds of CPU and tens of MiB), so one
+// object could otherwise hold a core past the webhook's timeout. Real workloads stay far
+// below it; a larger object is refused, never admitted unevaluated.
+const MaxValues = 20000
+
+// ErrTooLarge marks an object with more than MaxValues values.
+var ErrTooLarge = errors.New("object too large to evaluate")
+
+// withinBudget counts v's values against budget, stopping as soon as it runs out.
+func withinBudget(v *fastjson.Value, budget *int) bool {
+	*budget--
+	if *budget < 0 {
+		return false
+	}
+	switch v.Type() {
+	case fastjson.TypeObject:
+		o, _ := v.Object()
+		ok := true
+		o.Visit(func(_ []byte, child *fastjson.Value) {
+			if ok {
+				ok = withinBudget(child, budget)
+			}
+		})
+		return ok
+	case fastjson.TypeArray:
+		items, _ := v.Array()
+		for _, item := range items {
+			if !withinBudget(item, budget) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 var jsonKinds = map[fastjson.Type]string{

@@ -96,7 +96,7 @@ func NewPrometheus(reg prometheus.Registerer) (*Prometheus, error) {
 // ObserveAdmission counts a request, its violations and its latency.
 func (p *Prometheus) ObserveAdmission(a Admission) {
 	outcome := string(a.Decision.Outcome)
-	p.requests.WithLabelValues(a.Operation, a.Kind, outcome, strconv.FormatBool(a.DryRun)).Inc()
+	p.requests.WithLabelValues(operationLabel(a.Operation), a.Kind, outcome, strconv.FormatBool(a.DryRun)).Inc()
 	for _, f := range a.Decision.Findings {
 		p.violations.WithLabelValues(f.Policy, f.Severity, f.Action).Inc()
 	}
@@ -128,4 +128,14 @@ func (p *Prometheus) ObserveConfigReload(err error) {
 // SetCertificateExpiry records the expiry of the serving certificate now in use.
 func (p *Prometheus) SetCertificateExpiry(notAfter time.Time) {
 	p.certExpiry.Set(float64(notAfter.Unix()))
+}
+
+// operationLabel keeps the operation label to the four operations an apiserver sends; any
+// other value (a refused request's, say) is "" so that callers cannot grow the series.
+func operationLabel(op string) string {
+	switch op {
+	case "CREATE", "UPDATE", "DELETE", "CONNECT":
+		return op
+	}
+	return ""
 }

@@ -214,6 +214,13 @@ func policyFromModule(file string, mod *ast.Module) (Policy, error) {
 	p.Groups = list("groups", true)
 	p.References = list("references", false)
 	p.Triggers = list("triggers", false)
+	for _, t := range p.Triggers {
+		// triggerText decodes only escapes of printable ASCII: a trigger holding anything else
+		// could be hidden by an escape the prefilter leaves as written.
+		if strings.ContainsFunc(t, func(r rune) bool { return r < 0x20 || r > 0x7e || r == '\\' }) {
+			problems = append(problems, fmt.Sprintf("custom.triggers: %q must be printable ASCII without a backslash", t))
+		}
+	}
 	for _, k := range list("kinds", true) {
 		if k == "pod-bearing" {
 			p.Kinds = append(p.Kinds, PodBearingKinds...)

@@ -189,6 +189,9 @@ func (e *Engine) prepareKind(ctx context.Context, kp *kindPlan) error {
 // policy applies.
 func (e *Engine) query(ctx context.Context, kp *kindPlan, object []byte) (*kindQuery, error) {
 	var mask uint64
+	if len(kp.patterns) > 0 {
+		object = triggerText(object)
+	}
 	for i, pats := range kp.patterns {
 		for _, pat := range pats {
 			if bytes.Contains(object, pat) {

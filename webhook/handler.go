@@ -66,6 +66,17 @@ type Handler struct {
 	MaxBodyBytes int64
 	// NewID makes decision ids; nil means random UUIDs.
 	NewID func() string
+	// MaxInFlight bounds the reviews of at most LargeBodyBytes handled at once, and
+	// MaxLargeInFlight the larger ones; past them a request waits briefly, then is refused
+	// (HTTP 429). Zero means DefaultMaxInFlight, DefaultMaxLargeInFlight, DefaultLargeBodyBytes.
+	MaxInFlight      int
+	MaxLargeInFlight int
+	LargeBodyBytes   int64
+	// Deadline bounds the evaluation of one review; past it the request is refused with a
+	// clear message. Zero means DefaultDeadline.
+	Deadline time.Duration
+
+	limits limiter
 }
 
 // badRequest is an answer that cannot be a review: the body was not one.
@@ -88,6 +99,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.fail(r.Context(), w, id, req, h.Reviewer.Refused(start), start, http.StatusInternalServerError, err)
 		}
 	}()
+	release, lane, limit, ok := h.acquire(r)
+	if !ok {
+		h.Log.Info("refusing request over the limit", "limit", limit, "lane", lane, "remote", r.RemoteAddr)
+		h.Metrics.ObserveAdmission(metrics.Admission{Decision: decision.Decision{Outcome: decision.OutcomeError}, Duration: time.Since(start)})
+		refuseBusy(w, lane, limit)
+		return
+	}
+	defer release()
 	review, err := h.decode(w, r)
 	if err != nil {
 		var bad *badRequest
@@ -95,10 +114,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if errors.As(err, &bad) {
 			status = bad.status
 		}
-		h.Log.Info("rejected malformed admission review", logError, err.Error(), "remote", r.RemoteAddr)
+		msg := evidence.Bound(err.Error())
+		h.Log.Info("rejected malformed admission review", logError, msg, "remote", r.RemoteAddr)
 		h.recordFailure(r.Context(), id, &admissionv1.AdmissionRequest{}, h.Reviewer.Refused(start), err)
 		h.Metrics.ObserveAdmission(metrics.Admission{Decision: decision.Decision{Outcome: decision.OutcomeError}, Duration: time.Since(start)})
-		http.Error(w, err.Error(), status)
+		http.Error(w, msg, status)
 		return
 	}
 	req = review.Request
@@ -106,17 +126,38 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(r.Context(), w, id, req, h.Reviewer.Refused(start), start, http.StatusBadRequest, err)
 		return
 	}
+	deadline := h.Deadline
+	if deadline <= 0 {
+		deadline = DefaultDeadline
+	}
+	rctx, cancel := context.WithTimeout(r.Context(), deadline)
 	var ns *input.Namespace
 	if h.Namespaces != nil && req.Namespace != "" && !input.IsNamespace(req) {
-		ns = h.Namespaces.Namespace(r.Context(), req.Namespace)
+		ns = h.Namespaces.Namespace(rctx, req.Namespace)
 	}
-	res, err := h.Reviewer.Review(r.Context(), req, ns)
+	res, err := h.Reviewer.Review(rctx, req, ns)
+	if err == nil && rctx.Err() != nil && ns == nil && h.Namespaces != nil && req.Namespace != "" && !input.IsNamespace(req) {
+		// The namespace lookup used the whole deadline: the decision lacks what it needed.
+		err = rctx.Err()
+	}
+	cancel()
 	h.Metrics.ObserveEvaluation(res.Evaluation)
+	if err != nil && errors.Is(rctx.Err(), context.DeadlineExceeded) {
+		err = fmt.Errorf("govhook could not decide within its deadline of %s; refusing the request", deadline)
+		refused := res
+		refused.Time, refused.NamespaceKnown = start, nil
+		h.fail(r.Context(), w, id, req, refused, start, http.StatusGatewayTimeout, err)
+		return
+	}
 	if err != nil {
 		// The error record names the config the review ran under, as of the request's start.
 		refused := res
 		refused.Time, refused.NamespaceKnown = start, nil
-		h.fail(r.Context(), w, id, req, refused, start, http.StatusInternalServerError, fmt.Errorf("govhook could not evaluate policies: %w", err))
+		code := int32(http.StatusInternalServerError)
+		if errors.Is(err, input.ErrTooLarge) {
+			code = http.StatusRequestEntityTooLarge
+		}
+		h.fail(r.Context(), w, id, req, refused, start, code, fmt.Errorf("govhook could not evaluate policies: %w", err))
 		return
 	}
 	rec := evidence.NewRecord(evidence.TypeAdmission, id, req, res.Decision, res.Basis, nil)
@@ -124,14 +165,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Metrics.ObserveEvidence(err)
 		if res.Config.AdmitWithoutEvidence() {
 			h.Log.Error(err, "EVIDENCE LOST: record not durable; answering by the decision because onEvidenceFailure is allow",
-				logUID, req.UID, logDecision, res.Decision.Outcome, logDecisionID, id)
+				logUID, uidOf(req), logDecision, res.Decision.Outcome, logDecisionID, id)
 			resp := response(req, id, res.Decision)
 			resp.AuditAnnotations[AnnotationEvidence] = EvidenceNotDurable
 			h.respond(w, req, resp, start, res.Decision)
 			return
 		}
 		h.Log.Error(err, "EVIDENCE LOST: record not durable; refusing the request because onEvidenceFailure is deny",
-			logUID, req.UID, logDecision, res.Decision.Outcome, logDecisionID, id)
+			logUID, uidOf(req), logDecision, res.Decision.Outcome, logDecisionID, id)
 		h.respond(w, req, errorResponse(req, id, http.StatusInternalServerError, "govhook could not record audit evidence; refusing the request"), start, decision.Decision{Outcome: decision.OutcomeError})
 		return
 	}
@@ -153,7 +194,7 @@ func (h *Handler) decode(w http.ResponseWriter, r *http.Request) (*admissionv1.A
 	}
 	mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mediaType != "application/json" {
-		return nil, &badRequest{http.StatusUnsupportedMediaType, fmt.Sprintf("content type %q is not application/json", r.Header.Get("Content-Type"))}
+		return nil, &badRequest{http.StatusUnsupportedMediaType, fmt.Sprintf("content type %.128q is not application/json", r.Header.Get("Content-Type"))}
 	}
 	limit := h.MaxBodyBytes
 	if limit <= 0 {
@@ -172,7 +213,7 @@ func (h *Handler) decode(w http.ResponseWriter, r *http.Request) (*admissionv1.A
 		return nil, fmt.Errorf("admission review is not valid JSON: %w", err)
 	}
 	if review.APIVersion != admissionv1.SchemeGroupVersion.String() || review.Kind != "AdmissionReview" {
-		return nil, fmt.Errorf("only admission.k8s.io/v1 AdmissionReview is served, got apiVersion %q kind %q", review.APIVersion, review.Kind)
+		return nil, fmt.Errorf("only admission.k8s.io/v1 AdmissionReview is served, got apiVersion %.128q kind %.128q", review.APIVersion, review.Kind)
 	}
 	if review.Request == nil {
 		return nil, errors.New("admission review has no request")
@@ -180,11 +221,18 @@ func (h *Handler) decode(w http.ResponseWriter, r *http.Request) (*admissionv1.A
 	if review.Request.UID == "" {
 		return nil, errors.New("admission request has no uid")
 	}
+	if len(review.Request.UID) > evidence.MaxString {
+		// The answer must echo the uid; no apiserver sends one this long.
+		return nil, fmt.Errorf("admission request uid is %d bytes, over the %d-byte limit", len(review.Request.UID), evidence.MaxString)
+	}
 	return &review, nil
 }
 
 // checkObject refuses requests whose object is missing where the operation needs one.
 func checkObject(req *admissionv1.AdmissionRequest) error {
+	if err := checkStrings(req); err != nil {
+		return err
+	}
 	switch req.Operation {
 	case admissionv1.Create, admissionv1.Update, admissionv1.Connect:
 		if isNull(req.Object.Raw) {
@@ -192,12 +240,12 @@ func checkObject(req *admissionv1.AdmissionRequest) error {
 		}
 	case admissionv1.Delete:
 	default:
-		return fmt.Errorf("unknown operation %q", req.Operation)
+		return fmt.Errorf("unknown operation %.64q", req.Operation)
 	}
 	if req.Kind.Kind == "" {
 		return errors.New("admission request has no kind")
 	}
-	return nil
+	return checkKind(req)
 }
 
 func isNull(raw []byte) bool {
@@ -211,9 +259,10 @@ func (h *Handler) fail(ctx context.Context, w http.ResponseWriter, id string, re
 	if req == nil {
 		req = &admissionv1.AdmissionRequest{}
 	}
-	h.Log.Error(err, "refusing request", logUID, req.UID, logDecision, decision.OutcomeError)
+	msg := evidence.Bound(err.Error())
+	h.Log.Error(errors.New(msg), "refusing request", logUID, uidOf(req), logDecision, decision.OutcomeError)
 	h.recordFailure(ctx, id, req, res, err)
-	h.respond(w, req, errorResponse(req, id, code, err.Error()), start, decision.Decision{Outcome: decision.OutcomeError})
+	h.respond(w, req, errorResponse(req, id, code, msg), start, decision.Decision{Outcome: decision.OutcomeError})
 }
 
 // recordFailure writes the error record of a refused request (best effort: the request is
@@ -223,14 +272,14 @@ func (h *Handler) recordFailure(ctx context.Context, id string, req *admissionv1
 	err := h.Evidence.Record(ctx, &rec)
 	h.Metrics.ObserveEvidence(err)
 	if err != nil {
-		h.Log.Error(err, "evidence record of a refused request not durable", logUID, req.UID)
+		h.Log.Error(err, "evidence record of a refused request not durable", logUID, uidOf(req))
 	}
 }
 
 func (h *Handler) respond(w http.ResponseWriter, req *admissionv1.AdmissionRequest, resp *admissionv1.AdmissionResponse, start time.Time, d decision.Decision) {
 	h.Metrics.ObserveAdmission(metrics.Admission{
 		Operation: string(req.Operation),
-		Kind:      req.Kind.Kind,
+		Kind:      kindLabel(req),
 		DryRun:    req.DryRun != nil && *req.DryRun,
 		Decision:  d,
 		Duration:  time.Since(start),
@@ -241,7 +290,7 @@ func (h *Handler) respond(w http.ResponseWriter, req *admissionv1.AdmissionReque
 	}
 	w.Header().Set("Content-Type", "application/json")
 	if err := json.NewEncoder(w).Encode(out); err != nil {
-		h.Log.Error(err, "write admission response", logUID, req.UID)
+		h.Log.Error(err, "write admission response", logUID, uidOf(req))
 	}
 }
 
@@ -291,5 +340,5 @@ func uidOf(req *admissionv1.AdmissionRequest) string {
 	if req == nil {
 		return ""
 	}
-	return string(req.UID)
+	return evidence.Bound(string(req.UID))
 }

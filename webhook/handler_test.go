@@ -103,6 +103,14 @@ func TestHandlerDecisions(t *testing.T) {
 			wantOutcome: "deny",
 		},
 		{
+			// Issue 16 row 8: the trigger prefilter must see the key the policies see.
+			name:        "privileged spelled with a unicode escape is denied",
+			body:        reviewBody("CREATE", strings.Replace(privilegedPod, `"privileged"`, `"privil\u0065ged"`, 1), "null"),
+			wantCode:    403,
+			wantMessage: `[POD-001] container "app" must not set securityContext.privileged=true`,
+			wantOutcome: "deny",
+		},
+		{
 			name:        "compliant pod is allowed",
 			body:        reviewBody("CREATE", compliantPod, "null"),
 			wantAllowed: true,

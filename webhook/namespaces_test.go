@@ -72,8 +72,9 @@ func TestHandlerNamespaceMetadata(t *testing.T) {
 			wantMessage: `[OWN-001] namespace "fresh" must carry label "owner"`,
 		},
 		{
-			name:        "cluster-scoped objects have no namespace",
-			body:        namespacedReview("PersistentVolume", "persistentvolumes", "x", "", `{"apiVersion":"v1","kind":"PersistentVolume","metadata":{"name":"x"}}`),
+			name: "cluster-scoped objects have no namespace",
+			body: strings.NewReplacer(`"group":""`, `"group":"rbac.authorization.k8s.io"`).Replace(namespacedReview("ClusterRole", "clusterroles", "x", "",
+				`{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"x","labels":{"owner":"platform"}}}`)),
 			wantKnown:   nil,
 			wantAllowed: true,
 		},

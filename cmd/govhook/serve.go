@@ -2,15 +2,17 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"sync"
+	"runtime/debug"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -22,7 +24,6 @@ import (
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
-	ctrlwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	"github.com/govhook/govhook/certs"
 	"github.com/govhook/govhook/compliance"
@@ -41,6 +42,12 @@ const ValidatePath = "/validate"
 // event arrives (Secret volume updates are symlink swaps).
 const certPollInterval = 10 * time.Second
 
+// limitOptions are the handler's bounds on work, from flags.
+type limitOptions struct {
+	MaxInFlight, MaxLargeInFlight int
+	Deadline                      time.Duration
+}
+
 type serveOptions struct {
 	configPath     string
 	certDir        string
@@ -55,6 +62,9 @@ type serveOptions struct {
 	kubeconfig     string
 	logLevel       string
 	audit          continuousOptions
+	clientCA       string
+	limits         limitOptions
+	drainTimeout   time.Duration
 }
 
 func newServeCommand() *cobra.Command {
@@ -84,6 +94,11 @@ func newServeCommand() *cobra.Command {
 	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.DurationVar(&o.audit.interval, "audit-interval", compliance.DefaultInterval, "judge every object in the cluster this often, in the replica holding the audit Lease, and publish OpenReports; 0 turns the audit off")
 	f.StringVar(&o.audit.leaseNamespace, "audit-lease-namespace", "", "namespace of the audit Lease (default: $POD_NAMESPACE, else the pod's own namespace, else govhook-system)")
+	f.StringVar(&o.clientCA, "client-ca", "", "PEM file of the CAs whose client certificates callers must present (default: no client certificate asked)")
+	f.IntVar(&o.limits.MaxInFlight, "max-in-flight", webhook.DefaultMaxInFlight, "reviews handled at once; past it a request waits briefly, then is refused (429)")
+	f.IntVar(&o.limits.MaxLargeInFlight, "max-large-in-flight", webhook.DefaultMaxLargeInFlight, "reviews larger than 256 KiB handled at once")
+	f.DurationVar(&o.limits.Deadline, "review-deadline", webhook.DefaultDeadline, "time one review may take before it is refused; keep it under the webhook's timeoutSeconds")
+	f.DurationVar(&o.drainTimeout, "drain-timeout", webhook.DefaultDrainTimeout, "on SIGTERM, how long requests in flight may take to finish")
 	return cmd
 }
 
@@ -200,21 +215,34 @@ func serve(parent context.Context, o serveOptions) error {
 	if err != nil {
 		return err
 	}
-	server := ctrlwebhook.NewServer(ctrlwebhook.Options{
-		Host: o.host,
-		Port: o.port,
-		TLSOpts: []func(*tls.Config){func(c *tls.Config) {
-			c.MinVersion = tls.VersionTLS12
-			c.GetCertificate = certWatcher.GetCertificate
-		}},
-	})
+	setMemoryLimit(log)
 	handler := &webhook.Handler{
-		Reviewer: reviewer,
-		Evidence: writer,
-		Metrics:  prom,
-		Log:      log.WithName("webhook"),
+		Reviewer:         reviewer,
+		Evidence:         writer,
+		Metrics:          prom,
+		Log:              log.WithName("webhook"),
+		MaxInFlight:      o.limits.MaxInFlight,
+		MaxLargeInFlight: o.limits.MaxLargeInFlight,
+		Deadline:         o.limits.Deadline,
 	}
-	readiness := map[string]healthz.Checker{"webhook": server.StartedChecker()}
+	mux := http.NewServeMux()
+	mux.Handle(ValidatePath, handler)
+	server := &webhook.Server{Handler: mux, GetCertificate: certWatcher.GetCertificate, DrainTimeout: o.drainTimeout, Log: log.WithName("server")}
+	if o.clientCA != "" {
+		pem, err := os.ReadFile(o.clientCA)
+		if err != nil {
+			return fmt.Errorf("client CA: %w", err)
+		}
+		server.ClientCAs = x509.NewCertPool()
+		if !server.ClientCAs.AppendCertsFromPEM(pem) {
+			return usageError(fmt.Errorf("client CA %s holds no PEM certificate", o.clientCA))
+		}
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(o.host, strconv.Itoa(o.port)))
+	if err != nil {
+		return fmt.Errorf("webhook listener: %w", err)
+	}
+	readiness := map[string]healthz.Checker{"webhook": server.Started}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return certWatcher.Start(gctx) })
 	if lookup != nil {
@@ -222,8 +250,8 @@ func serve(parent context.Context, o serveOptions) error {
 		readiness["namespaces"] = lookup.Ready
 		g.Go(func() error { return lookup.Start(gctx) })
 	}
-	server.Register(ValidatePath, handler)
-	g.Go(func() error { return server.Start(gctx) })
+	// The server drains on SIGTERM (ctx), not on a sibling's failure alone: gctx ends for both.
+	g.Go(func() error { return server.Serve(gctx, ln) })
 	if o.configPath != "" {
 		g.Go(func() error { return watchConfig(gctx, o.configPath, reviewer, prom, log.WithName("config")) })
 	}
@@ -309,6 +337,21 @@ func newArchiver(ctx context.Context, c *config.EvidenceArchive, o serveOptions,
 	}
 	log.Info("evidence archive configured", "archive", archive.URL(), "maxLocalBytes", c.MaxLocalBytes)
 	return evidence.NewArchiver(ao)
+}
+
+// setMemoryLimit sets the Go heap's soft limit to 90% of GOVHOOK_MEMORY_LIMIT (the
+// container's memory limit in bytes, from the Deployment's resourceFieldRef), leaving room for
+// what the Go runtime does not count, unless GOMEMLIMIT is set.
+func setMemoryLimit(log logr.Logger) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	limit, err := strconv.ParseInt(os.Getenv("GOVHOOK_MEMORY_LIMIT"), 10, 64)
+	if err != nil || limit <= 0 {
+		return
+	}
+	debug.SetMemoryLimit(limit / 10 * 9)
+	log.Info("memory limit set", "containerLimitBytes", limit, "goMemLimitBytes", limit/10*9)
 }
 
 // devCertificates writes a throw-away CA and serving certificate for localhost.

@@ -43,6 +43,7 @@ type options struct {
 	reviews     int
 	seed        uint64
 	jsonOut     string
+	attack      bool
 }
 
 // Report is the harness's result, also written as JSON for comparison between commits.
@@ -78,6 +79,7 @@ func main() {
 	flag.Uint64Var(&o.seed, "seed", 1, "generator seed, for repeatable mixes")
 	flag.StringVar(&o.jsonOut, "json", "", "also write the report as JSON to this file")
 	flag.StringVar(&o.config, "config", "", "with -serve: govhook config file (e.g. with evidence.archive, to compare the archive's cost)")
+	flag.BoolVar(&o.attack, "attack", false, "replay issue 16 rows 1-2 (huge bodies, stalled and trickling connections) for -duration and measure RSS, answers within the webhook timeout and a bystander's latency")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
@@ -99,6 +101,9 @@ func run(o options) error {
 	tlsConfig, err := clientTLS(o.ca)
 	if err != nil {
 		return err
+	}
+	if o.attack {
+		return attack(o, tlsConfig, startRSSSampler(o.pid))
 	}
 	g := &generator{rng: rand.New(rand.NewPCG(o.seed, o.seed^0x9e3779b97f4a7c15))}
 	bodies, err := g.reviews(o.reviews)
@@ -232,6 +237,10 @@ func startServer(o *options) (func(), error) {
 		return nil, err
 	}
 	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if o.attack {
+		// The Deployment's limit (256Mi), as its resourceFieldRef would give it.
+		cmd.Env = append(os.Environ(), "GOVHOOK_MEMORY_LIMIT=268435456")
+	}
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
