@@ -10,9 +10,9 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"sync"
 	"runtime/debug"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
