@@ -25,6 +25,7 @@ func testPolicy(id, pkg, action, extra string) *fstest.MapFile {
 #   controls: [CC6.1]
 #   groups: [test]
 #   kinds: [pod-bearing]
+#   remediation: fix it
 #   action: ` + action + `
 ` + extra + `package ` + pkg + `
 
