@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/govhook/govhook/config"
@@ -253,4 +254,13 @@ func appendOnce(list []AppliedException, a AppliedException) []AppliedException 
 		return list
 	}
 	return append(list, a)
+}
+
+// Pointer is the short reference that ends every denial and warning line a user reads: the
+// command that explains the policy, or its page under docsBaseURL when the config sets one.
+func Pointer(policyID, docsBaseURL string) string {
+	if docsBaseURL == "" {
+		return "see: govhook policies explain " + policyID
+	}
+	return "see: " + strings.TrimSuffix(docsBaseURL, "/") + "/" + policyID + ".md"
 }

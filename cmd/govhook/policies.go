@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/govhook/govhook/policies"
+	"github.com/govhook/govhook/report"
 )
 
 func newPoliciesCommand() *cobra.Command {
@@ -38,6 +40,41 @@ func newPoliciesCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json or markdown")
+	cmd.AddCommand(newPoliciesExplainCommand())
+	return cmd
+}
+
+func newPoliciesExplainCommand() *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   "explain ID",
+		Short: "Print a policy's page: what it checks and why, examples, messages, how to fix and waive it",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if output != "markdown" && output != "json" {
+				return usageError(fmt.Errorf("output format %q is not one of markdown, json", output))
+			}
+			catalog, err := policies.LoadCatalog(policies.Files)
+			if err != nil {
+				return err
+			}
+			page, err := catalog.Page(policies.Fixtures, args[0])
+			if errors.Is(err, policies.ErrUnknownPolicy) {
+				return usageError(fmt.Errorf("%w (govhook policies lists the ids)", err))
+			}
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if output == "json" {
+				enc := json.NewEncoder(out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(page)
+			}
+			return report.WritePolicyPage(out, page)
+		},
+	}
+	cmd.Flags().StringVarP(&output, "output", "o", "markdown", "output format: markdown or json")
 	return cmd
 }
 
