@@ -293,11 +293,16 @@ func LibPodKinds(ctx context.Context, catalog *Catalog) ([]string, error) {
 // Embedded loads the embedded catalog and builds an engine over the policies that selectors
 // name (ids or groups; none selects the whole catalog): the start every command shares.
 func Embedded(ctx context.Context, selectors ...string) (*Engine, error) {
+	return EmbeddedSelection(ctx, Selection{Only: selectors})
+}
+
+// EmbeddedSelection is Embedded for a selection that may also leave policies out (--skip).
+func EmbeddedSelection(ctx context.Context, sel Selection) (*Engine, error) {
 	catalog, err := LoadCatalog(Files)
 	if err != nil {
 		return nil, fmt.Errorf("load policy catalog: %w", err)
 	}
-	selected, err := catalog.Select(selectors)
+	selected, err := catalog.Choose(sel)
 	if err != nil {
 		return nil, err
 	}

@@ -22,7 +22,7 @@ import (
 	"github.com/govhook/govhook/evidence"
 	"github.com/govhook/govhook/input"
 	"github.com/govhook/govhook/offline"
-	"github.com/govhook/govhook/report"
+	"github.com/govhook/govhook/output"
 	"github.com/govhook/govhook/review"
 )
 
@@ -61,7 +61,7 @@ type Scanner struct {
 // listed (forbidden, or a continue token that expired) is reported to w as a problem and the
 // scan goes on. The error is for what stops the scan: a broken connection, a failing writer
 // or evidence recorder, a cancelled ctx.
-func (s *Scanner) Scan(ctx context.Context, w report.Writer) error {
+func (s *Scanner) Scan(ctx context.Context, w output.Writer) error {
 	type target struct {
 		gk       schema.GroupKind
 		resource schema.GroupVersionResource
@@ -88,7 +88,7 @@ func (s *Scanner) Scan(ctx context.Context, w report.Writer) error {
 }
 
 // scanKind lists one resource page by page, judging each page before fetching the next.
-func (s *Scanner) scanKind(ctx context.Context, gvr schema.GroupVersionResource, namespaces map[string]*input.Namespace, p Progress, w report.Writer) error {
+func (s *Scanner) scanKind(ctx context.Context, gvr schema.GroupVersionResource, namespaces map[string]*input.Namespace, p Progress, w output.Writer) error {
 	limit := s.PageSize
 	if limit <= 0 {
 		limit = DefaultPageSize
@@ -145,7 +145,7 @@ func (s *Scanner) scanKind(ctx context.Context, gvr schema.GroupVersionResource,
 
 // listFailed turns an API error on one resource into a problem of the report, so the other
 // kinds are still judged; any other error stops the scan.
-func (s *Scanner) listFailed(gvr schema.GroupVersionResource, p Progress, err error, w report.Writer) error {
+func (s *Scanner) listFailed(gvr schema.GroupVersionResource, p Progress, err error, w output.Writer) error {
 	var status apierrors.APIStatus
 	if !errors.As(err, &status) {
 		return fmt.Errorf("list %s: %w", gvr.Resource, err)
@@ -154,7 +154,7 @@ func (s *Scanner) listFailed(gvr schema.GroupVersionResource, p Progress, err er
 	if apierrors.IsResourceExpired(err) || apierrors.IsGone(err) {
 		msg = fmt.Sprintf("listing %s expired after %d objects (the snapshot is too old); the rest of them were not judged", gvr.Resource, p.Done)
 	}
-	return w.Problem(report.Problem{Message: msg})
+	return w.Problem(output.Problem{Message: msg})
 }
 
 // documents turns a page into documents, without what is not policy input: managed fields

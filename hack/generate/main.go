@@ -22,7 +22,7 @@ import (
 	"k8s.io/client-go/kubernetes/scheme"
 
 	"github.com/govhook/govhook/policies"
-	"github.com/govhook/govhook/report"
+	"github.com/govhook/govhook/output"
 )
 
 // Generated file paths, relative to the repository root.
@@ -150,13 +150,13 @@ func addPages(files map[string][]byte, catalog *policies.Catalog) error {
 	}
 	for _, pg := range pages {
 		var b bytes.Buffer
-		if err := report.WritePolicyPage(&b, pg); err != nil {
+		if err := output.WritePolicyPage(&b, pg); err != nil {
 			return fmt.Errorf("render page of %s: %w", pg.ID, err)
 		}
 		files[filepath.Join(pagesDir, pg.ID+".md")] = b.Bytes()
 	}
 	var b bytes.Buffer
-	if err := report.WritePolicyIndex(&b, catalog.Policies); err != nil {
+	if err := output.WritePolicyIndex(&b, catalog.Policies); err != nil {
 		return fmt.Errorf("render policy index: %w", err)
 	}
 	files[filepath.Join(pagesDir, "README.md")] = b.Bytes()

@@ -1,4 +1,4 @@
-package report_test
+package output_test
 
 import (
 	"bytes"
@@ -8,7 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/govhook/govhook/decision"
-	"github.com/govhook/govhook/report"
+	"github.com/govhook/govhook/output"
 )
 
 // jsonShape is the -o json contract of DESIGN.md §7; decoding with DisallowUnknownFields
@@ -27,12 +27,12 @@ type jsonShape struct {
 		Exempt     string                      `json:"exempt"`
 		Error      string                      `json:"error"`
 	} `json:"results"`
-	Errors  []report.Problem `json:"errors"`
-	Summary report.Summary   `json:"summary"`
+	Errors  []output.Problem `json:"errors"`
+	Summary output.Summary   `json:"summary"`
 }
 
 func TestJSON(t *testing.T) {
-	out := render(t, "json", report.Options{})
+	out := render(t, "json", output.Options{})
 	dec := json.NewDecoder(bytes.NewReader(out))
 	dec.DisallowUnknownFields()
 	var got jsonShape
@@ -62,14 +62,14 @@ func TestJSON(t *testing.T) {
 	if diff := cmp.Diff(problems, got.Errors); diff != "" {
 		t.Errorf("errors (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(report.Summary{Total: 6, Allowed: 1, Warned: 1, Denied: 2, Errors: 2}, got.Summary); diff != "" {
+	if diff := cmp.Diff(output.Summary{Total: 6, Allowed: 1, Warned: 1, Denied: 2, Errors: 2}, got.Summary); diff != "" {
 		t.Errorf("summary (-want +got):\n%s", diff)
 	}
 }
 
 func TestJSONEmpty(t *testing.T) {
 	var buf bytes.Buffer
-	w, _ := report.New("json", &buf, report.Options{})
+	w, _ := output.New("json", &buf, output.Options{})
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package report
+package output
 
 import (
 	"cmp"
@@ -32,6 +32,18 @@ var Criteria = map[string]string{
 	"CC7.2": "Monitoring of system components for anomalies",
 	"CC7.3": "Evaluation of security events",
 	"CC8.1": "Changes are authorized, designed, tested, approved and implemented",
+}
+
+// PageFormats lists the formats WritePage accepts.
+var PageFormats = []string{"markdown", "json"}
+
+// WritePage writes a policy's page (`govhook policies explain`) as Markdown (WritePolicyPage)
+// or JSON.
+func WritePage(w io.Writer, format string, pg policies.Page) error {
+	if format == "json" {
+		return writeIndentedJSON(w, pg)
+	}
+	return WritePolicyPage(w, pg)
 }
 
 // WritePolicyPage writes a policy's page as Markdown: what it checks and why, SOC 2

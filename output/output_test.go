@@ -1,12 +1,12 @@
-package report_test
+package output_test
 
 import (
 	"bytes"
 	"testing"
 
 	"github.com/govhook/govhook/decision"
+	"github.com/govhook/govhook/output"
 	"github.com/govhook/govhook/policies"
-	"github.com/govhook/govhook/report"
 )
 
 var testPolicies = []policies.Policy{
@@ -18,8 +18,8 @@ var testPolicies = []policies.Policy{
 // sample is one of each thing a report holds: a denied object with two findings, a warned
 // one with an exception, an allowed one, one that failed to evaluate, a cluster object, and
 // a problem.
-func sample() ([]report.Result, []report.Problem) {
-	results := []report.Result{
+func sample() ([]output.Result, []output.Problem) {
+	results := []output.Result{
 		{
 			Source: "deploy/web.yaml", Line: 1, APIVersion: "apps/v1", Kind: "Deployment", Namespace: "shop", Name: "web",
 			Decision: decision.Decision{Outcome: decision.OutcomeDeny, Findings: []decision.Finding{
@@ -40,15 +40,15 @@ func sample() ([]report.Result, []report.Problem) {
 		{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRoleBinding", Name: "anonymous",
 			Decision: decision.Decision{Outcome: decision.OutcomeDeny, Findings: []decision.Finding{{Policy: "OWN-002", Severity: "medium", Action: "deny", Message: `ClusterRoleBinding "anonymous" must carry label "owner"`}}}},
 	}
-	problems := []report.Problem{{Source: "deploy/bad.yaml", Index: 2, Line: 7, Message: "not valid YAML"}}
+	problems := []output.Problem{{Source: "deploy/bad.yaml", Index: 2, Line: 7, Message: "not valid YAML"}}
 	return results, problems
 }
 
 // render writes the sample in a format.
-func render(t *testing.T, format string, o report.Options) []byte {
+func render(t *testing.T, format string, o output.Options) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	w, err := report.New(format, &buf, o)
+	w, err := output.New(format, &buf, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func render(t *testing.T, format string, o report.Options) []byte {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	want := report.Summary{Total: 6, Allowed: 1, Warned: 1, Denied: 2, Errors: 2}
+	want := output.Summary{Total: 6, Allowed: 1, Warned: 1, Denied: 2, Errors: 2}
 	if w.Summary() != want {
 		t.Errorf("summary = %+v, want %+v", w.Summary(), want)
 	}
@@ -74,7 +74,7 @@ func render(t *testing.T, format string, o report.Options) []byte {
 }
 
 func TestNewRejectsUnknownFormat(t *testing.T) {
-	if _, err := report.New("xml", &bytes.Buffer{}, report.Options{}); err == nil {
+	if _, err := output.New("xml", &bytes.Buffer{}, output.Options{}); err == nil {
 		t.Error("want an error for format xml")
 	}
 }

@@ -1,4 +1,4 @@
-package report_test
+package output_test
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/govhook/govhook/report"
+	"github.com/govhook/govhook/output"
 )
 
 // The SARIF 2.1.0 objects govhook writes, with the property names of the OASIS
@@ -109,7 +109,7 @@ func decodeSARIF(t *testing.T, data []byte) sarifLog {
 	if err := dec.Decode(&log); err != nil {
 		t.Fatalf("not SARIF 2.1.0 as specified: %v\n%s", err, data)
 	}
-	if log.Version != "2.1.0" || log.Schema != report.SARIFSchema || len(log.Runs) != 1 {
+	if log.Version != "2.1.0" || log.Schema != output.SARIFSchema || len(log.Runs) != 1 {
 		t.Fatalf("version %q, $schema %q, %d runs", log.Version, log.Schema, len(log.Runs))
 	}
 	run := log.Runs[0]
@@ -170,7 +170,7 @@ type finding struct {
 }
 
 func TestSARIF(t *testing.T) {
-	log := decodeSARIF(t, render(t, "sarif", report.Options{Policies: testPolicies, ToolVersion: "v1.2.3"}))
+	log := decodeSARIF(t, render(t, "sarif", output.Options{Policies: testPolicies, ToolVersion: "v1.2.3"}))
 	run := log.Runs[0]
 	var ids []string
 	for _, r := range run.Tool.Driver.Rules {
@@ -224,7 +224,7 @@ func TestSARIFPaths(t *testing.T) {
 	}
 	for _, tc := range tests {
 		var buf bytes.Buffer
-		w, _ := report.New("sarif", &buf, report.Options{Policies: testPolicies})
+		w, _ := output.New("sarif", &buf, output.Options{Policies: testPolicies})
 		results, _ := sample()
 		r := results[0]
 		r.Source = tc.source

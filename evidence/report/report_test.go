@@ -1,4 +1,4 @@
-package evidence
+package report
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/govhook/govhook/config"
 	"github.com/govhook/govhook/decision"
+	"github.com/govhook/govhook/evidence"
 	"github.com/govhook/govhook/policies"
 )
 
@@ -72,19 +73,18 @@ func writeReportFixture(t *testing.T, dir string) {
 			finds: []decision.Finding{pod001Waived("EXC-2"), own002Audit}, excepts: []decision.AppliedException{exc2}},
 	}
 	clock := newClock()
-	writers := map[string]*Writer{}
-	writer := func(replica string) *Writer {
+	writers := map[string]*evidence.Writer{}
+	writer := func(replica string) *evidence.Writer {
 		if w := writers[replica]; w != nil {
 			return w
 		}
-		writers[replica] = openWriter(t, dir, clock, func(o *Options) { o.Replica = replica })
+		writers[replica] = openWriter(t, dir, clock, func(o *evidence.Options) { o.Replica = replica })
 		return writers[replica]
 	}
 	for i, s := range steps {
 		clock.Add(s.after)
 		if i == 8 { // r2 crashed mid-write before day 3 and starts again
-			segments, _ := listSegments(filepath.Join(dir, "r2"))
-			appendFile(t, segments[len(segments)-1], `{"schema":"govhook.io/evid`)
+			appendFile(t, lastSegment(t, filepath.Join(dir, "r2")), `{"schema":"govhook.io/evid`)
 			delete(writers, "r2")
 		}
 		cfg := config.Default().Digest()
@@ -123,7 +123,7 @@ func catalog(t *testing.T) *policies.Catalog {
 	return c
 }
 
-func buildFixtureReport(t *testing.T, o ReportOptions) (*Report, string) {
+func buildFixtureReport(t *testing.T, o Options) (*Report, string) {
 	t.Helper()
 	root := t.TempDir()
 	writeReportFixture(t, root)
@@ -133,7 +133,7 @@ func buildFixtureReport(t *testing.T, o ReportOptions) (*Report, string) {
 	o.Now = time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
 	o.Catalog = catalog(t)
 	o.Configs = map[string]*config.Config{"cfg2.yaml": fixtureConfig(t)}
-	r, err := BuildReport([]string{root}, o)
+	r, err := Build([]string{root}, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func buildFixtureReport(t *testing.T, o ReportOptions) (*Report, string) {
 func at(day, hour int) time.Time { return time.Date(2026, 3, day, hour, 0, 0, 0, time.UTC) }
 
 func TestBuildReport(t *testing.T) {
-	r, root := buildFixtureReport(t, ReportOptions{})
+	r, root := buildFixtureReport(t, Options{})
 	rel := func(s string) string { return strings.ReplaceAll(s, root+"/", "") }
 	d1, d2 := config.Default().Digest(), fixtureConfig(t).Digest()
 
@@ -269,7 +269,7 @@ func TestBuildReport(t *testing.T) {
 // tornOffset is where r2's torn tail began: the end of the segment it was cut from.
 func tornOffset(t *testing.T, root string) int {
 	t.Helper()
-	info, err := os.Stat(filepath.Join(root, "r2", segmentName(3)))
+	info, err := os.Stat(filepath.Join(root, "r2", "00000000000000000003.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,7 +277,7 @@ func tornOffset(t *testing.T, root string) int {
 }
 
 func TestBuildReportPeriod(t *testing.T) {
-	r, _ := buildFixtureReport(t, ReportOptions{From: at(3, 0), To: at(4, 0)})
+	r, _ := buildFixtureReport(t, Options{From: at(3, 0), To: at(4, 0)})
 	if r.Totals.Requests != 3 || r.Totals.Decisions["error"] != 1 || len(r.Denials) != 0 {
 		t.Errorf("totals of 2026-03-03 = %+v, denials %d", r.Totals, len(r.Denials))
 	}
@@ -296,7 +296,7 @@ func TestBuildReportPeriod(t *testing.T) {
 }
 
 func TestReportRenderings(t *testing.T) {
-	r, root := buildFixtureReport(t, ReportOptions{})
+	r, root := buildFixtureReport(t, Options{})
 
 	var md bytes.Buffer
 	if err := WriteMarkdown(&md, r, 1); err != nil {
@@ -371,9 +371,8 @@ func TestReportRenderings(t *testing.T) {
 func TestReportOfBrokenEvidenceSaysSo(t *testing.T) {
 	root := t.TempDir()
 	writeReportFixture(t, root)
-	f := &fixture{t: t, root: root}
-	f.edit(seg1, 2, func(l string) string { return strings.Replace(l, `"decision":"deny"`, `"decision":"allow"`, 1) })
-	r, err := BuildReport([]string{root}, ReportOptions{})
+	editLine(t, filepath.Join(root, "r1", "00000000000000000001.jsonl"), 2, func(l string) string { return strings.Replace(l, `"decision":"deny"`, `"decision":"allow"`, 1) })
+	r, err := Build([]string{root}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -392,7 +391,7 @@ func TestReportExceptionExpiryBoundary(t *testing.T) {
 		r.Time, r.Exceptions = at, []decision.AppliedException{x}
 		record(t, w, r)
 	}
-	rep, err := BuildReport([]string{dir}, ReportOptions{})
+	rep, err := Build([]string{dir}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package evidence
+package report
 
 import (
 	"context"
@@ -84,7 +84,7 @@ func findColour(img image.Image, hex string) colourArea {
 
 func TestHTMLReportRendersInChromium(t *testing.T) {
 	chromium := findChromium(t)
-	r, _ := buildFixtureReport(t, ReportOptions{})
+	r, _ := buildFixtureReport(t, Options{})
 	page := filepath.Join(t.TempDir(), "report.html")
 	f, err := os.Create(page)
 	if err != nil {

@@ -1,7 +1,8 @@
-package evidence
+package report
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/govhook/govhook/config"
 	"github.com/govhook/govhook/decision"
+	"github.com/govhook/govhook/evidence"
 	"github.com/govhook/govhook/policies"
 )
 
@@ -17,8 +19,8 @@ import (
 // intervals with no record at all.
 const DefaultGapThreshold = 5 * time.Minute
 
-// ReportOptions selects what BuildReport covers.
-type ReportOptions struct {
+// Options selects what Build covers.
+type Options struct {
 	// From and To bound the period (From inclusive, To exclusive); zero leaves it open.
 	From, To time.Time
 	// GapThreshold is the silence, across all replicas, that counts as a gap.
@@ -37,22 +39,22 @@ type ReportOptions struct {
 // Report is the auditor's pack for a period: what was in force, what happened, the
 // populations to sample from, the exception register, and whether the evidence is intact.
 type Report struct {
-	GeneratedAt    time.Time         `json:"generatedAt"`
-	Period         Period            `json:"period"`
-	Sources        []string          `json:"sources"`
-	Verification   *Verification     `json:"verification"`
-	Checks         []Check           `json:"checks"`
-	Configurations []Configuration   `json:"configurations"`
-	Policies       []PolicyUse       `json:"policies"`
-	CatalogDigest  string            `json:"catalogDigest,omitempty"`
-	Totals         Totals            `json:"totals"`
-	Daily          []DayCount        `json:"daily"`
-	Exceptions     []ExceptionRecord `json:"exceptions"`
-	Gaps           []Gap             `json:"gaps"`
-	Recoveries     []RecoveryEvent   `json:"recoveries"`
-	Denials        []DecisionRow     `json:"denials"`
-	Warnings       []DecisionRow     `json:"warnings"`
-	Errors         []DecisionRow     `json:"errors"`
+	GeneratedAt    time.Time              `json:"generatedAt"`
+	Period         Period                 `json:"period"`
+	Sources        []string               `json:"sources"`
+	Verification   *evidence.Verification `json:"verification"`
+	Checks         []Check                `json:"checks"`
+	Configurations []Configuration        `json:"configurations"`
+	Policies       []PolicyUse            `json:"policies"`
+	CatalogDigest  string                 `json:"catalogDigest,omitempty"`
+	Totals         Totals                 `json:"totals"`
+	Daily          []DayCount             `json:"daily"`
+	Exceptions     []ExceptionRecord      `json:"exceptions"`
+	Gaps           []Gap                  `json:"gaps"`
+	Recoveries     []RecoveryEvent        `json:"recoveries"`
+	Denials        []DecisionRow          `json:"denials"`
+	Warnings       []DecisionRow          `json:"warnings"`
+	Errors         []DecisionRow          `json:"errors"`
 }
 
 // Period is the requested period and the time of the first and last record found in it.
@@ -201,10 +203,10 @@ type Gap struct {
 // RecoveryEvent is a recovery record: torn bytes moved aside, or records lost to failed
 // writes.
 type RecoveryEvent struct {
-	Time     time.Time `json:"time"`
-	Replica  string    `json:"replica"`
-	Source   string    `json:"source"`
-	Recovery Recovery  `json:"recovery"`
+	Time     time.Time         `json:"time"`
+	Replica  string            `json:"replica"`
+	Source   string            `json:"source"`
+	Recovery evidence.Recovery `json:"recovery"`
 }
 
 // Check names, as the report prints them.
@@ -216,8 +218,37 @@ const (
 	CheckNotSelfOKed = "no exception was approved by its requester"
 )
 
-// BuildReport verifies the chains under paths and builds the report of the period.
-func BuildReport(paths []string, o ReportOptions) (*Report, error) {
+// ParsePeriod reads the bounds of a period as given to `govhook evidence report`: an RFC 3339
+// time, or a date meaning its start (from) or the start of the next day (to, so that the date
+// is included). An empty bound leaves that side open.
+func ParsePeriod(from, to string) (time.Time, time.Time, error) {
+	f, err := periodBound(from, false)
+	if err != nil {
+		return time.Time{}, time.Time{}, fmt.Errorf("--from: %w", err)
+	}
+	t, err := periodBound(to, true)
+	if err != nil {
+		return time.Time{}, time.Time{}, fmt.Errorf("--to: %w", err)
+	}
+	if !f.IsZero() && !t.IsZero() && !t.After(f) {
+		return time.Time{}, time.Time{}, errors.New("--to must be after --from")
+	}
+	return f, t, nil
+}
+
+func periodBound(s string, end bool) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := config.ParseTime(s, end)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 time nor a date (YYYY-MM-DD)", s)
+	}
+	return t, nil
+}
+
+// Build verifies the chains under paths and builds the report of the period.
+func Build(paths []string, o Options) (*Report, error) {
 	if o.GapThreshold <= 0 {
 		o.GapThreshold = DefaultGapThreshold
 	}
@@ -225,7 +256,7 @@ func BuildReport(paths []string, o ReportOptions) (*Report, error) {
 		o.Now = time.Now()
 	}
 	b := newReportBuilder(o)
-	v, err := Verify(paths, b.add)
+	v, err := evidence.Verify(paths, b.add)
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +267,7 @@ func BuildReport(paths []string, o ReportOptions) (*Report, error) {
 
 // reportBuilder accumulates records into a report.
 type reportBuilder struct {
-	o          ReportOptions
+	o          Options
 	r          *Report
 	policies   map[string]*PolicyUse
 	controls   map[string]*ControlTotal
@@ -249,7 +280,7 @@ type reportBuilder struct {
 	byReplica  map[string][]time.Time // per replica
 }
 
-func newReportBuilder(o ReportOptions) *reportBuilder {
+func newReportBuilder(o Options) *reportBuilder {
 	b := &reportBuilder{
 		o: o,
 		r: &Report{
@@ -279,7 +310,7 @@ func (b *reportBuilder) inPeriod(t time.Time) bool {
 }
 
 // add takes one record from Verify.
-func (b *reportBuilder) add(e Entry) {
+func (b *reportBuilder) add(e evidence.Entry) {
 	r := e.Record
 	if !b.inPeriod(r.Time) {
 		return
@@ -295,16 +326,30 @@ func (b *reportBuilder) add(e Entry) {
 	b.byReplica[r.Replica] = append(b.byReplica[r.Replica], r.Time)
 	source := fmt.Sprintf("%s:%d", e.File, e.Line)
 	switch r.Type {
-	case TypeRecovery:
+	case evidence.TypeRecovery:
 		if r.Recovery != nil {
 			b.r.Recoveries = append(b.r.Recoveries, RecoveryEvent{Time: r.Time, Replica: r.Replica, Source: source, Recovery: *r.Recovery})
 		}
-	case TypeAdmission:
+	case evidence.TypeAdmission:
 		b.admission(r, source)
 	}
 }
 
-func (b *reportBuilder) admission(r *Record, source string) {
+// admission adds one admission record to each section it counts in.
+func (b *reportBuilder) admission(r *evidence.Record, source string) {
+	b.countTotals(r)
+	b.countNamespace(r)
+	b.countConfiguration(r)
+	b.countPolicies(r)
+	b.countControls(r)
+	for _, x := range r.Exceptions {
+		b.exceptionUse(r, x, source)
+	}
+	b.addToPopulation(r, source)
+}
+
+// countTotals counts the request in the totals by decision.
+func (b *reportBuilder) countTotals(r *evidence.Record) {
 	t := &b.r.Totals
 	t.Requests++
 	t.Decisions[string(r.Decision)]++
@@ -314,6 +359,10 @@ func (b *reportBuilder) admission(r *Record, source string) {
 	if r.DryRun {
 		t.DryRun++
 	}
+}
+
+// countNamespace counts the request in its namespace's totals.
+func (b *reportBuilder) countNamespace(r *evidence.Record) {
 	ns := b.namespaces[r.Namespace]
 	if ns == nil {
 		ns = &NamespaceTotal{Namespace: r.Namespace}
@@ -330,7 +379,10 @@ func (b *reportBuilder) admission(r *Record, source string) {
 	default:
 		ns.Errors++
 	}
+}
 
+// countConfiguration extends the span of the policy bundle and config the record names.
+func (b *reportBuilder) countConfiguration(r *evidence.Record) {
 	key := [2]string{r.PolicyDigest, r.ConfigDigest}
 	c := b.configIdx[key]
 	if c == nil {
@@ -343,9 +395,10 @@ func (b *reportBuilder) admission(r *Record, source string) {
 	if !slices.Contains(c.Replicas, r.Replica) {
 		c.Replicas = append(c.Replicas, r.Replica)
 	}
+}
 
-	// Per control, a request counts once per action however many of its findings match.
-	actions := map[string]map[string]bool{} // control -> actions
+// countPolicies counts each finding against its policy.
+func (b *reportBuilder) countPolicies(r *evidence.Record) {
 	for _, f := range r.Violations {
 		pu := b.policy(f.Policy)
 		pu.Violations++
@@ -353,14 +406,21 @@ func (b *reportBuilder) admission(r *Record, source string) {
 		if f.Action == decision.ActionWaived {
 			pu.Waived++
 		}
-		controls := f.Controls
 		if len(pu.Controls) == 0 {
 			pu.Controls = slices.Clone(f.Controls)
 		}
 		if pu.Severity == "" {
 			pu.Severity = f.Severity
 		}
-		for _, ctl := range controls {
+	}
+}
+
+// countControls counts the request per SOC 2 control its findings map to, and per day.
+// Per control, a request counts once per action however many of its findings match.
+func (b *reportBuilder) countControls(r *evidence.Record) {
+	actions := map[string]map[string]bool{} // control -> actions
+	for _, f := range r.Violations {
+		for _, ctl := range f.Controls {
 			if actions[ctl] == nil {
 				actions[ctl] = map[string]bool{}
 			}
@@ -390,10 +450,10 @@ func (b *reportBuilder) admission(r *Record, source string) {
 			b.daily[[2]string{day, ctl}]++
 		}
 	}
-	for _, x := range r.Exceptions {
-		b.exceptionUse(r, x, source)
-	}
+}
 
+// addToPopulation lists a denied, warned or refused request among the rows to sample from.
+func (b *reportBuilder) addToPopulation(r *evidence.Record, source string) {
 	row := decisionRow(r, source)
 	switch r.Decision {
 	case decision.OutcomeDeny:
@@ -428,7 +488,7 @@ func (b *reportBuilder) control(id string) *ControlTotal {
 	return c
 }
 
-func (b *reportBuilder) exceptionUse(r *Record, x decision.AppliedException, source string) {
+func (b *reportBuilder) exceptionUse(r *evidence.Record, x decision.AppliedException, source string) {
 	reg := b.exceptions[x.ID]
 	if reg == nil {
 		reg = &ExceptionRecord{ID: x.ID, Policies: []string{}}
@@ -447,7 +507,7 @@ func (b *reportBuilder) exceptionUse(r *Record, x decision.AppliedException, sou
 	})
 }
 
-func decisionRow(r *Record, source string) DecisionRow {
+func decisionRow(r *evidence.Record, source string) DecisionRow {
 	row := DecisionRow{
 		Time: r.Time, Replica: r.Replica, Seq: r.Seq, ID: r.ID, UID: r.UID, Operation: r.Operation, Kind: r.Kind,
 		Namespace: r.Namespace, Name: r.Name, User: r.User.Username, DryRun: r.DryRun, Decision: string(r.Decision),
@@ -469,7 +529,7 @@ func decisionRow(r *Record, source string) DecisionRow {
 }
 
 // finish orders what was gathered and answers the checks.
-func (b *reportBuilder) finish(v *Verification) *Report {
+func (b *reportBuilder) finish(v *evidence.Verification) *Report {
 	r := b.r
 	r.Verification = v
 	known := map[string]string{config.Default().Digest(): "built-in default"}
@@ -617,13 +677,13 @@ func (b *reportBuilder) checks() []Check {
 		if g.Replica != "" {
 			who = g.Replica
 		}
-		gaps.Findings = append(gaps.Findings, fmt.Sprintf("%s: no record from %s to %s (%s)", who, stamp(g.From), stamp(g.To), g.Duration))
+		gaps.Findings = append(gaps.Findings, fmt.Sprintf("%s: no record from %s to %s (%s)", who, evidence.Stamp(g.From), evidence.Stamp(g.To), g.Duration))
 	}
 	loss := Check{Name: CheckNoLoss, Findings: []string{}}
 	for _, e := range r.Recoveries {
 		if e.Recovery.Lost > 0 {
 			loss.Findings = append(loss.Findings, fmt.Sprintf("%s: %d records not made durable from %s to %s (%s)",
-				e.Source, e.Recovery.Lost, stamp(e.Recovery.LostFrom), stamp(e.Recovery.LostTo), e.Recovery.Error))
+				e.Source, e.Recovery.Lost, evidence.Stamp(e.Recovery.LostFrom), evidence.Stamp(e.Recovery.LostTo), e.Recovery.Error))
 		}
 		if e.Recovery.UnconfirmedFirst > 0 {
 			loss.Findings = append(loss.Findings, fmt.Sprintf("%s: records seq %d-%d reached the disk, but their requests were told the write failed",
@@ -640,7 +700,7 @@ func (b *reportBuilder) checks() []Check {
 		for _, u := range x.Uses {
 			if u.Expired {
 				expired.Findings = append(expired.Findings, fmt.Sprintf("%s (expires %q) waived %s for %s %s/%s at %s, record %s",
-					x.ID, x.Expires, u.Policy, u.Kind, u.Namespace, u.Name, stamp(u.Time), u.Source))
+					x.ID, x.Expires, u.Policy, u.Kind, u.Namespace, u.Name, evidence.Stamp(u.Time), u.Source))
 			}
 		}
 		switch req, ok := strings.TrimSpace(x.RequestedBy), strings.TrimSpace(x.ApprovedBy); {

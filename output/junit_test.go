@@ -1,4 +1,4 @@
-package report_test
+package output_test
 
 import (
 	"encoding/xml"
@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/govhook/govhook/report"
+	"github.com/govhook/govhook/output"
 )
 
 // The JUnit XML shape CI systems (Jenkins, GitLab, GitHub test reporters) read.
@@ -50,7 +50,7 @@ type junitMessage struct {
 }
 
 func TestJUnit(t *testing.T) {
-	out := render(t, "junit", report.Options{ToolVersion: "v1.2.3"})
+	out := render(t, "junit", output.Options{ToolVersion: "v1.2.3"})
 	if !strings.HasPrefix(string(out), xml.Header) {
 		t.Errorf("no XML header:\n%s", out)
 	}

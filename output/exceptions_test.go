@@ -1,4 +1,4 @@
-package report_test
+package output_test
 
 import (
 	"bytes"
@@ -6,12 +6,12 @@ import (
 	"testing"
 
 	"github.com/govhook/govhook/decision"
-	"github.com/govhook/govhook/report"
+	"github.com/govhook/govhook/output"
 )
 
 // waived is an object with one finding waived by a live exception and one that an expired
 // exception no longer waives.
-var waived = report.Result{
+var waived = output.Result{
 	Source: "ds.yaml", Line: 1, APIVersion: "apps/v1", Kind: "DaemonSet", Namespace: "monitoring", Name: "node-exporter",
 	Decision: decision.Decision{
 		Outcome: decision.OutcomeDeny,
@@ -27,7 +27,7 @@ var waived = report.Result{
 func write(t *testing.T, format string) string {
 	t.Helper()
 	var buf bytes.Buffer
-	w, err := report.New(format, &buf, report.Options{Policies: testPolicies})
+	w, err := output.New(format, &buf, output.Options{Policies: testPolicies})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package evidence
+package report
 
 import (
 	_ "embed"
@@ -275,4 +275,21 @@ func writeCSVFile(path string, rows [][]string) error {
 	cw := csv.NewWriter(f)
 	err = cw.WriteAll(rows)
 	return errors.Join(err, f.Close())
+}
+
+// Formats lists the formats Write accepts.
+var Formats = []string{"html", "md", "json"}
+
+// Write renders the report in format (one of Formats), population tables cut at maxRows in
+// html and md.
+func Write(w io.Writer, format string, r *Report, maxRows int) error {
+	switch format {
+	case "html":
+		return WriteHTML(w, r, maxRows)
+	case "md":
+		return WriteMarkdown(w, r, maxRows)
+	case "json":
+		return WriteJSON(w, r)
+	}
+	return fmt.Errorf("report format %q is not one of %s", format, strings.Join(Formats, ", "))
 }

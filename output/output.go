@@ -1,7 +1,7 @@
-// Package report writes the results of `govhook test` and `govhook audit` as a table, JSON,
+// Package output writes the results of `govhook test` and `govhook audit` as a table, JSON,
 // JUnit XML or SARIF 2.1.0. Writers stream: each result goes out as it arrives, so a cluster
 // scan never holds its whole population in memory.
-package report
+package output
 
 import (
 	"fmt"
@@ -10,43 +10,13 @@ import (
 	"strings"
 
 	"github.com/govhook/govhook/decision"
+	"github.com/govhook/govhook/offline"
 	"github.com/govhook/govhook/policies"
 )
 
-// Result is the decision on one object.
-type Result struct {
-	// Source is the manifest file the object came from ("-" for stdin); empty for an object
-	// read from a cluster.
-	Source string `json:"source,omitempty"`
-	// Line is the 1-based line where the object starts in Source (0 when unknown).
-	Line       int    `json:"line,omitempty"`
-	APIVersion string `json:"apiVersion"`
-	Kind       string `json:"kind"`
-	Namespace  string `json:"namespace,omitempty"`
-	Name       string `json:"name"`
-	// Decision is the verdict; its findings are in policy id order.
-	Decision decision.Decision `json:"-"`
-	// FieldLines holds, for each finding, the line of its field in Source (0 when unknown).
-	FieldLines []int `json:"-"`
-	// Error says why the object could not be evaluated; Decision.Outcome is then error.
-	Error string `json:"error,omitempty"`
-}
-
-// Object names the object as Kind/namespace/name (Kind/name when cluster-scoped).
-func (r Result) Object() string {
-	if r.Namespace == "" {
-		return r.Kind + "/" + r.Name
-	}
-	return r.Kind + "/" + r.Namespace + "/" + r.Name
-}
-
-// FieldLine is the line of finding i's field, else the object's line.
-func (r Result) FieldLine(i int) int {
-	if i < len(r.FieldLines) && r.FieldLines[i] > 0 {
-		return r.FieldLines[i]
-	}
-	return r.Line
-}
+// Result is the judged object a Writer renders: the domain result of offline.Run and of the
+// cluster scan.
+type Result = offline.Result
 
 // Problem is input that could not be judged at all: an unreadable file, malformed YAML, a
 // document without kind, a list that failed.
@@ -135,8 +105,18 @@ func New(format string, w io.Writer, o Options) (Writer, error) {
 	case "sarif":
 		return newSARIF(w, o), nil
 	}
-	return nil, fmt.Errorf("output format %q is not one of %s", format, strings.Join(Formats, ", "))
+	return nil, errFormat(format, Formats)
 }
 
-// ValidFormat reports whether New accepts format.
-func ValidFormat(format string) bool { return slices.Contains(Formats, format) }
+// ParseFormat checks a command's -o value against the formats it allows: the one check of
+// -o for every command.
+func ParseFormat(value string, allowed ...string) (string, error) {
+	if !slices.Contains(allowed, value) {
+		return "", errFormat(value, allowed)
+	}
+	return value, nil
+}
+
+func errFormat(value string, allowed []string) error {
+	return fmt.Errorf("output format %q is not one of %s", value, strings.Join(allowed, ", "))
+}

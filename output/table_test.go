@@ -1,4 +1,4 @@
-package report_test
+package output_test
 
 import (
 	"bytes"
@@ -6,7 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/govhook/govhook/report"
+	"github.com/govhook/govhook/output"
 )
 
 func TestTable(t *testing.T) {
@@ -21,7 +21,7 @@ deploy/web.yaml:30  allow     Service/shop/web              -        -       -
 
 6 objects: 1 allowed, 1 warned, 2 denied, 2 errors
 `
-	if diff := cmp.Diff(want, string(render(t, "table", report.Options{}))); diff != "" {
+	if diff := cmp.Diff(want, string(render(t, "table", output.Options{}))); diff != "" {
 		t.Errorf("table (-want +got):\n%s", diff)
 	}
 }
@@ -30,7 +30,7 @@ deploy/web.yaml:30  allow     Service/shop/web              -        -       -
 // column, and FindingsOnly leaves allowed objects out (they are counted).
 func TestTableOfClusterObjects(t *testing.T) {
 	var buf bytes.Buffer
-	w, err := report.New("table", &buf, report.Options{FindingsOnly: true})
+	w, err := output.New("table", &buf, output.Options{FindingsOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
