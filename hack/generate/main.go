@@ -21,8 +21,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes/scheme"
 
-	"github.com/govhook/govhook/policies"
 	"github.com/govhook/govhook/output"
+	"github.com/govhook/govhook/policies"
 )
 
 // Generated file paths, relative to the repository root.
