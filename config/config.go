@@ -51,6 +51,9 @@ type Config struct {
 	// OnEvidenceFailure is what the webhook does when a record cannot be made durable:
 	// "deny" (default) or "allow" (see evidence.go).
 	OnEvidenceFailure string `yaml:"onEvidenceFailure,omitempty" json:"onEvidenceFailure,omitempty"`
+	// DocsBaseURL, when set, is where the policy pages (docs/policies) are published: denial
+	// and warning lines point to <DocsBaseURL>/<ID>.md instead of `govhook policies explain ID`.
+	DocsBaseURL string `yaml:"docsBaseURL,omitempty" json:"docsBaseURL,omitempty"`
 
 	digest string
 	// src is the parsed document, kept to name lines in validation errors.

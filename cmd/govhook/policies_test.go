@@ -68,3 +68,17 @@ func TestPoliciesExplain(t *testing.T) {
 		})
 	}
 }
+
+// TestTestLinesPointToDocsBaseURL: with docsBaseURL in the config, govhook test's lines point
+// to the published page instead of the explain command.
+func TestTestLinesPointToDocsBaseURL(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(cfg, []byte("apiVersion: govhook.io/v1alpha1\nkind: Config\ndocsBaseURL: https://docs.example.com/govhook/policies\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := govhook(t, privilegedDeployment, "test", "-f", "-", "--config", cfg)
+	want := `[POD-001] container "app" must not set securityContext.privileged=true (see: https://docs.example.com/govhook/policies/POD-001.md)`
+	if code != 1 || !strings.Contains(stdout, want) {
+		t.Errorf("exit %d, stdout:\n%s\nstderr: %s\nwant exit 1 and %q", code, stdout, stderr, want)
+	}
+}
