@@ -57,7 +57,7 @@ func Run(ctx context.Context, r *review.Reviewer, docs []Document, o Options) ([
 	for _, d := range docs {
 		if d.Meta.Kind == "Namespace" && d.Meta.APIVersion == "v1" {
 			m := d.Meta.Metadata
-			namespaces[m.Name] = &input.Namespace{Name: m.Name, Labels: m.Labels, Annotations: m.Annotations}
+			namespaces[m.Name] = input.NewNamespace(m.Name, m.Labels, m.Annotations)
 		}
 	}
 	results := make([]Result, len(docs))
@@ -90,7 +90,7 @@ func reviewOne(ctx context.Context, r *review.Reviewer, d Document, k *kinds, na
 	}
 	ns := namespaces[req.Namespace]
 	if ns == nil && req.Namespace != "" && o.NamespaceLabels != nil {
-		ns = &input.Namespace{Name: req.Namespace, Labels: o.NamespaceLabels}
+		ns = input.NewNamespace(req.Namespace, o.NamespaceLabels, nil)
 	}
 	res, err := r.Review(ctx, req, ns)
 	result := Result{

@@ -109,7 +109,7 @@ func (s *Scanner) scanKind(ctx context.Context, gvr schema.GroupVersionResource,
 		if gvr.Group == "" && gvr.Resource == "namespaces" {
 			for _, d := range docs {
 				m := d.Meta.Metadata
-				namespaces[m.Name] = &input.Namespace{Name: m.Name, Labels: m.Labels, Annotations: m.Annotations}
+				namespaces[m.Name] = input.NewNamespace(m.Name, m.Labels, m.Annotations)
 			}
 		}
 		results, err := offline.Run(ctx, s.Reviewer, docs, opts)
@@ -197,10 +197,7 @@ func (s *Scanner) record(ctx context.Context, req *admissionv1.AdmissionRequest,
 	if s.NewID != nil {
 		id = s.NewID()
 	}
-	rec := evidence.FromAdmission(id, req, res.Decision, res.Time)
-	rec.Type = evidence.TypeAudit
-	rec.Operation = "" // not a request: the object as it stands
-	rec.PolicyDigest, rec.ConfigDigest = res.PolicyDigest, res.ConfigDigest
+	rec := evidence.NewRecord(evidence.TypeAudit, id, req, res.Decision, res.Basis, nil)
 	if err := s.Evidence.Record(ctx, &rec); err != nil {
 		return fmt.Errorf("record audit evidence: %w", err)
 	}
