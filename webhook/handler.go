@@ -125,7 +125,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if res.Config.AdmitWithoutEvidence() {
 			h.Log.Error(err, "EVIDENCE LOST: record not durable; answering by the decision because onEvidenceFailure is allow",
 				logUID, req.UID, logDecision, res.Decision.Outcome, logDecisionID, id)
-			resp := response(req, id, res.Decision, h.Reviewer.Config().DocsBaseURL)
+			resp := response(req, id, res.Decision, res.Config.DocsBaseURL)
 			resp.AuditAnnotations[AnnotationEvidence] = EvidenceNotDurable
 			h.respond(w, req, resp, start, res.Decision)
 			return
@@ -136,7 +136,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.Metrics.ObserveEvidence(nil)
-	h.respond(w, req, response(req, id, res.Decision, h.Reviewer.Config().DocsBaseURL), start, res.Decision)
+	h.respond(w, req, response(req, id, res.Decision, res.Config.DocsBaseURL), start, res.Decision)
 }
 
 func (h *Handler) newID() string {
