@@ -54,6 +54,11 @@ type Config struct {
 	// DocsBaseURL, when set, is where the policy pages (docs/policies) are published: denial
 	// and warning lines point to <DocsBaseURL>/<ID>.md instead of `govhook policies explain ID`.
 	DocsBaseURL string `yaml:"docsBaseURL,omitempty" json:"docsBaseURL,omitempty"`
+	// Reviews is the policy review register (reviews.go).
+	Reviews []Review `yaml:"reviews,omitempty" json:"reviews,omitempty"`
+	// ReviewIntervalDays is how old a policy's last review may be before it is overdue
+	// (default DefaultReviewIntervalDays).
+	ReviewIntervalDays int `yaml:"reviewIntervalDays,omitempty" json:"reviewIntervalDays,omitempty"`
 
 	digest string
 	// src is the parsed document, kept to name lines in validation errors.
@@ -124,8 +129,9 @@ type ExceptionMatch struct {
 type Option func(*options)
 
 type options struct {
-	known map[string]bool
-	now   func() time.Time
+	known  map[string]bool
+	groups map[string]bool
+	now    func() time.Time
 }
 
 // KnownPolicies makes every policy id the config names have to be one of ids (the catalog's).
@@ -135,6 +141,17 @@ func KnownPolicies(ids []string) Option {
 		o.known = make(map[string]bool, len(ids))
 		for _, id := range ids {
 			o.known[id] = true
+		}
+	}
+}
+
+// KnownGroups are the catalog's group names, which the review register may name besides ids.
+// It takes effect together with KnownPolicies.
+func KnownGroups(groups []string) Option {
+	return func(o *options) {
+		o.groups = make(map[string]bool, len(groups))
+		for _, g := range groups {
+			o.groups[g] = true
 		}
 	}
 }

@@ -108,6 +108,16 @@ func (c *Catalog) IDs() []string {
 	return ids
 }
 
+// Groups lists every group name the catalog's policies carry, sorted.
+func (c *Catalog) Groups() []string {
+	var out []string
+	for _, p := range c.Policies {
+		out = append(out, p.Groups...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 // Digest is the SHA-256 of every embedded policy and helper source, in path order: the
 // "policy bundle" that an evidence record names.
 func (c *Catalog) Digest() string { return c.digest }

@@ -14,7 +14,7 @@ import (
 // configOptions validate a config file against the embedded catalog: every policy id it names
 // must exist, whatever --only selects.
 func configOptions(catalog *policies.Catalog) []config.Option {
-	return []config.Option{config.KnownPolicies(catalog.IDs())}
+	return []config.Option{config.KnownPolicies(catalog.IDs()), config.KnownGroups(catalog.Groups())}
 }
 
 // loadConfig loads the config file at path, or the default config when path is empty. An

@@ -3,9 +3,12 @@ package main
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/govhook/govhook/config"
 	"github.com/govhook/govhook/output"
 	"github.com/govhook/govhook/policies"
 )
@@ -28,8 +31,55 @@ func newPoliciesCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVarP(&format, "output", "o", "table", "output format: table, json or markdown")
-	cmd.AddCommand(newPoliciesExplainCommand())
+	cmd.AddCommand(newPoliciesExplainCommand(), newPoliciesReviewsCommand())
 	return cmd
+}
+
+func newPoliciesReviewsCommand() *cobra.Command {
+	var configPath, format string
+	var failOverdue bool
+	cmd := &cobra.Command{
+		Use:   "reviews",
+		Short: "List each policy's last review from the config's review register, flagging overdue ones",
+		Long: `List each policy of the catalog with its last review in the config's reviews register
+(who, when, ticket) and flag the policies never reviewed or reviewed longer ago than
+reviewIntervalDays (default 365). With --fail-overdue the command exits 1 when any is overdue.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if _, err := output.ParseFormat(format, output.ReviewFormats...); err != nil {
+				return usageError(err)
+			}
+			catalog, err := policies.LoadCatalog(policies.Files)
+			if err != nil {
+				return err
+			}
+			cfg, err := loadConfig(configPath, catalog)
+			if err != nil {
+				return err
+			}
+			statuses := cfg.ReviewStatuses(policyRefs(catalog), time.Now())
+			if err := output.WriteReviews(cmd.OutOrStdout(), format, statuses, int(cfg.ReviewInterval().Hours()/24)); err != nil {
+				return err
+			}
+			if failOverdue && slices.ContainsFunc(statuses, func(s config.ReviewStatus) bool { return s.Overdue }) {
+				return &exitError{code: exitDenied}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&configPath, "config", "", "govhook config file holding the reviews register")
+	cmd.Flags().StringVarP(&format, "output", "o", "table", "output format: table or json")
+	cmd.Flags().BoolVar(&failOverdue, "fail-overdue", false, "exit 1 when a policy's review is overdue")
+	return cmd
+}
+
+// policyRefs names the catalog's policies with their groups, as the review register selects them.
+func policyRefs(catalog *policies.Catalog) []config.PolicyRef {
+	refs := make([]config.PolicyRef, len(catalog.Policies))
+	for i, p := range catalog.Policies {
+		refs[i] = config.PolicyRef{ID: p.ID, Groups: p.Groups}
+	}
+	return refs
 }
 
 func newPoliciesExplainCommand() *cobra.Command {

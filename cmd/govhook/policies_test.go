@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -80,5 +81,67 @@ func TestTestLinesPointToDocsBaseURL(t *testing.T) {
 	want := `[POD-001] container "app" must not set securityContext.privileged=true (see: https://docs.example.com/govhook/policies/POD-001.md)`
 	if code != 1 || !strings.Contains(stdout, want) {
 		t.Errorf("exit %d, stdout:\n%s\nstderr: %s\nwant exit 1 and %q", code, stdout, stderr, want)
+	}
+}
+
+// TestPoliciesReviews: the register lists each policy's last review, flags overdue ones (and
+// with --fail-overdue exits 1), and a review dated in the future or naming an unknown policy
+// is refused with its line (exit 2).
+func TestPoliciesReviews(t *testing.T) {
+	day := func(daysAgo int) string { return time.Now().UTC().AddDate(0, 0, -daysAgo).Format("2006-01-02") }
+	write := func(reviews string) string {
+		path := filepath.Join(t.TempDir(), "config.yaml")
+		src := "apiVersion: govhook.io/v1alpha1\nkind: Config\nreviews:\n" + reviews
+		if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	all := write(`  - {policies: ["*"], reviewedBy: carol@example.com, reviewedAt: "` + day(400) + `", ticket: GRC-1}
+  - {policies: [pod-security, RBAC-002], reviewedBy: dave@example.com, reviewedAt: "` + day(30) + `", ticket: GRC-2}
+`)
+	stdout, stderr, code := govhook(t, "", "policies", "reviews", "--config", all)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, stderr)
+	}
+	rows := map[string]string{}
+	for _, line := range strings.Split(stdout, "\n") {
+		if f := strings.Fields(line); len(f) > 0 {
+			rows[f[0]] = strings.Join(f, " ")
+		}
+	}
+	for id, want := range map[string]string{
+		"POD-001":  "POD-001 " + day(30) + " 30d dave@example.com GRC-2 ok",
+		"RBAC-001": "RBAC-001 " + day(400) + " 400d carol@example.com GRC-1 OVERDUE: older than 365 days",
+		"RBAC-002": "RBAC-002 " + day(30) + " 30d dave@example.com GRC-2 ok",
+	} {
+		if rows[id] != want {
+			t.Errorf("row %q, want %q", rows[id], want)
+		}
+	}
+	if _, _, code := govhook(t, "", "policies", "reviews", "--config", all, "--fail-overdue"); code != 1 {
+		t.Errorf("--fail-overdue with overdue reviews: exit %d, want 1", code)
+	}
+	stdout, _, code = govhook(t, "", "policies", "reviews", "--config", all, "-o", "json")
+	var got struct {
+		Overdue  int `json:"overdue"`
+		Policies []struct {
+			Policy  string `json:"policy"`
+			AgeDays int    `json:"ageDays"`
+		} `json:"policies"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil || code != 0 || got.Overdue == 0 || len(got.Policies) == 0 {
+		t.Errorf("json: exit %d, err %v, %+v", code, err, got)
+	}
+	for _, tc := range []struct{ name, reviews, want string }{
+		{"future date", `  - {policies: ["*"], reviewedBy: carol@example.com, reviewedAt: "` + day(-3) + `"}` + "\n", "line 4: reviews[0].reviewedAt: " + day(-3) + " is in the future"},
+		{"unknown id", `  - {policies: [POD-999], reviewedBy: carol@example.com, reviewedAt: "` + day(3) + `"}` + "\n", `line 4: reviews[0].policies[0]: unknown policy id or group "POD-999"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, stderr, code := govhook(t, "", "policies", "reviews", "--config", write(tc.reviews))
+			if code != 2 || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q; want exit 2 and %q", code, stderr, tc.want)
+			}
+		})
 	}
 }
