@@ -219,6 +219,9 @@ func exportedSeries(t *testing.T) map[string]bool {
 	if err := metrics.RegisterExceptionsActive(reg, config.Default, nil); err != nil {
 		t.Fatal(err)
 	}
+	if err := metrics.RegisterPolicyReviews(reg, config.Default, nil, nil); err != nil {
+		t.Fatal(err)
+	}
 	if len(reg.names) == 0 {
 		t.Fatal("the metrics package registered nothing")
 	}
