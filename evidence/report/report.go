@@ -50,6 +50,10 @@ type Report struct {
 	Totals         Totals                 `json:"totals"`
 	Daily          []DayCount             `json:"daily"`
 	Exceptions     []ExceptionRecord      `json:"exceptions"`
+	// Reviews are the policy reviews in force during the period, from the configs given.
+	Reviews []ReviewInForce `json:"policyReviews"`
+	// Changes are the changes of policy bundle or config digest in each replica's chain.
+	Changes []PolicyChange `json:"policyChanges"`
 	Gaps           []Gap                  `json:"gaps"`
 	Recoveries     []RecoveryEvent        `json:"recoveries"`
 	Denials        []DecisionRow          `json:"denials"`
@@ -276,6 +280,7 @@ type reportBuilder struct {
 	exceptions map[string]*ExceptionRecord
 	configs    []*Configuration
 	configIdx  map[[2]string]*Configuration
+	digests    map[string][2]string   // per replica: policy and config digest of its last admission
 	times      []time.Time            // every record in the period, all replicas
 	byReplica  map[string][]time.Time // per replica
 }
@@ -295,6 +300,7 @@ func newReportBuilder(o Options) *reportBuilder {
 		exceptions: map[string]*ExceptionRecord{},
 		configIdx:  map[[2]string]*Configuration{},
 		byReplica:  map[string][]time.Time{},
+		digests:    map[string][2]string{},
 	}
 	if o.Catalog != nil {
 		b.r.CatalogDigest = o.Catalog.Digest()
@@ -340,6 +346,7 @@ func (b *reportBuilder) admission(r *evidence.Record, source string) {
 	b.countTotals(r)
 	b.countNamespace(r)
 	b.countConfiguration(r)
+	b.countChange(r, source)
 	b.countPolicies(r)
 	b.countControls(r)
 	for _, x := range r.Exceptions {
@@ -544,6 +551,7 @@ func (b *reportBuilder) finish(v *evidence.Verification) *Report {
 		r.Configurations = append(r.Configurations, *c)
 	}
 	slices.SortStableFunc(r.Configurations, func(a, b Configuration) int { return a.From.Compare(b.From) })
+	b.finishGovernance(configs, known)
 	for _, p := range b.policies {
 		if b.o.Catalog != nil {
 			if cp, ok := b.o.Catalog.Get(p.ID); ok {
@@ -599,6 +607,12 @@ func (b *reportBuilder) finish(v *evidence.Verification) *Report {
 	}
 	if r.Recoveries == nil {
 		r.Recoveries = []RecoveryEvent{}
+	}
+	if r.Reviews == nil {
+		r.Reviews = []ReviewInForce{}
+	}
+	if r.Changes == nil {
+		r.Changes = []PolicyChange{}
 	}
 	if r.Daily == nil {
 		r.Daily = []DayCount{}
