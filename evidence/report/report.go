@@ -53,12 +53,12 @@ type Report struct {
 	// Reviews are the policy reviews in force during the period, from the configs given.
 	Reviews []ReviewInForce `json:"policyReviews"`
 	// Changes are the changes of policy bundle or config digest in each replica's chain.
-	Changes []PolicyChange `json:"policyChanges"`
-	Gaps           []Gap                  `json:"gaps"`
-	Recoveries     []RecoveryEvent        `json:"recoveries"`
-	Denials        []DecisionRow          `json:"denials"`
-	Warnings       []DecisionRow          `json:"warnings"`
-	Errors         []DecisionRow          `json:"errors"`
+	Changes    []PolicyChange  `json:"policyChanges"`
+	Gaps       []Gap           `json:"gaps"`
+	Recoveries []RecoveryEvent `json:"recoveries"`
+	Denials    []DecisionRow   `json:"denials"`
+	Warnings   []DecisionRow   `json:"warnings"`
+	Errors     []DecisionRow   `json:"errors"`
 }
 
 // Period is the requested period and the time of the first and last record found in it.
