@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/govhook/govhook/config"
 	"github.com/govhook/govhook/output"
 	"github.com/govhook/govhook/policies"
+	"github.com/govhook/govhook/policydiff"
 )
 
 func newPoliciesCommand() *cobra.Command {
@@ -31,7 +33,7 @@ func newPoliciesCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVarP(&format, "output", "o", "table", "output format: table, json or markdown")
-	cmd.AddCommand(newPoliciesExplainCommand(), newPoliciesReviewsCommand())
+	cmd.AddCommand(newPoliciesExplainCommand(), newPoliciesReviewsCommand(), newPoliciesDiffCommand())
 	return cmd
 }
 
@@ -70,6 +72,42 @@ reviewIntervalDays (default 365). With --fail-overdue the command exits 1 when a
 	cmd.Flags().StringVar(&configPath, "config", "", "govhook config file holding the reviews register")
 	cmd.Flags().StringVarP(&format, "output", "o", "table", "output format: table or json")
 	cmd.Flags().BoolVar(&failOverdue, "fail-overdue", false, "exit 1 when a policy's review is overdue")
+	return cmd
+}
+
+func newPoliciesDiffCommand() *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "diff OLD NEW",
+		Short: "What changed between two policy catalogs (policies -o json) or two config files, as Markdown for a pull request",
+		Long: `Compare two versions of what govhook enforces and print the change-history entry a
+reviewer signs off: either two catalogs, as two govhook binaries print them with
+"govhook policies -o json" (policies added, removed, changed in action, tiering, parameters,
+severity, controls, groups or kinds), or two config files (per-policy enforcement, exceptions
+added, removed, changed or expired, exemptions, parameters, reviews and settings).`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := output.ParseFormat(format, output.DiffFormats...); err != nil {
+				return usageError(err)
+			}
+			var versions [2]policydiff.Version
+			for i, path := range args {
+				data, err := os.ReadFile(path)
+				if err != nil {
+					return usageError(err)
+				}
+				if versions[i], err = policydiff.Parse(path, data); err != nil {
+					return usageError(err)
+				}
+			}
+			report, err := policydiff.Diff(versions[0], versions[1], time.Now())
+			if err != nil {
+				return usageError(err)
+			}
+			return output.WriteDiff(cmd.OutOrStdout(), format, report)
+		},
+	}
+	cmd.Flags().StringVarP(&format, "output", "o", "markdown", "output format: markdown or json")
 	return cmd
 }
 

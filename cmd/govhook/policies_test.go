@@ -145,3 +145,55 @@ func TestPoliciesReviews(t *testing.T) {
 		})
 	}
 }
+
+// TestPoliciesDiff: two `policies -o json` outputs give the Markdown change entry of a pull
+// request; bad input and a catalog against a config are usage errors (exit 2).
+func TestPoliciesDiff(t *testing.T) {
+	dir := t.TempDir()
+	catalog, stderr, code := govhook(t, "", "policies", "-o", "json")
+	if code != 0 {
+		t.Fatalf("policies -o json: exit %d, %s", code, stderr)
+	}
+	write := func(name, data string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	old := write("old.json", catalog)
+	// The new catalog makes POD-030 deny: its first "action" after its id.
+	i := strings.Index(catalog, `"id": "POD-030"`)
+	j := i + strings.Index(catalog[i:], `"action": "warn"`)
+	newer := write("new.json", catalog[:j]+`"action": "deny"`+catalog[j+len(`"action": "warn"`):])
+	stdout, stderr, code := govhook(t, "", "policies", "diff", old, newer)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, stderr)
+	}
+	for _, want := range []string{"## govhook policy catalog change", "### Policies changed (1)", "| POD-030 | action | warn | deny |", "Reviewed and approved by:"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("diff lacks %q:\n%s", want, stdout)
+		}
+	}
+	if stdout, _, _ := govhook(t, "", "policies", "diff", old, old); !strings.Contains(stdout, "No change.") {
+		t.Errorf("diff of a catalog with itself:\n%s", stdout)
+	}
+	cfg := write("config.yaml", "apiVersion: govhook.io/v1alpha1\nkind: Config\n")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"catalog against config", []string{old, cfg}, "both versions must be policy catalogs or both config files"},
+		{"missing file", []string{old, filepath.Join(dir, "nope.json")}, "nope.json: no such file"},
+		{"not a catalog or config", []string{old, write("bad.yaml", "- 1\n")}, "bad.yaml: neither a policy catalog"},
+		{"one argument", []string{old}, "accepts 2 arg(s), received 1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, stderr, code := govhook(t, "", append([]string{"policies", "diff"}, tc.args...)...)
+			if code != 2 || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q; want exit 2 and %q", code, stderr, tc.want)
+			}
+		})
+	}
+}
