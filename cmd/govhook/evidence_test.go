@@ -1,17 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/govhook/govhook/config"
 	"github.com/govhook/govhook/decision"
 	"github.com/govhook/govhook/evidence"
+	"github.com/govhook/govhook/internal/testsupport"
 )
 
 // writeEvidence writes a small closed chain for replica r1 under dir: an allowed and a denied
@@ -131,26 +130,8 @@ func TestEvidenceReportCommand(t *testing.T) {
 	}
 }
 
-// lockedBuffer collects a process's output; it may be read while the process writes.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // checkMirror waits until the stdout mirror holds exactly the segment's lines.
-func checkMirror(t *testing.T, mirror *lockedBuffer, segment string) {
+func checkMirror(t *testing.T, mirror *testsupport.Buffer, segment string) {
 	t.Helper()
 	want, err := os.ReadFile(segment)
 	if err != nil {
