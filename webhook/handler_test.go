@@ -262,7 +262,7 @@ func TestHandlerLinesPointToPolicyPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newHandler(t, &memoryEvidence{})
+	h := newHandler(t, &evidencetest.Memory{})
 	h.Reviewer = review.New(h.Reviewer.Engine(), cfg, nil)
 	obj := strings.Replace(privilegedPod, `"readOnlyRootFilesystem":true`, `"readOnlyRootFilesystem":false`, 1)
 	resp := decodeResponse(t, post(h, "application/json", reviewBody("CREATE", obj, "null")))
