@@ -222,9 +222,13 @@ func (c *Config) EnvironmentLabel() string {
 
 // MaxExceptionLifetime is how far ahead of the day of loading an exception may expire.
 func (c *Config) MaxExceptionLifetime() time.Duration {
-	days := c.MaxExceptionDays
+	return daysOr(c.MaxExceptionDays, DefaultMaxExceptionDays)
+}
+
+// daysOr is a number of days from the config, or def days when it is not set.
+func daysOr(days, def int) time.Duration {
 	if days <= 0 {
-		days = DefaultMaxExceptionDays
+		days = def
 	}
 	return time.Duration(days) * 24 * time.Hour
 }

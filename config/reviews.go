@@ -53,11 +53,7 @@ func (r *Review) Covers(id string, groups []string) bool {
 
 // ReviewInterval is how old a policy's last review may be before it is overdue.
 func (c *Config) ReviewInterval() time.Duration {
-	days := c.ReviewIntervalDays
-	if days <= 0 {
-		days = DefaultReviewIntervalDays
-	}
-	return time.Duration(days) * 24 * time.Hour
+	return daysOr(c.ReviewIntervalDays, DefaultReviewIntervalDays)
 }
 
 // PolicyRef names a policy of the catalog and its groups, which reviews may select it by.

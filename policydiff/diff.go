@@ -118,7 +118,7 @@ func Configs(old, new *config.Config, now time.Time) []Change {
 		default:
 			for _, f := range []struct{ name, old, new string }{
 				{"policies", list(o.Policies), list(n.Policies)},
-				{"match", matchText(o.Match), matchText(n.Match)},
+				{"match", o.Match.String(), n.Match.String()},
 				{"expires", o.Expires, n.Expires},
 				{"approvedBy", o.ApprovedBy, n.ApprovedBy},
 				{"requestedBy", o.RequestedBy, n.RequestedBy},
@@ -226,22 +226,9 @@ func actionText(a config.PolicyAction) string {
 	return fmt.Sprintf("%s where %s, %s elsewhere", a.Action, strings.Join(labels, ","), a.Otherwise)
 }
 
-func matchText(m config.ExceptionMatch) string {
-	var parts []string
-	for _, p := range []struct {
-		name   string
-		values []string
-	}{{"namespaces", m.Namespaces}, {"kinds", m.Kinds}, {"names", m.Names}} {
-		if len(p.values) > 0 {
-			parts = append(parts, p.name+"="+strings.Join(p.values, ","))
-		}
-	}
-	return strings.Join(parts, " ")
-}
-
 func exceptionText(e *config.Exception) string {
 	return fmt.Sprintf("%s for %s (%s), ticket %s, requested by %s, approved by %s, expires %s",
-		list(e.Policies), matchText(e.Match), e.Justification, e.Ticket, e.RequestedBy, e.ApprovedBy, e.Expires)
+		list(e.Policies), e.Match.String(), e.Justification, e.Ticket, e.RequestedBy, e.ApprovedBy, e.Expires)
 }
 
 func reviewTexts(c *config.Config) []string {

@@ -30,6 +30,20 @@ func loadConfig(path string, catalog *policies.Catalog) (*config.Config, error) 
 	return cfg, nil
 }
 
+// loadCatalogAndConfig loads the embedded catalog and the config file at path (the default
+// config when path is empty) validated against it.
+func loadCatalogAndConfig(path string) (*policies.Catalog, *config.Config, error) {
+	catalog, err := policies.LoadCatalog(policies.Files)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, err := loadConfig(path, catalog)
+	if err != nil {
+		return nil, nil, err
+	}
+	return catalog, cfg, nil
+}
+
 // watchConfig puts each new valid version of the config file in force in reviewer until ctx
 // ends. A version that is invalid (or unreadable) is logged and counted, and the last good
 // config stays.

@@ -51,11 +51,7 @@ reviewIntervalDays (default 365). With --fail-overdue the command exits 1 when a
 			if _, err := output.ParseFormat(format, output.ReviewFormats...); err != nil {
 				return usageError(err)
 			}
-			catalog, err := policies.LoadCatalog(policies.Files)
-			if err != nil {
-				return err
-			}
-			cfg, err := loadConfig(configPath, catalog)
+			catalog, cfg, err := loadCatalogAndConfig(configPath)
 			if err != nil {
 				return err
 			}
