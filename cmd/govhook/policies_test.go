@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -30,6 +31,29 @@ func TestPoliciesExplain(t *testing.T) {
 			}
 		})
 	}
+	t.Run("every policy, in process", func(t *testing.T) {
+		pages, err := filepath.Glob(filepath.Join("..", "..", "docs", "policies", "*-*.md"))
+		if err != nil || len(pages) == 0 {
+			t.Fatalf("no pages in docs/policies: %v", err)
+		}
+		for _, page := range pages {
+			want, err := os.ReadFile(page)
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := strings.TrimSuffix(filepath.Base(page), ".md")
+			var out bytes.Buffer
+			root := newRootCommand()
+			root.SetOut(&out)
+			root.SetArgs([]string{"policies", "explain", id})
+			if err := root.Execute(); err != nil {
+				t.Fatalf("explain %s: %v", id, err)
+			}
+			if out.String() != string(want) {
+				t.Errorf("explain %s differs from %s; run make generate", id, page)
+			}
+		}
+	})
 	t.Run("json", func(t *testing.T) {
 		stdout, stderr, code := govhook(t, "", "policies", "explain", "POD-021", "-o", "json")
 		if code != 0 {
