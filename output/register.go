@@ -38,4 +38,3 @@ func WriteRegister(w io.Writer, format string, entries []config.RegisterEntry, t
 	_, err := fmt.Fprintf(w, "\n%d of %d exceptions listed: %d active, %d expired\n", len(entries), total, active, len(entries)-active)
 	return err
 }
-
