@@ -85,7 +85,14 @@ func WritePolicyPage(w io.Writer, pg policies.Page) error {
 	}
 
 	if e := pg.Failing; e != nil {
-		fmt.Fprintf(&b, "## Example: refused\n\n[`%s`](../../%s)\n\n```yaml\n%s```\n\n", e.File, e.File, ensureNewline(e.Manifest))
+		heading := "refused"
+		switch p.DefaultAction() {
+		case policies.ActionWarn:
+			heading = "warned about"
+		case policies.ActionAudit:
+			heading = "recorded"
+		}
+		fmt.Fprintf(&b, "## Example: %s\n\n[`%s`](../../%s)\n\n```yaml\n%s```\n\n", heading, e.File, e.File, ensureNewline(e.Manifest))
 		fmt.Fprintf(&b, "`govhook test -f %s` reports:\n\n```\n%s\n```\n\n", e.File, strings.Join(e.Findings, "\n"))
 	}
 	if e := pg.Passing; e != nil {
