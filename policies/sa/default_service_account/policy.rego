@@ -26,6 +26,7 @@
 #     Create a ServiceAccount for the workload and set spec.serviceAccountName
 #     (spec.template.spec.serviceAccountName in controllers), or set automountServiceAccountToken:
 #     false on the pod if it does not call the API.
+#   parameters: [controllerUsernames]
 #   kinds: [pod-bearing]
 #   references:
 #     - CIS EKS Benchmark 4.1.5

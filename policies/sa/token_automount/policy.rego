@@ -27,7 +27,7 @@
 #     Set automountServiceAccountToken: false on the ServiceAccount (or the pod), or justify API
 #     access with the annotation of parameters.apiAccessAnnotation (default govhook.io/api-access)
 #     on the ServiceAccount or pod.
-#   parameters: [apiAccessAnnotation]
+#   parameters: [apiAccessAnnotation, controllerUsernames]
 #   kinds: [ServiceAccount, pod-bearing]
 #   references:
 #     - CIS EKS Benchmark 4.1.6
