@@ -131,8 +131,8 @@ func TestKubectl(t *testing.T) {
 		args: []string{"apply", "-f", examples + "unowned-deployment.yaml"},
 		exit: 1,
 		says: []string{
-			denied() + `[OWN-002] Deployment "orphan" must carry label "owner" naming its owning team (see: govhook policies explain OWN-002)`,
-			`[OWN-002] Deployment "orphan" pod template must carry label "owner" naming its owning team (see: govhook policies explain OWN-002)`,
+			denied() + `[OWN-002] Deployment "orphan" must carry label "owner" naming its owning team (namespace "demo" allows "payments") (see: govhook policies explain OWN-002)`,
+			`[OWN-002] Deployment "orphan" pod template must carry label "owner" naming its owning team (namespace "demo" allows "payments") (see: govhook policies explain OWN-002)`,
 		},
 		record: record("CREATE", deploy, "deployments", "demo", "orphan", deny, "OWN-002", "OWN-002"),
 		absent: []string{"deployment", "orphan", "-n", "demo"},
@@ -153,7 +153,7 @@ func TestKubectl(t *testing.T) {
 		name:   "kubectl debug in a prod namespace is refused as interactive access",
 		args:   []string{"debug", "-n", "demo", "target", "--image=" + debugImage, "--profile=restricted", "--container=shell"},
 		exit:   1,
-		says:   []string{denied() + `[CHG-002] adding ephemeral container "shell" to pod "target" is interactive access outside change control (see: govhook policies explain CHG-002)`},
+		says:   []string{denied() + `[CHG-002] adding ephemeral container "shell" to pod "target" is interactive access outside change control; in prod namespaces it needs an approved, time-bound exception (see: govhook policies explain CHG-002)`},
 		record: ephemeral(record("UPDATE", "v1/Pod", "pods", "demo", "target", deny, "CHG-002")),
 	}, {
 		name:   "kube-system is excluded: govhook never sees its requests",
