@@ -30,7 +30,7 @@ stop() {
   pid=$(cat "$pidfile")
   if running "$pid"; then
     kill -TERM "$pid"
-    for _ in $(seq 150); do running "$pid" || break; sleep 0.2; done
+    for _ in $(seq 300); do running "$pid" || break; sleep 0.2; done
     running "$pid" && { echo "localcluster $pid did not stop; killing it" >&2; kill -KILL "$pid"; }
   fi
   rm -f "$pidfile"
@@ -62,6 +62,7 @@ launch=()
 [ "$keep" = background ] && command -v setsid >/dev/null && launch=(setsid)
 "${launch[@]}" bin/localcluster --assets "$assets" --govhook bin/govhook \
   --webhook-config deploy/base/validatingwebhookconfiguration.yaml --state "$state" \
+  --crds deploy/base/openreports --audit-interval 10s \
   >"$state/localcluster.log" 2>&1 &
 pid=$!
 echo "$pid" >"$pidfile"
@@ -126,7 +127,32 @@ fi
 
 echo
 say "$admitted admitted, $refused refused by govhook, $broken failed otherwise"
-status=0
+
+echo
+say "### continuous compliance: what is in the cluster now"
+# The audit (every 10s here, hourly by default) judges every object already in the cluster and
+# publishes OpenReports. Wait for a run that started after the last kubectl apply.
+applied=$(date +%s)
+audited=0
+for _ in $(seq 300); do
+  if command -v curl >/dev/null; then
+    m=$(curl -s "$METRICS_URL/metrics")
+    last=$(sed -n 's/^govhook_audit_last_run_timestamp_seconds //p' <<<"$m")
+    took=$(sed -n 's/^govhook_audit_run_duration_seconds //p' <<<"$m")
+    if [ -n "$last" ] && awk -v l="$last" -v d="$took" -v a="$applied" 'BEGIN { exit !(l - d > a) }'; then
+      audited=1
+      grep -E '^govhook_audit_(violations|objects_scanned)' <<<"$m" | head -n 12
+      break
+    fi
+  fi
+  sleep 0.2
+done
+[ "$audited" = 1 ] || { echo "no audit run completed (see $GOVHOOK_LOG)" >&2; status_audit=1; }
+echo "\$ kubectl get clusterreports"
+kubectl get clusterreports
+echo "\$ kubectl get reports -A"
+kubectl get reports -A
+status=${status_audit:-0}
 [ "$broken" = 0 ] || status=1
 
 case $keep in

@@ -16,6 +16,7 @@ import (
 	"github.com/go-logr/logr"
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
@@ -23,9 +24,11 @@ import (
 	ctrlwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	"github.com/govhook/govhook/certs"
+	"github.com/govhook/govhook/compliance"
 	"github.com/govhook/govhook/evidence"
 	"github.com/govhook/govhook/metrics"
 	"github.com/govhook/govhook/policies"
+	"github.com/govhook/govhook/review"
 	"github.com/govhook/govhook/webhook"
 )
 
@@ -49,6 +52,7 @@ type serveOptions struct {
 	dev            bool
 	kubeconfig     string
 	logLevel       string
+	audit          continuousOptions
 }
 
 func newServeCommand() *cobra.Command {
@@ -76,6 +80,8 @@ func newServeCommand() *cobra.Command {
 	f.BoolVar(&o.dev, "dev", false, "generate a throw-away CA and serving certificate for localhost (into --cert-dir, or a temporary directory)")
 	f.StringVar(&o.kubeconfig, "kubeconfig", "", "kubeconfig of the cluster whose namespaces policies see (default: $KUBECONFIG, else in-cluster)")
 	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	f.DurationVar(&o.audit.interval, "audit-interval", compliance.DefaultInterval, "judge every object in the cluster this often, in the replica holding the audit Lease, and publish OpenReports; 0 turns the audit off")
+	f.StringVar(&o.audit.leaseNamespace, "audit-lease-namespace", "", "namespace of the audit Lease (default: $POD_NAMESPACE, else the pod's own namespace, else govhook-system)")
 	return cmd
 }
 
@@ -183,6 +189,11 @@ func serve(parent context.Context, o serveOptions) error {
 	if o.configPath != "" {
 		g.Go(func() error { return watchConfig(gctx, o.configPath, reviewer, prom, log.WithName("config")) })
 	}
+	if o.audit.interval > 0 {
+		if err := startContinuousAudit(gctx, g, o, reviewer, writer, log.WithName("audit")); err != nil {
+			return err
+		}
+	}
 	if o.metricsAddr != "0" {
 		ready := healthz.Handler{Checks: readiness}
 		live := healthz.Handler{Checks: map[string]healthz.Checker{"ping": healthz.Ping}}
@@ -203,6 +214,25 @@ func serve(parent context.Context, o serveOptions) error {
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
+	return nil
+}
+
+// startContinuousAudit runs the audit in g, in whichever replica holds the Lease. Without a
+// cluster (--dev alone) there is nothing to audit.
+func startContinuousAudit(ctx context.Context, g *errgroup.Group, o serveOptions, reviewer *review.Reviewer, writer evidence.Recorder, log logr.Logger) error {
+	cfg, err := clusterConfig(o.kubeconfig)
+	if errors.Is(err, rest.ErrNotInCluster) && o.dev {
+		log.Info("no cluster configuration: the continuous audit is off")
+		return nil
+	}
+	if err != nil {
+		return usageError(fmt.Errorf("cluster configuration: %w", err))
+	}
+	auditor, election, err := newContinuousAudit(cfg, reviewer, writer, o.audit, o.replica, log)
+	if err != nil {
+		return err
+	}
+	g.Go(func() error { return compliance.RunElected(ctx, cfg, election, auditor, log) })
 	return nil
 }
 
