@@ -59,6 +59,8 @@ type Config struct {
 	// ReviewIntervalDays is how old a policy's last review may be before it is overdue
 	// (default DefaultReviewIntervalDays).
 	ReviewIntervalDays int `yaml:"reviewIntervalDays,omitempty" json:"reviewIntervalDays,omitempty"`
+	// Evidence configures the evidence segments and their archive (see evidence.go).
+	Evidence Evidence `yaml:"evidence,omitempty" json:"evidence,omitempty"`
 
 	digest string
 	// src is the parsed document, kept to name lines in validation errors.

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
@@ -350,6 +351,14 @@ func checkRBAC(t *testing.T, objs []object, dep *appsv1.Deployment, vwc *admissi
 	if dep.Spec.Template.Spec.ServiceAccountName != sa.Name {
 		t.Errorf("the Deployment runs as %q, not ServiceAccount %s", dep.Spec.Template.Spec.ServiceAccountName, sa.Name)
 	}
+	// IRSA gives the pods the role that writes the evidence archive.
+	if arn := sa.Annotations["eks.amazonaws.com/role-arn"]; !strings.HasPrefix(arn, "arn:aws:iam::") {
+		t.Errorf("ServiceAccount %s lacks the IRSA annotation eks.amazonaws.com/role-arn (got %q)", sa.Name, arn)
+	}
+	// Shutdown seals and uploads the open evidence segment after the drain: leave room for it.
+	if g := dep.Spec.Template.Spec.TerminationGracePeriodSeconds; g == nil || *g < 60 {
+		t.Errorf("terminationGracePeriodSeconds = %v, want >= 60 (preStop, drain, archive upload)", val(g))
+	}
 	webhook := find[rbacv1.ClusterRole](t, objs, "ClusterRole", "govhook")
 	if diff := cmp.Diff(map[string][]string{"/namespaces": {"get", "list", "watch"}}, grants(t, webhook)); diff != "" {
 		t.Errorf("ClusterRole govhook grants (-want +got):\n%s", diff)
@@ -406,6 +415,12 @@ func checkConfig(t *testing.T, cm *corev1.ConfigMap) {
 	cfg, err := config.Parse([]byte(cm.Data["config.yaml"]))
 	if err != nil {
 		t.Fatalf("ConfigMap govhook-config: %v", err)
+	}
+	// Evidence must outlive the pod: the archive is configured, its backlog bounded below the
+	// emptyDir's sizeLimit, with the 1-minute loss window.
+	a := cfg.Evidence.Archive
+	if a == nil || a.MaxLocalBytes <= 0 || a.MaxLocalBytes >= 1<<30 || cfg.Evidence.SegmentAgeOrDefault() != time.Minute {
+		t.Errorf("config evidence = %+v (archive %+v); want an archive with 0 < maxLocalBytes < 1Gi and segmentAge 1m", cfg.Evidence, a)
 	}
 	// The webhook sends from kube-system and govhook-system only what must be judged there
 	// (aws-auth for RBAC-006, govhook's own objects for MON-001): exempting them waives that.

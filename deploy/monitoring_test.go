@@ -17,6 +17,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/govhook/govhook/config"
+	"github.com/govhook/govhook/evidence"
 	"github.com/govhook/govhook/metrics"
 )
 
@@ -122,7 +123,8 @@ func TestMonitoring(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"GovhookPolicyDenialRateHigh", "GovhookEvidenceWriteErrors", "GovhookAdmissionLatencyHigh",
-		"GovhookCertificateExpiringSoon", "GovhookExceptionExpiringSoon", "GovhookConfigReloadFailed", "GovhookAuditNotCompleted"} {
+		"GovhookCertificateExpiringSoon", "GovhookExceptionExpiringSoon", "GovhookConfigReloadFailed", "GovhookAuditNotCompleted",
+		"GovhookEvidenceArchiveBacklogOld", "GovhookEvidenceLocalDiskFilling"} {
 		if _, ok := alerts[name]; !ok {
 			t.Errorf("alert %s is missing", name)
 		}
@@ -224,6 +226,9 @@ func exportedSeries(t *testing.T) map[string]bool {
 		t.Fatal(err)
 	}
 	if _, err := metrics.NewAudit(reg, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := metrics.RegisterEvidenceArchive(reg, func() evidence.ArchiveStatus { return evidence.ArchiveStatus{} }); err != nil {
 		t.Fatal(err)
 	}
 	if len(reg.names) == 0 {

@@ -1,6 +1,7 @@
 package evidence
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -82,21 +83,26 @@ type Entry struct {
 // if not nil, gets every record that decodes, in chain order. The error is for paths that
 // cannot be read; breaks in the evidence are in the Verification.
 func Verify(paths []string, visit func(Entry)) (*Verification, error) {
-	chains, err := collectChains(paths)
+	return VerifyArchived(context.Background(), paths, nil, visit)
+}
+
+// VerifyArchived is Verify over local paths and archives: a path s3://BUCKET/PREFIX reads
+// the archive archives[path], streaming one segment at a time. An archived replica and a
+// local directory of the same name (the tail not archived yet) are verified as one chain.
+func VerifyArchived(ctx context.Context, paths []string, archives map[string]*Archive, visit func(Entry)) (*Verification, error) {
+	chains, err := collectSources(ctx, paths, archives)
 	if err != nil {
 		return nil, err
 	}
 	v := &Verification{Chains: []Chain{}, Breaks: []Break{}}
-	for _, files := range chains {
-		cv := &chainVerifier{chain: Chain{Dir: filepath.Dir(files[0]), Segments: len(files)}, expectSeq: 1, prevHash: GenesisHash, spanKnown: true, visit: visit, quarantines: map[string]bool{}}
-		for _, file := range files {
-			if err := cv.segment(file); err != nil {
+	for _, src := range chains {
+		cv := &chainVerifier{ctx: ctx, src: src, chain: Chain{Dir: src.dir, Segments: len(src.segments)}, expectSeq: 1, prevHash: GenesisHash, spanKnown: true, visit: visit, quarantines: map[string]bool{}}
+		for _, seg := range src.segments {
+			if err := cv.segment(seg); err != nil {
 				return nil, err
 			}
 		}
-		if err := cv.unnamedQuarantines(); err != nil {
-			return nil, err
-		}
+		cv.unnamedQuarantines()
 		cv.chain.Breaks = len(cv.breaks)
 		cv.chain.SinceCheckpoint = cv.span.count
 		v.Chains = append(v.Chains, cv.chain)
@@ -156,6 +162,8 @@ func collectChains(paths []string) ([][]string, error) {
 
 // chainVerifier walks one chain, line by line.
 type chainVerifier struct {
+	ctx       context.Context
+	src       *chainSource
 	chain     Chain
 	breaks    []Break
 	expectSeq uint64
@@ -174,13 +182,13 @@ func (cv *chainVerifier) fail(line int, format string, args ...any) {
 	cv.breaks = append(cv.breaks, Break{File: cv.file, Line: line, Message: fmt.Sprintf(format, args...)})
 }
 
-func (cv *chainVerifier) segment(file string) error {
-	cv.file = file
-	named, nameOK := segmentSeq(file)
+func (cv *chainVerifier) segment(seg segmentSource) error {
+	cv.file = seg.file
+	named, nameOK := segmentSeq(seg.name)
 	if !nameOK {
 		cv.fail(0, "segment file name is not <first seq, 20 digits>%s", segmentExt)
 	}
-	f, err := os.Open(file)
+	f, err := seg.open(cv.ctx)
 	if err != nil {
 		return err
 	}
@@ -307,10 +315,11 @@ func (cv *chainVerifier) quarantineProblem(name string, rec *Recovery) string {
 	if filepath.Base(name) != name {
 		return fmt.Sprintf("recovery names quarantine file %q outside its directory", name)
 	}
-	data, err := os.ReadFile(filepath.Join(filepath.Dir(cv.file), name))
-	if errors.Is(err, os.ErrNotExist) {
+	q, ok := cv.src.quarantines[name]
+	if !ok {
 		return fmt.Sprintf("recovery names quarantine file %s, which is missing", name)
 	}
+	data, err := q.read(cv.ctx)
 	if err != nil {
 		return fmt.Sprintf("quarantine file %s: %v", name, err)
 	}
@@ -347,18 +356,12 @@ func (cv *chainVerifier) count(r *Record) {
 
 // unnamedQuarantines reports quarantine files in the chain's directory that no recovery
 // record names: torn bytes moved aside without a trace in the chain.
-func (cv *chainVerifier) unnamedQuarantines() error {
-	paths, err := filepath.Glob(filepath.Join(cv.chain.Dir, "*"+quarantineInfix+"*"))
-	if err != nil {
-		return err
-	}
-	slices.Sort(paths)
-	for _, p := range paths {
-		if !cv.quarantines[filepath.Base(p)] {
-			cv.breaks = append(cv.breaks, Break{File: p, Message: "quarantine file is not named by any recovery record"})
+func (cv *chainVerifier) unnamedQuarantines() {
+	for _, name := range slices.Sorted(maps.Keys(cv.src.quarantines)) {
+		if !cv.quarantines[name] {
+			cv.breaks = append(cv.breaks, Break{File: cv.src.quarantines[name].file, Message: "quarantine file is not named by any recovery record"})
 		}
 	}
-	return nil
 }
 
 func plural(n uint64, one, many string) string {

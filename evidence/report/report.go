@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -34,6 +35,9 @@ type Options struct {
 	Configs map[string]*config.Config
 	// Now is when the report is made; zero means time.Now.
 	Now time.Time
+	// Archives resolves the s3:// paths among the report's sources (see
+	// evidence.VerifyArchived).
+	Archives map[string]*evidence.Archive
 }
 
 // Report is the auditor's pack for a period: what was in force, what happened, the
@@ -260,7 +264,7 @@ func Build(paths []string, o Options) (*Report, error) {
 		o.Now = time.Now()
 	}
 	b := newReportBuilder(o)
-	v, err := evidence.Verify(paths, b.add)
+	v, err := evidence.VerifyArchived(context.Background(), paths, o.Archives, b.add)
 	if err != nil {
 		return nil, err
 	}

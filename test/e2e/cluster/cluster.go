@@ -55,6 +55,8 @@ type Options struct {
 	// default); 0 turns it off, as the suite, which counts one evidence record per request,
 	// needs.
 	AuditInterval time.Duration
+	// GovhookConfig, if set, is govhook's config file (--config), e.g. with an evidence archive.
+	GovhookConfig string
 }
 
 // Cluster is a running control plane with govhook registered and serving.
@@ -189,6 +191,7 @@ func (c *Cluster) StartGovhook(ctx context.Context, replica string) error {
 		EvidenceDir: c.EvidenceDir,
 		Replica:     replica,
 		Kubeconfig:  c.Kubeconfig,
+		Config:      c.opts.GovhookConfig,
 		Log:         filepath.Join(c.opts.StateDir, "govhook-"+replica+".log"),
 		Args:        []string{"--audit-interval", c.opts.AuditInterval.String(), "--audit-lease-namespace", "default"},
 	})

@@ -23,6 +23,8 @@ type GovhookOptions struct {
 	Replica     string
 	// Kubeconfig reaches the cluster whose namespaces govhook caches.
 	Kubeconfig string
+	// Config, if set, is passed as --config.
+	Config string
 	// Log receives the process's stdout and stderr.
 	Log string
 	// Args are more flags of serve.
@@ -64,6 +66,9 @@ func StartGovhook(ctx context.Context, o GovhookOptions) (*Govhook, error) {
 		"--kubeconfig", o.Kubeconfig,
 	}, o.Args...)
 	cmd := exec.Command(o.Binary, args...)
+	if o.Config != "" {
+		cmd.Args = append(cmd.Args, "--config", o.Config)
+	}
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// the child must not outlive whoever started it (a test binary killed by its timeout)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
