@@ -51,6 +51,14 @@ type Config struct {
 	// OnEvidenceFailure is what the webhook does when a record cannot be made durable:
 	// "deny" (default) or "allow" (see evidence.go).
 	OnEvidenceFailure string `yaml:"onEvidenceFailure,omitempty" json:"onEvidenceFailure,omitempty"`
+	// DocsBaseURL, when set, is where the policy pages (docs/policies) are published: denial
+	// and warning lines point to <DocsBaseURL>/<ID>.md instead of `govhook policies explain ID`.
+	DocsBaseURL string `yaml:"docsBaseURL,omitempty" json:"docsBaseURL,omitempty"`
+	// Reviews is the policy review register (reviews.go).
+	Reviews []Review `yaml:"reviews,omitempty" json:"reviews,omitempty"`
+	// ReviewIntervalDays is how old a policy's last review may be before it is overdue
+	// (default DefaultReviewIntervalDays).
+	ReviewIntervalDays int `yaml:"reviewIntervalDays,omitempty" json:"reviewIntervalDays,omitempty"`
 	// Evidence configures the evidence segments and their archive (see evidence.go).
 	Evidence Evidence `yaml:"evidence,omitempty" json:"evidence,omitempty"`
 
@@ -123,8 +131,9 @@ type ExceptionMatch struct {
 type Option func(*options)
 
 type options struct {
-	known map[string]bool
-	now   func() time.Time
+	known  map[string]bool
+	groups map[string]bool
+	now    func() time.Time
 }
 
 // KnownPolicies makes every policy id the config names have to be one of ids (the catalog's).
@@ -134,6 +143,17 @@ func KnownPolicies(ids []string) Option {
 		o.known = make(map[string]bool, len(ids))
 		for _, id := range ids {
 			o.known[id] = true
+		}
+	}
+}
+
+// KnownGroups are the catalog's group names, which the review register may name besides ids.
+// It takes effect together with KnownPolicies.
+func KnownGroups(groups []string) Option {
+	return func(o *options) {
+		o.groups = make(map[string]bool, len(groups))
+		for _, g := range groups {
+			o.groups[g] = true
 		}
 	}
 }
@@ -206,9 +226,13 @@ func (c *Config) EnvironmentLabel() string {
 
 // MaxExceptionLifetime is how far ahead of the day of loading an exception may expire.
 func (c *Config) MaxExceptionLifetime() time.Duration {
-	days := c.MaxExceptionDays
+	return daysOr(c.MaxExceptionDays, DefaultMaxExceptionDays)
+}
+
+// daysOr is a number of days from the config, or def days when it is not set.
+func daysOr(days, def int) time.Duration {
 	if days <= 0 {
-		days = DefaultMaxExceptionDays
+		days = def
 	}
 	return time.Duration(days) * 24 * time.Hour
 }

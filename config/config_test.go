@@ -101,7 +101,7 @@ func TestParseErrors(t *testing.T) {
 		want []string // each must appear in the error
 	}{
 		{"unknown top-level field", strings.Replace(validConfig, "enforcement:", "enforcment:", 1),
-			[]string{"line 3: enforcment: unknown field (known fields: apiVersion, enforcement, evidence, exceptions, exemptions, kind, maxExceptionDays, onEvidenceFailure, parameters)"}},
+			[]string{"line 3: enforcment: unknown field (known fields: apiVersion, docsBaseURL, enforcement, evidence, exceptions, exemptions, kind, maxExceptionDays, onEvidenceFailure, parameters, reviewIntervalDays, reviews)"}},
 		{"unknown nested field", edit("kinds: [DaemonSet]", "kinds: [DaemonSet], labels: {a: b}"),
 			[]string{"line 14: exceptions[0].match.labels: unknown field"}},
 		{"unknown field of a tiered action", edit("otherwise: warn", "else: warn"),
@@ -155,6 +155,8 @@ func TestParseErrors(t *testing.T) {
 			[]string{"parameters.environmentLabel: must be a label key"}},
 		{"wrong type", edit("policies: [POD-001]", "policies: POD-001"),
 			[]string{"line 13: cannot unmarshal !!str `POD-001` into []string"}},
+		{"docs URL without scheme", strings.Replace(validConfig, "enforcement:", "docsBaseURL: git.example.com/docs\nenforcement:", 1),
+			[]string{`line 3: docsBaseURL: "git.example.com/docs" must be an http(s) URL`}},
 		{"empty file", "", []string{"the config file is empty"}},
 		{"two documents", validConfig + "---\n" + validConfig, []string{"exactly one YAML document"}},
 		{"not a mapping", "- a\n", []string{"line 1: (document): must be a mapping"}},

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -27,6 +28,20 @@ func ParseTime(s string, endOfDay bool) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%q is neither a date (YYYY-MM-DD) nor an RFC 3339 time", s)
 	}
 	return t.UTC(), nil
+}
+
+// String reads "namespaces=a,b kinds=Pod names=web-*", leaving out empty lists.
+func (m ExceptionMatch) String() string {
+	var parts []string
+	for _, p := range []struct {
+		name   string
+		values []string
+	}{{"namespaces", m.Namespaces}, {"kinds", m.Kinds}, {"names", m.Names}} {
+		if len(p.values) > 0 {
+			parts = append(parts, p.name+"="+strings.Join(p.values, ","))
+		}
+	}
+	return strings.Join(parts, " ")
 }
 
 // End is the instant the exception stops applying. An exception whose Expires does not parse

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"path"
 	"slices"
 	"strings"
@@ -28,6 +29,12 @@ func (c *Config) validate(o options) []error {
 	}
 	errs = append(errs, c.validateExemptions()...)
 	errs = append(errs, c.validateEvidence()...)
+	errs = append(errs, c.validateReviews(o)...)
+	if c.DocsBaseURL != "" {
+		if u, err := url.Parse(c.DocsBaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			errs = append(errs, c.fieldError(fmt.Sprintf("%q must be an http(s) URL without query or fragment, e.g. https://github.com/org/repo/blob/main/docs/policies", c.DocsBaseURL), "docsBaseURL"))
+		}
+	}
 	if c.MaxExceptionDays < 0 {
 		errs = append(errs, c.fieldError("must be a positive number of days", "maxExceptionDays"))
 	}

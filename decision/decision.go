@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/govhook/govhook/config"
@@ -71,15 +72,22 @@ type Decision struct {
 // Allowed reports whether the request is admitted.
 func (d Decision) Allowed() bool { return d.Outcome == OutcomeAllow || d.Outcome == OutcomeWarn }
 
-// Messages returns "[ID] message" for each finding with the given action, in policy order.
-func (d Decision) Messages(action string) []string {
+// Messages returns the line a user reads for each finding with the given action, in policy
+// order: "[ID] message (see: ...)", one line per violation (see Line).
+func (d Decision) Messages(action, docsBaseURL string) []string {
 	var out []string
 	for _, f := range d.Findings {
 		if f.Action == action {
-			out = append(out, fmt.Sprintf("[%s] %s", f.Policy, f.Message))
+			out = append(out, Line(f, docsBaseURL))
 		}
 	}
 	return out
+}
+
+// Line is a finding as kubectl and govhook test show it: "[ID] message", ending with the
+// Pointer to the policy's page. The evidence keeps the message without it.
+func Line(f Finding, docsBaseURL string) string {
+	return fmt.Sprintf("[%s] %s (%s)", f.Policy, f.Message, Pointer(f.Policy, docsBaseURL))
 }
 
 // Request is what a decision may depend on besides the violations.
@@ -200,4 +208,13 @@ func appendOnce(list []AppliedException, a AppliedException) []AppliedException 
 		return list
 	}
 	return append(list, a)
+}
+
+// Pointer is the short reference that ends every denial and warning line a user reads: the
+// command that explains the policy, or its page under docsBaseURL when the config sets one.
+func Pointer(policyID, docsBaseURL string) string {
+	if docsBaseURL == "" {
+		return "see: govhook policies explain " + policyID
+	}
+	return "see: " + strings.TrimSuffix(docsBaseURL, "/") + "/" + policyID + ".md"
 }

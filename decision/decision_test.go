@@ -25,6 +25,7 @@ func testPolicy(id, pkg, action, extra string) *fstest.MapFile {
 #   controls: [CC6.1]
 #   groups: [test]
 #   kinds: [pod-bearing]
+#   remediation: fix it
 #   action: ` + action + `
 ` + extra + `package ` + pkg + `
 
@@ -370,10 +371,15 @@ func TestMessagesLeaveOutWaivedAndAudit(t *testing.T) {
 	d := decision.Decision{Findings: []decision.Finding{
 		finding("MON-001", "audit"), finding("POD-001", "deny"), waived("POD-002", "EXC-1"), finding("POD-030", "warn")}}
 	got := map[string][]string{
-		"deny": d.Messages(policies.ActionDeny),
-		"warn": d.Messages(policies.ActionWarn),
+		"deny": d.Messages(policies.ActionDeny, ""),
+		"warn": d.Messages(policies.ActionWarn, ""),
+		"url":  d.Messages(policies.ActionDeny, "https://git.example.com/govhook/docs/policies/"),
 	}
-	want := map[string][]string{"deny": {"[POD-001] breaks POD-001"}, "warn": {"[POD-030] breaks POD-030"}}
+	want := map[string][]string{
+		"deny": {"[POD-001] breaks POD-001 (see: govhook policies explain POD-001)"},
+		"warn": {"[POD-030] breaks POD-030 (see: govhook policies explain POD-030)"},
+		"url":  {"[POD-001] breaks POD-001 (see: https://git.example.com/govhook/docs/policies/POD-001.md)"},
+	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Messages (-want +got):\n%s", diff)
 	}

@@ -222,6 +222,9 @@ func exportedSeries(t *testing.T) map[string]bool {
 	if err := metrics.RegisterExceptionsActive(reg, config.Default, nil); err != nil {
 		t.Fatal(err)
 	}
+	if err := metrics.RegisterPolicyReviews(reg, config.Default, nil, nil); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := metrics.NewAudit(reg, time.Hour); err != nil {
 		t.Fatal(err)
 	}

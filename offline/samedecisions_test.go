@@ -115,8 +115,8 @@ func TestSameDecisions(t *testing.T) {
 					}
 					want := verdict{
 						Allowed:    res.Decision.Allowed(),
-						Denial:     strings.Join(res.Decision.Messages(policies.ActionDeny), "\n"),
-						Warnings:   res.Decision.Messages(policies.ActionWarn),
+						Denial:     strings.Join(res.Decision.Messages(policies.ActionDeny, ""), "\n"),
+						Warnings:   res.Decision.Messages(policies.ActionWarn, ""),
 						Outcome:    res.Decision.Outcome,
 						Violations: res.Decision.Findings,
 						Exceptions: res.Decision.Exceptions,

@@ -91,6 +91,9 @@ type Options struct {
 	ToolVersion string
 	// FindingsOnly leaves objects without findings out of the table (a cluster has many).
 	FindingsOnly bool
+	// DocsBaseURL is the config's docsBaseURL: the table's denial and warning lines point to
+	// the policy pages there (else to `govhook policies explain`).
+	DocsBaseURL string
 }
 
 // New returns a Writer of the given format on w.

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/govhook/govhook/decision"
+	"github.com/govhook/govhook/policies"
 )
 
 // tableFlushRows bounds the rows the table keeps before aligning and writing them: columns
@@ -71,7 +72,11 @@ func (t *table) Result(r Result) error {
 		return t.row(source, r.Decision.Outcome, r.Object(), "-", "-", note)
 	}
 	for i, f := range r.Decision.Findings {
-		if err := t.row(location(r.Source, r.FieldLine(i)), r.Decision.Outcome, r.Object(), f.Policy, f.Action, "["+f.Policy+"] "+f.Message+exceptionNote(r.Decision, f)); err != nil {
+		line := "[" + f.Policy + "] " + f.Message + exceptionNote(r.Decision, f)
+		if f.Action == policies.ActionDeny || f.Action == policies.ActionWarn {
+			line = decision.Line(f, t.o.DocsBaseURL) + exceptionNote(r.Decision, f)
+		}
+		if err := t.row(location(r.Source, r.FieldLine(i)), r.Decision.Outcome, r.Object(), f.Policy, f.Action, line); err != nil {
 			return err
 		}
 	}

@@ -12,12 +12,12 @@ import (
 func TestTable(t *testing.T) {
 	want := `SOURCE              DECISION  OBJECT                        POLICY   ACTION  MESSAGE
 deploy/bad.yaml:7   error     -                             -        -       document 2: not valid YAML
-deploy/web.yaml:4   deny      Deployment/shop/web           OWN-002  deny    [OWN-002] Deployment "web" must carry label "owner"
-deploy/web.yaml:12  deny      Deployment/shop/web           POD-001  deny    [POD-001] container "app" must not set securityContext.privileged=true
-deploy/web.yaml:20  warn      Pod/shop/debug                POD-030  warn    [POD-030] container "app" should set securityContext.readOnlyRootFilesystem=true
+deploy/web.yaml:4   deny      Deployment/shop/web           OWN-002  deny    [OWN-002] Deployment "web" must carry label "owner" (see: govhook policies explain OWN-002)
+deploy/web.yaml:12  deny      Deployment/shop/web           POD-001  deny    [POD-001] container "app" must not set securityContext.privileged=true (see: govhook policies explain POD-001)
+deploy/web.yaml:20  warn      Pod/shop/debug                POD-030  warn    [POD-030] container "app" should set securityContext.readOnlyRootFilesystem=true (see: govhook policies explain POD-030)
 deploy/web.yaml:30  allow     Service/shop/web              -        -       -
 -:1                 error     Pod/shop/broken               -        -       build policy input: bad object
--                   deny      ClusterRoleBinding/anonymous  OWN-002  deny    [OWN-002] ClusterRoleBinding "anonymous" must carry label "owner"
+-                   deny      ClusterRoleBinding/anonymous  OWN-002  deny    [OWN-002] ClusterRoleBinding "anonymous" must carry label "owner" (see: govhook policies explain OWN-002)
 
 6 objects: 1 allowed, 1 warned, 2 denied, 2 errors
 `
@@ -46,7 +46,7 @@ func TestTableOfClusterObjects(t *testing.T) {
 	}
 	want := `DECISION  OBJECT                        POLICY   ACTION  MESSAGE
 error     Pod/shop/broken               -        -       build policy input: bad object
-deny      ClusterRoleBinding/anonymous  OWN-002  deny    [OWN-002] ClusterRoleBinding "anonymous" must carry label "owner"
+deny      ClusterRoleBinding/anonymous  OWN-002  deny    [OWN-002] ClusterRoleBinding "anonymous" must carry label "owner" (see: govhook policies explain OWN-002)
 
 3 objects: 1 allowed, 0 warned, 1 denied, 1 errors
 `

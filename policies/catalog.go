@@ -68,6 +68,15 @@ type Policy struct {
 	// Kinds are the object kinds the policy judges (METADATA custom.kinds, with
 	// "pod-bearing" expanded to PodBearingKinds and "*" meaning every kind).
 	Kinds []string `json:"kinds"`
+	// Rationale (METADATA custom.rationale) is the risk the policy guards against, in a
+	// sentence or two: the "why" of its page.
+	Rationale string `json:"rationale"`
+	// Remediation (METADATA custom.remediation) tells the person whose object was refused how
+	// to fix it.
+	Remediation string `json:"remediation"`
+	// Parameters (METADATA custom.parameters, optional) are the config parameters the policy
+	// reads, each declared in lib/params.rego.
+	Parameters []string `json:"parameters,omitempty"`
 	// Package is the Rego package path, e.g. "container.privileged".
 	Package string `json:"package"`
 	// File is the policy's path inside the embedded file system.
@@ -81,6 +90,7 @@ type Catalog struct {
 	byID     map[string]*Policy
 	modules  map[string]*ast.Module
 	digest   string
+	params   map[string]Parameter
 }
 
 // Get returns the policy with the given id.
@@ -96,6 +106,16 @@ func (c *Catalog) IDs() []string {
 		ids[i] = p.ID
 	}
 	return ids
+}
+
+// Groups lists every group name the catalog's policies carry, sorted.
+func (c *Catalog) Groups() []string {
+	var out []string
+	for _, p := range c.Policies {
+		out = append(out, p.Groups...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // Digest is the SHA-256 of every embedded policy and helper source, in path order: the
@@ -149,6 +169,14 @@ func LoadCatalog(fsys fs.FS) (*Catalog, error) {
 	}
 	if len(c.Policies) == 0 {
 		return nil, fmt.Errorf("%w: no policies found", ErrBadMetadata)
+	}
+	c.params = parametersOf(c.modules[paramsFile])
+	for _, p := range c.Policies {
+		for _, name := range p.Parameters {
+			if _, ok := c.params[name]; !ok {
+				return nil, fmt.Errorf("%w: %s: custom.parameters names %q, which %s does not declare", ErrBadMetadata, p.File, name, paramsFile)
+			}
+		}
 	}
 	slices.SortFunc(c.Policies, func(a, b Policy) int { return strings.Compare(a.ID, b.ID) })
 	for i := range c.Policies {
@@ -210,6 +238,15 @@ func policyFromModule(file string, mod *ast.Module) (Policy, error) {
 	p.ID = str("id")
 	p.Severity = str("severity")
 	p.Action = str("action")
+	p.Remediation = strings.TrimSpace(str("remediation"))
+	if raw, ok := ann.Custom["rationale"]; ok {
+		s, isString := raw.(string)
+		if !isString || strings.TrimSpace(s) == "" {
+			problems = append(problems, "custom.rationale must be a non-empty string when set")
+		}
+		p.Rationale = strings.TrimSpace(s)
+	}
+	p.Parameters = list("parameters", false)
 	p.Controls = list("controls", true)
 	p.Groups = list("groups", true)
 	p.References = list("references", false)

@@ -93,6 +93,7 @@ const goodPolicy = `# METADATA
 #   groups: [g]
 #   action: deny
 #   kinds: [Pod]
+#   remediation: R
 package %PKG%
 
 deny contains {"msg": "m"} if false
@@ -164,6 +165,21 @@ func TestLoadCatalogRejectsBadMetadata(t *testing.T) {
 			name:  "tiered policy that does not deny",
 			files: fstest.MapFS{"a/one/policy.rego": withCustom(policyFile("POD-001", "a.one"), "#   tiered: true\n", "action: deny", "action: warn")},
 			want:  `custom.action of a tiered policy must be deny`,
+		},
+		{
+			name:  "no remediation",
+			files: fstest.MapFS{"a/one/policy.rego": withCustom(policyFile("POD-001", "a.one"), "", "#   remediation: R\n", "")},
+			want:  "custom.remediation must be a non-empty string",
+		},
+		{
+			name:  "empty rationale",
+			files: fstest.MapFS{"a/one/policy.rego": withCustom(policyFile("POD-001", "a.one"), "#   rationale: \"\"\n")},
+			want:  "custom.rationale must be a non-empty string when set",
+		},
+		{
+			name:  "undeclared parameter",
+			files: fstest.MapFS{"a/one/policy.rego": withCustom(policyFile("POD-001", "a.one"), "#   parameters: [ownerLable]\n")},
+			want:  `custom.parameters names "ownerLable", which lib/params.rego does not declare`,
 		},
 		{
 			name:  "no metadata",

@@ -42,7 +42,7 @@ func TestHandlerOnEvidenceFailure(t *testing.T) {
 		{"deny refuses a compliant request", "deny", reviewBody("CREATE", compliantPod, "null"), false, 500, "govhook could not record audit evidence; refusing the request"},
 		{"the default is deny", "", reviewBody("CREATE", compliantPod, "null"), false, 500, "govhook could not record audit evidence; refusing the request"},
 		{"allow admits a compliant request", "allow", reviewBody("CREATE", compliantPod, "null"), true, 0, ""},
-		{"allow still denies what policy denies", "allow", reviewBody("CREATE", privilegedPod, "null"), false, 403, `[POD-001] container "app" must not set securityContext.privileged=true`},
+		{"allow still denies what policy denies", "allow", reviewBody("CREATE", privilegedPod, "null"), false, 403, `[POD-001] container "app" must not set securityContext.privileged=true (see: govhook policies explain POD-001)`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -166,7 +166,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if res.Config.AdmitWithoutEvidence() {
 			h.Log.Error(err, "EVIDENCE LOST: record not durable; answering by the decision because onEvidenceFailure is allow",
 				logUID, uidOf(req), logDecision, res.Decision.Outcome, logDecisionID, id)
-			resp := response(req, id, res.Decision)
+			resp := response(req, id, res.Decision, res.Config.DocsBaseURL)
 			resp.AuditAnnotations[AnnotationEvidence] = EvidenceNotDurable
 			h.respond(w, req, resp, start, res.Decision)
 			return
@@ -177,7 +177,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.Metrics.ObserveEvidence(nil)
-	h.respond(w, req, response(req, id, res.Decision), start, res.Decision)
+	h.respond(w, req, response(req, id, res.Decision, res.Config.DocsBaseURL), start, res.Decision)
 }
 
 func (h *Handler) newID() string {
@@ -294,12 +294,13 @@ func (h *Handler) respond(w http.ResponseWriter, req *admissionv1.AdmissionReque
 	}
 }
 
-// response turns a decision into the AdmissionResponse the apiserver gets.
-func response(req *admissionv1.AdmissionRequest, id string, d decision.Decision) *admissionv1.AdmissionResponse {
+// response turns a decision into the AdmissionResponse the apiserver gets; each denial and
+// warning line points to its policy's page (under docsBaseURL when the config sets one).
+func response(req *admissionv1.AdmissionRequest, id string, d decision.Decision, docsBaseURL string) *admissionv1.AdmissionResponse {
 	resp := &admissionv1.AdmissionResponse{
 		UID:              req.UID,
 		Allowed:          d.Allowed(),
-		Warnings:         d.Messages(policies.ActionWarn),
+		Warnings:         d.Messages(policies.ActionWarn, docsBaseURL),
 		AuditAnnotations: map[string]string{AnnotationDecisionID: id},
 	}
 	if ids := policyIDs(d); ids != "" {
@@ -310,7 +311,7 @@ func response(req *admissionv1.AdmissionRequest, id string, d decision.Decision)
 			Status:  metav1.StatusFailure,
 			Code:    http.StatusForbidden,
 			Reason:  metav1.StatusReasonForbidden,
-			Message: strings.Join(d.Messages(policies.ActionDeny), "\n"),
+			Message: strings.Join(d.Messages(policies.ActionDeny, docsBaseURL), "\n"),
 		}
 	}
 	return resp

@@ -99,7 +99,7 @@ func TestHandlerDecisions(t *testing.T) {
 			name:        "privileged pod is denied with one line per violation",
 			body:        reviewBody("CREATE", privilegedPod, "null"),
 			wantCode:    403,
-			wantMessage: `[POD-001] container "app" must not set securityContext.privileged=true`,
+			wantMessage: `[POD-001] container "app" must not set securityContext.privileged=true (see: govhook policies explain POD-001)`,
 			wantOutcome: "deny",
 		},
 		{
@@ -225,9 +225,9 @@ func TestHandlerDenialLinesAreSortedByPolicy(t *testing.T) {
 		fmt.Sprintf(container, "b") + "," + fmt.Sprintf(container, "a") + `]}}`
 	resp := decodeResponse(t, post(newHandler(t, &evidencetest.Memory{}), "application/json", reviewBody("CREATE", obj, "null")))
 	want := strings.Join([]string{
-		`[OWN-002] Pod "web" must carry label "owner" naming its owning team`,
-		`[POD-001] container "a" must not set securityContext.privileged=true`,
-		`[POD-001] container "b" must not set securityContext.privileged=true`,
+		`[OWN-002] Pod "web" must carry label "owner" naming its owning team (see: govhook policies explain OWN-002)`,
+		`[POD-001] container "a" must not set securityContext.privileged=true (see: govhook policies explain POD-001)`,
+		`[POD-001] container "b" must not set securityContext.privileged=true (see: govhook policies explain POD-001)`,
 	}, "\n")
 	if diff := cmp.Diff(want, resp.Result.Message); diff != "" {
 		t.Errorf("denial message (-want +got):\n%s", diff)
@@ -261,4 +261,25 @@ func FuzzHandler(f *testing.F) {
 			t.Fatalf("status %d for malformed input", rec.Code)
 		}
 	})
+}
+
+// TestHandlerLinesPointToPolicyPages: every denial and warning line kubectl prints ends with
+// the pointer to its policy's page, under the config's docsBaseURL when it sets one.
+func TestHandlerLinesPointToPolicyPages(t *testing.T) {
+	cfg, err := config.Parse([]byte("apiVersion: govhook.io/v1alpha1\nkind: Config\ndocsBaseURL: https://git.example.com/platform/govhook/blob/main/docs/policies/\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHandler(t, &evidencetest.Memory{})
+	h.Reviewer = review.New(h.Reviewer.Engine(), cfg, nil)
+	obj := strings.Replace(privilegedPod, `"readOnlyRootFilesystem":true`, `"readOnlyRootFilesystem":false`, 1)
+	resp := decodeResponse(t, post(h, "application/json", reviewBody("CREATE", obj, "null")))
+	got := map[string][]string{"denial": strings.Split(resp.Result.Message, "\n"), "warnings": resp.Warnings}
+	want := map[string][]string{
+		"denial":   {`[POD-001] container "app" must not set securityContext.privileged=true (see: https://git.example.com/platform/govhook/blob/main/docs/policies/POD-001.md)`},
+		"warnings": {`[POD-030] container "app" should set securityContext.readOnlyRootFilesystem=true and write only to mounted volumes (an emptyDir for scratch space) (see: https://git.example.com/platform/govhook/blob/main/docs/policies/POD-030.md)`},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("lines (-want +got):\n%s", diff)
+	}
 }

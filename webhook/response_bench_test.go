@@ -25,7 +25,7 @@ func BenchmarkEncodeResponse(b *testing.B) {
 	for b.Loop() {
 		out := admissionv1.AdmissionReview{
 			TypeMeta: metav1.TypeMeta{APIVersion: "admission.k8s.io/v1", Kind: "AdmissionReview"},
-			Response: response(req, "0c2b7a9e-5d1f-4e3a-8b6c-7d8e9f0a1b2c", d),
+			Response: response(req, "0c2b7a9e-5d1f-4e3a-8b6c-7d8e9f0a1b2c", d, ""),
 		}
 		if err := json.NewEncoder(io.Discard).Encode(out); err != nil {
 			b.Fatal(err)

@@ -14,7 +14,7 @@ import (
 // configOptions validate a config file against the embedded catalog: every policy id it names
 // must exist, whatever --only selects.
 func configOptions(catalog *policies.Catalog) []config.Option {
-	return []config.Option{config.KnownPolicies(catalog.IDs())}
+	return []config.Option{config.KnownPolicies(catalog.IDs()), config.KnownGroups(catalog.Groups())}
 }
 
 // loadConfig loads the config file at path, or the default config when path is empty. An
@@ -28,6 +28,20 @@ func loadConfig(path string, catalog *policies.Catalog) (*config.Config, error) 
 		return nil, usageError(err)
 	}
 	return cfg, nil
+}
+
+// loadCatalogAndConfig loads the embedded catalog and the config file at path (the default
+// config when path is empty) validated against it.
+func loadCatalogAndConfig(path string) (*policies.Catalog, *config.Config, error) {
+	catalog, err := policies.LoadCatalog(policies.Files)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, err := loadConfig(path, catalog)
+	if err != nil {
+		return nil, nil, err
+	}
+	return catalog, cfg, nil
 }
 
 // watchConfig puts each new valid version of the config file in force in reviewer until ctx

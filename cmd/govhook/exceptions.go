@@ -8,7 +8,6 @@ import (
 
 	"github.com/govhook/govhook/config"
 	"github.com/govhook/govhook/output"
-	"github.com/govhook/govhook/policies"
 )
 
 func newExceptionsCommand() *cobra.Command {
@@ -42,11 +41,7 @@ expiry, soonest expiry first. --expiring D keeps only exceptions that expire wit
 				}
 				within = &d
 			}
-			catalog, err := policies.LoadCatalog(policies.Files)
-			if err != nil {
-				return err
-			}
-			cfg, err := loadConfig(configPath, catalog)
+			_, cfg, err := loadCatalogAndConfig(configPath)
 			if err != nil {
 				return err
 			}

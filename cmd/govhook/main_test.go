@@ -74,7 +74,7 @@ func TestTestCommandExitCodes(t *testing.T) {
 		wantCode int
 		wantOut  string
 	}{
-		{"privileged deployment is denied", privilegedDeployment, []string{"test", "-f", "-"}, 1, `[POD-001] container "app" must not set securityContext.privileged=true`},
+		{"privileged deployment is denied", privilegedDeployment, []string{"test", "-f", "-"}, 1, `[POD-001] container "app" must not set securityContext.privileged=true (see: govhook policies explain POD-001)`},
 		{"compliant deployment is admitted", compliant, []string{"test", "-f", "-"}, 0, "1 objects: 1 allowed, 0 warned, 0 denied"},
 		{"only selects policies", privilegedDeployment, []string{"test", "-f", "-", "--only", "RBAC-002"}, 0, "1 allowed"},
 		{"unknown policy in --only is a usage error", privilegedDeployment, []string{"test", "-f", "-", "--only", "NOPE-001"}, 2, ""},

@@ -16,7 +16,7 @@ var outputFlagHelp = "output format: " + strings.Join(output.Formats, ", ")
 
 // newReport opens the report writer of test and audit; a bad format is a usage error.
 func newReport(format string, w io.Writer, reviewer *review.Reviewer, findingsOnly bool) (output.Writer, error) {
-	rw, err := output.New(format, w, output.Options{Policies: reviewer.Engine().Selected(), ToolVersion: version, FindingsOnly: findingsOnly})
+	rw, err := output.New(format, w, output.Options{Policies: reviewer.Engine().Selected(), ToolVersion: version, FindingsOnly: findingsOnly, DocsBaseURL: reviewer.Config().DocsBaseURL})
 	if err != nil {
 		return nil, usageError(err)
 	}

@@ -206,6 +206,9 @@ func serve(parent context.Context, o serveOptions) error {
 	if err := metrics.RegisterExceptionsActive(ctrlmetrics.Registry, reviewer.Config, nil); err != nil {
 		return fmt.Errorf("register metrics: %w", err)
 	}
+	if err := metrics.RegisterPolicyReviews(ctrlmetrics.Registry, reviewer.Config, policyRefs(reviewer.Engine().Catalog()), nil); err != nil {
+		return fmt.Errorf("register metrics: %w", err)
+	}
 
 	// Our own watcher rather than the server's, to export the serving certificate's expiry.
 	certWatcher, err := certs.NewWatcher(o.certDir, certPollInterval, func(leaf *x509.Certificate) {

@@ -138,6 +138,14 @@ func WriteMarkdown(w io.Writer, r *Report, maxRows int) error {
 		}
 		return []string{c.PolicyDigest, c.ConfigDigest, source, ts(c.From), ts(c.To), itoa(c.Records), strings.Join(c.Replicas, ", ")}
 	})
+	section(&b, "Policy reviews and changes: reviews in force", []string{"reviewed at", "reviewed by", "policies", "ticket", "notes", "config file"}, len(r.Reviews), func(i int) []string {
+		v := r.Reviews[i]
+		return []string{v.ReviewedAt, v.ReviewedBy, strings.Join(v.Policies, ", "), v.Ticket, v.Notes, v.ConfigSource}
+	})
+	section(&b, "Policy reviews and changes: every change of policy bundle or config", []string{"time", "replica", "what", "from", "to", "config file", "record"}, len(r.Changes), func(i int) []string {
+		c := r.Changes[i]
+		return []string{ts(c.Time), c.Replica, c.What, c.From, c.To, c.ToSource, c.Record}
+	})
 	section(&b, "Policies", []string{"policy", "title", "severity", "controls", "default action", "action in force", "violations", "deny", "warn", "audit", "waived"}, len(r.Policies), func(i int) []string {
 		p := r.Policies[i]
 		var rules []string

@@ -54,11 +54,15 @@ type Report struct {
 	Totals         Totals                 `json:"totals"`
 	Daily          []DayCount             `json:"daily"`
 	Exceptions     []ExceptionRecord      `json:"exceptions"`
-	Gaps           []Gap                  `json:"gaps"`
-	Recoveries     []RecoveryEvent        `json:"recoveries"`
-	Denials        []DecisionRow          `json:"denials"`
-	Warnings       []DecisionRow          `json:"warnings"`
-	Errors         []DecisionRow          `json:"errors"`
+	// Reviews are the policy reviews in force during the period, from the configs given.
+	Reviews []ReviewInForce `json:"policyReviews"`
+	// Changes are the changes of policy bundle or config digest in each replica's chain.
+	Changes    []PolicyChange  `json:"policyChanges"`
+	Gaps       []Gap           `json:"gaps"`
+	Recoveries []RecoveryEvent `json:"recoveries"`
+	Denials    []DecisionRow   `json:"denials"`
+	Warnings   []DecisionRow   `json:"warnings"`
+	Errors     []DecisionRow   `json:"errors"`
 }
 
 // Period is the requested period and the time of the first and last record found in it.
@@ -280,6 +284,7 @@ type reportBuilder struct {
 	exceptions map[string]*ExceptionRecord
 	configs    []*Configuration
 	configIdx  map[[2]string]*Configuration
+	digests    map[string][2]string   // per replica: policy and config digest of its last admission
 	times      []time.Time            // every record in the period, all replicas
 	byReplica  map[string][]time.Time // per replica
 }
@@ -299,6 +304,7 @@ func newReportBuilder(o Options) *reportBuilder {
 		exceptions: map[string]*ExceptionRecord{},
 		configIdx:  map[[2]string]*Configuration{},
 		byReplica:  map[string][]time.Time{},
+		digests:    map[string][2]string{},
 	}
 	if o.Catalog != nil {
 		b.r.CatalogDigest = o.Catalog.Digest()
@@ -344,6 +350,7 @@ func (b *reportBuilder) admission(r *evidence.Record, source string) {
 	b.countTotals(r)
 	b.countNamespace(r)
 	b.countConfiguration(r)
+	b.countChange(r, source)
 	b.countPolicies(r)
 	b.countControls(r)
 	for _, x := range r.Exceptions {
@@ -548,6 +555,7 @@ func (b *reportBuilder) finish(v *evidence.Verification) *Report {
 		r.Configurations = append(r.Configurations, *c)
 	}
 	slices.SortStableFunc(r.Configurations, func(a, b Configuration) int { return a.From.Compare(b.From) })
+	b.finishGovernance(configs, known)
 	for _, p := range b.policies {
 		if b.o.Catalog != nil {
 			if cp, ok := b.o.Catalog.Get(p.ID); ok {
@@ -603,6 +611,12 @@ func (b *reportBuilder) finish(v *evidence.Verification) *Report {
 	}
 	if r.Recoveries == nil {
 		r.Recoveries = []RecoveryEvent{}
+	}
+	if r.Reviews == nil {
+		r.Reviews = []ReviewInForce{}
+	}
+	if r.Changes == nil {
+		r.Changes = []PolicyChange{}
 	}
 	if r.Daily == nil {
 		r.Daily = []DayCount{}

@@ -108,7 +108,9 @@ func writeReportFixture(t *testing.T, dir string) {
 // fixtureConfig is the config in force from day 2 of the report fixture on.
 func fixtureConfig(t *testing.T) *config.Config {
 	t.Helper()
-	cfg, err := config.Parse([]byte("apiVersion: govhook.io/v1alpha1\nkind: Config\nenforcement:\n  policies:\n    OWN-002: audit\n"))
+	cfg, err := config.Parse([]byte("apiVersion: govhook.io/v1alpha1\nkind: Config\nenforcement:\n  policies:\n    OWN-002: audit\n" +
+		"reviews:\n  - {policies: ['*'], reviewedBy: carol@example.com, reviewedAt: 2026-01-15, ticket: GRC-7}\n" +
+		"  - {policies: [POD-001], reviewedBy: dave@example.com, reviewedAt: 2024-01-02, notes: lapsed before the period}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,6 +215,25 @@ func TestBuildReport(t *testing.T) {
 		t.Errorf("configurations (-want +got):\n%s", diff)
 	}
 
+	// Each replica's first record under cfg2 is a change; the lapsed review is not in force.
+	var changes, reviews []string
+	for _, c := range r.Changes {
+		changes = append(changes, ts(c.Time)+" "+c.Replica+" "+c.What+" "+c.ToSource+" "+rel(c.Record))
+	}
+	for _, v := range r.Reviews {
+		reviews = append(reviews, v.ReviewedAt+" "+v.ReviewedBy+" "+strings.Join(v.Policies, ",")+" "+v.ConfigSource)
+	}
+	wantChanges := []string{
+		ts(at(3, 9)) + " r1 config cfg2.yaml r1/00000000000000000004.jsonl:1",
+		ts(at(3, 11)) + " r2 config cfg2.yaml r2/00000000000000000003.jsonl:1",
+	}
+	if diff := cmp.Diff(wantChanges, changes); diff != "" {
+		t.Errorf("policy changes (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"2026-01-15 carol@example.com * cfg2.yaml"}, reviews); diff != "" {
+		t.Errorf("reviews in force (-want +got):\n%s", diff)
+	}
+
 	wantDaily := []DayCount{
 		{"2026-03-02", "CC1.3", 2}, {"2026-03-02", "CC6.1", 3}, {"2026-03-02", "CC6.8", 2}, {"2026-03-02", "CC7.3", 2},
 		{"2026-03-04", "CC1.3", 1}, {"2026-03-04", "CC6.1", 1}, {"2026-03-04", "CC7.3", 1},
@@ -309,6 +330,10 @@ func TestReportRenderings(t *testing.T) {
 		"## Denied requests (2)",
 		"1 more rows: the whole population is in the CSV export",
 		"| EXC-2 | POD-001 | carol@example.com | Carol@example.com | 2027-01-01 | 1 |",
+		"## Policy reviews and changes: reviews in force",
+		"| 2026-01-15 | carol@example.com | * | GRC-7 |  | cfg2.yaml |",
+		"## Policy reviews and changes: every change of policy bundle or config",
+		"| 2026-03-03T09:00:00Z | r1 | config | " + config.Default().Digest() + " | " + fixtureConfig(t).Digest() + " | cfg2.yaml |",
 	} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("markdown lacks %q", want)
@@ -337,7 +362,8 @@ func TestReportRenderings(t *testing.T) {
 			t.Errorf("HTML report is not self-contained: holds %q", bad)
 		}
 	}
-	for _, want := range []string{`<div class="chart" id="chart-daily"><svg`, `<div class="chart" id="chart-policies"><svg`, controlColors[0], actionColors["deny"], "EXC-2 was requested and approved by Carol@example.com"} {
+	for _, want := range []string{`<div class="chart" id="chart-daily"><svg`, `<div class="chart" id="chart-policies"><svg`, controlColors[0], actionColors["deny"], "EXC-2 was requested and approved by Carol@example.com",
+		"<h2>Policy reviews and changes</h2>", "<td>2026-01-15</td><td>carol@example.com</td><td>*</td><td>GRC-7</td>"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("HTML report lacks %q", want)
 		}

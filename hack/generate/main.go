@@ -1,8 +1,10 @@
 // Command generate writes the files that follow from the policies' METADATA, so that the kinds
 // govhook judges are written in one place: the webhook registration
 // (deploy/base/validatingwebhookconfiguration.yaml), the kinds `govhook audit` lists
-// (scan/kinds_gen.go), the continuous audit's ClusterRole (deploy/base/compliance-rbac.yaml)
-// and the README's policy catalog. Run it from the repository root with
+// (scan/kinds_gen.go), the continuous audit's ClusterRole (deploy/base/compliance-rbac.yaml),
+// the README's policy catalog, and a page per policy with their index (docs/policies/<ID>.md,
+// docs/policies/README.md, the text `govhook policies explain` prints). Run it from the
+// repository root with
 // `make generate`; `go test ./hack/generate` fails when a generated file is stale.
 package main
 
@@ -21,6 +23,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes/scheme"
 
+	"github.com/govhook/govhook/output"
 	"github.com/govhook/govhook/policies"
 )
 
@@ -31,6 +34,7 @@ const (
 	rbacFile    = "deploy/base/compliance-rbac.yaml"
 	sentFile    = "webhook/kinds_gen.go"
 	readmeFile  = "README.md"
+	pagesDir    = "docs/policies"
 )
 
 // readmeMarker precedes the generated catalog table in the README; the table ends at the
@@ -93,12 +97,44 @@ func run(root string) error {
 	if err != nil {
 		return err
 	}
+	if err := os.MkdirAll(filepath.Join(root, pagesDir), 0o755); err != nil {
+		return err
+	}
+	stale, err := stalePages(root, files)
+	if err != nil {
+		return err
+	}
+	for _, name := range stale {
+		if err := os.Remove(filepath.Join(root, name)); err != nil {
+			return err
+		}
+	}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(root, name), data, 0o644); err != nil {
 			return fmt.Errorf("write %s: %w", name, err)
 		}
 	}
 	return nil
+}
+
+// stalePages lists the pages under root's docs/policies that files does not hold: pages of
+// policies that are gone.
+func stalePages(root string, files map[string][]byte) ([]string, error) {
+	found, err := filepath.Glob(filepath.Join(root, pagesDir, "*.md"))
+	if err != nil {
+		return nil, err
+	}
+	var stale []string
+	for _, f := range found {
+		name, err := filepath.Rel(root, f)
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := files[name]; !ok {
+			stale = append(stale, name)
+		}
+	}
+	return stale, nil
 }
 
 // generate returns the content of every generated file, keyed by path; root holds the files
@@ -132,7 +168,32 @@ func generate(root string) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string][]byte{webhookFile: webhook, scanFile: scanKinds, rbacFile: rbac, sentFile: sentKinds, readmeFile: readme}, nil
+	files := map[string][]byte{webhookFile: webhook, scanFile: scanKinds, rbacFile: rbac, sentFile: sentKinds, readmeFile: readme}
+	if err := addPages(files, catalog); err != nil {
+		return nil, err
+	}
+	return files, nil
+}
+
+// addPages adds every policy's page and the index of pages to files.
+func addPages(files map[string][]byte, catalog *policies.Catalog) error {
+	pages, err := catalog.Pages(policies.Fixtures)
+	if err != nil {
+		return fmt.Errorf("policy pages: %w", err)
+	}
+	for _, pg := range pages {
+		var b bytes.Buffer
+		if err := output.WritePolicyPage(&b, pg); err != nil {
+			return fmt.Errorf("render page of %s: %w", pg.ID, err)
+		}
+		files[filepath.Join(pagesDir, pg.ID+".md")] = b.Bytes()
+	}
+	var b bytes.Buffer
+	if err := output.WritePolicyIndex(&b, catalog.Policies); err != nil {
+		return fmt.Errorf("render policy index: %w", err)
+	}
+	files[filepath.Join(pagesDir, "README.md")] = b.Bytes()
+	return nil
 }
 
 // resource is one kind as the API serves it.

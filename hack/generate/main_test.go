@@ -29,6 +29,13 @@ func TestGeneratedFilesAreCurrent(t *testing.T) {
 			t.Errorf("%s is stale; run make generate (-want +got):\n%s", name, diff)
 		}
 	}
+	stale, err := stalePages(root, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stale) > 0 {
+		t.Errorf("pages of policies that are not in the catalog: %v; run make generate", stale)
+	}
 }
 
 // TestEveryKindIsRegistered: a policy for a kind no built-in API serves stops generation

@@ -20,7 +20,7 @@ func TestClusterAdminBindingIsRefused(t *testing.T) {
 	step{
 		args: []string{"apply", "-f", testdata + "cluster-admin-binding.yaml"},
 		exit: 1,
-		says: []string{denied() + `[RBAC-001] ClusterRoleBinding "developers-admin" must not bind ClusterRole "cluster-admin" to Group "developers" (subject 0): bind a narrower role, or list "Group:developers" in parameters.clusterAdminSubjects`},
+		says: []string{denied() + `[RBAC-001] ClusterRoleBinding "developers-admin" must not bind ClusterRole "cluster-admin" to Group "developers" (subject 0): bind a narrower role, or list "Group:developers" in parameters.clusterAdminSubjects (see: govhook policies explain RBAC-001)`},
 		record: record("CREATE", "rbac.authorization.k8s.io/v1/ClusterRoleBinding", "clusterrolebindings", "", "developers-admin",
 			decision.OutcomeDeny, "RBAC-001"),
 		absent: []string{"clusterrolebinding", "developers-admin"},

@@ -21,7 +21,7 @@ import (
 func TestOwnership(t *testing.T) {
 	const (
 		deploy  = "apps/v1/Deployment"
-		foreign = `[OWN-002] Deployment "reports" has label "owner"="search" but namespace "%s" belongs to "payments"`
+		foreign = `[OWN-002] Deployment "reports" has label "owner"="search" but namespace "%s" belongs to "payments": set it to "payments", or list "search" in the namespace's "shared-with" annotation (see: govhook policies explain OWN-002)`
 	)
 	steps := []step{{
 		name: "namespace without owner labels is refused",
@@ -29,9 +29,9 @@ func TestOwnership(t *testing.T) {
 		exit: 1,
 		says: []string{
 			denied(),
-			`[OWN-001] namespace "bare" must carry label "owner" naming its owning team`,
-			`[OWN-001] namespace "bare" must carry label "environment" set to one of: prod, staging, dev, sandbox`,
-			`[NS-002] namespace "bare" must carry label "pod-security.kubernetes.io/enforce" set to baseline or restricted`,
+			`[OWN-001] namespace "bare" must carry label "owner" naming its owning team (a lower-case DNS label such as "payments") (see: govhook policies explain OWN-001)`,
+			`[OWN-001] namespace "bare" must carry label "environment" set to one of: prod, staging, dev, sandbox (see: govhook policies explain OWN-001)`,
+			`[NS-002] namespace "bare" must carry label "pod-security.kubernetes.io/enforce" set to baseline or restricted (see: govhook policies explain NS-002)`,
 		},
 		record: record("CREATE", "v1/Namespace", "namespaces", "bare", "bare", decision.OutcomeDeny, "NS-002", "OWN-001", "OWN-001", "OWN-001", "OWN-001"),
 		absent: []string{"namespace", "bare"},
@@ -73,7 +73,7 @@ func TestOwnership(t *testing.T) {
 func testExecRefused(t *testing.T) {
 	const canary = "e2e-canary-token-7f3a" // part of the command: must never reach the evidence
 	o := observe(t, "exec", "-n", "ledger", "console", "-c", "app", "--", "cat", "/run/secrets/"+canary)
-	want := denied() + `[CHG-002] exec into pod "console" (container "app") is interactive access outside change control`
+	want := denied() + `[CHG-002] exec into pod "console" (container "app") is interactive access outside change control; in prod namespaces it needs an approved, time-bound exception (see: govhook policies explain CHG-002)`
 	if o.exit == 0 || !strings.Contains(o.output, want) {
 		t.Errorf("kubectl exec exited %d and printed:\n%s\nwant a refusal containing %q", o.exit, o.output, want)
 	}

@@ -21,7 +21,7 @@ func TestProtectedNamespaces(t *testing.T) {
 		name:   "a developer's delete is refused although RBAC allows it",
 		args:   []string{"--as", "oncall-dev", "delete", "configmap", "dashboards", "-n", "monitoring"},
 		exit:   1,
-		says:   []string{deniedBy("protected.govhook.io") + `[MON-001] "oncall-dev" may not delete ConfigMap "dashboards" in protected namespace "monitoring"`},
+		says:   []string{deniedBy("protected.govhook.io") + `[MON-001] "oncall-dev" may not delete ConfigMap "dashboards" in protected namespace "monitoring": govhook and the monitoring that watches it change only through platform identities (see: govhook policies explain MON-001)`},
 		record: refused,
 		exists: []string{"configmap", "dashboards", "-n", "monitoring"},
 	}, {

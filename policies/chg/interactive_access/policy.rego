@@ -13,6 +13,14 @@
 #   groups: [change-control]
 #   action: deny
 #   tiered: true
+#   rationale: |
+#     Reaching into a running container bypasses the review that a change through the deployment
+#     pipeline gets: an operator can read data, change state or start processes with nothing but
+#     the evidence record to show for it.
+#   remediation: |
+#     Make the change through the workload's manifest and the deployment pipeline. For a genuine
+#     incident in a prod namespace, ask for a time-bound exception naming the pod (break-glass)
+#     and record the ticket; outside prod the request is only a warning.
 #   kinds: [PodExecOptions, PodAttachOptions, PodPortForwardOptions, Pod]
 #   references:
 #     - SOC 2 CC8.1 changes are authorized, tested and approved

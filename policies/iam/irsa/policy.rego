@@ -38,6 +38,17 @@
 #   controls: [CC6.1, CC6.2, CC6.3]
 #   groups: [least-privilege, iam]
 #   action: deny
+#   rationale: |
+#     An IRSA annotation hands the pod the IAM role's AWS permissions; a role from an unknown
+#     account, a node role or an administrator role gives a workload far more than it needs,
+#     outside the cluster's RBAC.
+#   remediation: |
+#     Annotate the ServiceAccount with a workload-specific role ARN in one of the accounts of
+#     parameters.awsAccountIds, whose name matches none of parameters.deniedRoleNamePatterns;
+#     leave eks.amazonaws.com/audience unset or sts.amazonaws.com; remove AWS_ROLE_ARN,
+#     AWS_WEB_IDENTITY_TOKEN_FILE and AWS_CONTAINER_CREDENTIALS_FULL_URI from the pod spec and let
+#     the ServiceAccount carry the role.
+#   parameters: [awsAccountIds, deniedRoleNamePatterns, controllerUsernames]
 #   kinds: [ServiceAccount, pod-bearing]
 #   triggers: ['eks.amazonaws.com/', '"AWS_', '"prefix"']
 #   references:

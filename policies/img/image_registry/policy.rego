@@ -17,6 +17,14 @@
 #   controls: [CC6.8, CC7.1]
 #   groups: [images, supply-chain]
 #   action: deny
+#   rationale: |
+#     An image from an unvetted registry can carry anything: it escapes the vulnerability scanning
+#     and provenance checks that the approved registries enforce.
+#   remediation: |
+#     Push the image to an approved registry (public.ecr.aws or the ECR registry of one of the
+#     accounts in parameters.awsAccountIds) and reference it from there, or ask the platform team
+#     to add the registry to parameters.allowedRegistries.
+#   parameters: [allowedRegistries, awsAccountIds]
 #   kinds: [pod-bearing]
 #   references:
 #     - CIS EKS Benchmark 5.1.4

@@ -13,6 +13,14 @@
 #   controls: [CC8.1, CC7.1]
 #   groups: [images, supply-chain]
 #   action: deny
+#   rationale: |
+#     A mutable tag can point at a different image tomorrow: what runs is then not what was
+#     reviewed and scanned, and a rollback may not restore the old code.
+#   remediation: |
+#     Reference a fixed version tag (app:1.4.2), and in production namespaces pin the image by
+#     digest (app:1.4.2@sha256:...); `crane digest IMAGE` or the registry console gives the
+#     digest.
+#   parameters: [environmentLabel]
 #   kinds: [pod-bearing]
 #   references:
 #     - EKS Best Practices Guide, Image security, "Use immutable tags"

@@ -23,6 +23,14 @@
 #   controls: [CC7.2, CC4.1]
 #   groups: [change-control]
 #   action: deny
+#   rationale: |
+#     Whoever can change govhook's namespace or the monitoring namespace can switch off
+#     enforcement and the alerts that would show it.
+#   remediation: |
+#     Make the change through the platform's deployment identity (a GitOps controller or an
+#     identity in parameters.platformUsernames or parameters.platformGroups), not as a person; in
+#     an emergency ask for a time-bound exception.
+#   parameters: [protectedNamespaces, platformUsernames, platformGroups, webhookConfiguration]
 #   kinds: [pod-bearing, Service, ConfigMap, Secret, ServiceAccount, Role, RoleBinding, NetworkPolicy, Namespace, Scale, PrometheusRule, ServiceMonitor, ValidatingWebhookConfiguration]
 #   references:
 #     - SOC 2 CC7.2 monitoring of system components; CC4.1 monitoring activities

@@ -17,6 +17,15 @@
 #   controls: [CC6.6, CC6.7]
 #   groups: [network]
 #   action: deny
+#   rationale: |
+#     Plain-HTTP Ingresses expose credentials and data in transit, and a shared ALB group lets
+#     another namespace take over a team's listeners and rules.
+#   remediation: |
+#     List every host under spec.tls with a TLS Secret, or for an ALB Ingress set
+#     alb.ingress.kubernetes.io/certificate-arn, listen on HTTPS and set
+#     alb.ingress.kubernetes.io/ssl-redirect when HTTP is also open; name an IngressGroup after
+#     the namespace (<namespace> or <namespace>.<suffix>).
+#   parameters: [albIngressClasses]
 #   kinds: [Ingress]
 #   references:
 #     - https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/

@@ -28,6 +28,15 @@
 #   controls: [CC6.6, CC6.7]
 #   groups: [network]
 #   action: deny
+#   rationale: |
+#     A LoadBalancer Service without an explicit scheme, source ranges and a certificate can put a
+#     workload on the internet, open to anyone and unencrypted, by default.
+#   remediation: |
+#     Set service.beta.kubernetes.io/aws-load-balancer-scheme to internal, or for internet-facing
+#     load balancers list the allowed networks in spec.loadBalancerSourceRanges (no /0 without the
+#     approval annotation of parameters.lbSourceRangesApprovalAnnotation) and set
+#     service.beta.kubernetes.io/aws-load-balancer-ssl-cert to an ACM certificate ARN.
+#   parameters: [lbSourceRangesApprovalAnnotation]
 #   kinds: [Service]
 #   references:
 #     - https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/

@@ -11,6 +11,14 @@
 #   controls: [CC6.6]
 #   groups: [network]
 #   action: deny
+#   rationale: |
+#     External IPs let anyone who can create a Service intercept traffic to any address
+#     (CVE-2020-8554); NodePorts open every node to the network past the load balancers' controls.
+#   remediation: |
+#     Remove spec.externalIPs; expose the Service through a LoadBalancer Service or an Ingress
+#     instead of type NodePort, or ask for the namespace to be added to
+#     parameters.nodePortNamespaces.
+#   parameters: [nodePortNamespaces]
 #   kinds: [Service]
 #   references:
 #     - https://github.com/kubernetes/kubernetes/issues/97076 (CVE-2020-8554)

@@ -18,6 +18,14 @@
 #   controls: [CC5.2, CC7.1]
 #   groups: [namespaces, pod-security]
 #   action: deny
+#   rationale: |
+#     Without a Pod Security Admission enforce label the cluster's built-in pod checks do not
+#     apply, so a govhook outage or exemption leaves pods unchecked.
+#   remediation: |
+#     Label the namespace pod-security.kubernetes.io/enforce with baseline or restricted (at least
+#     parameters.minimumPodSecurityLevel), and never lower it on update without an approved
+#     exception.
+#   parameters: [minimumPodSecurityLevel, systemNamespaces, kubernetesVersion]
 #   kinds: [Namespace]
 #   references:
 #     - https://kubernetes.io/docs/concepts/security/pod-security-admission/

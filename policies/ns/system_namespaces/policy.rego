@@ -20,6 +20,14 @@
 #   controls: [CC6.1, CC6.3]
 #   groups: [namespaces]
 #   action: deny
+#   rationale: |
+#     Objects in default belong to nobody and are missed by reviews; objects in the system
+#     namespaces sit next to the control plane's own components and can change how the cluster
+#     works.
+#   remediation: |
+#     Deploy into your team's namespace (set metadata.namespace, or kubectl -n TEAM). Changes in
+#     the system namespaces go through the platform team's deployment identity.
+#   parameters: [systemNamespaces, platformUsernames, platformGroups]
 #   kinds: [pod-bearing, Service, ConfigMap, Secret, ServiceAccount, PersistentVolumeClaim, Ingress, NetworkPolicy, Role, RoleBinding]
 #   references:
 #     - CIS Amazon EKS Benchmark, General Policies (the default namespace should not be used)

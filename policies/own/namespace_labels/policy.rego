@@ -15,6 +15,14 @@
 #   controls: [CC1.3, CC2.2, CC6.1]
 #   groups: [ownership, namespaces]
 #   action: deny
+#   rationale: |
+#     A namespace without an owner, environment, data classification and security contact has
+#     nobody to page in an incident, and an auditor cannot sample by owner or classification.
+#   remediation: |
+#     Add the labels owner (your team), environment (prod, staging, dev or sandbox) and
+#     data-classification (public, internal, confidential or restricted), and the annotation
+#     security-contact (an email address) to the Namespace.
+#   parameters: [ownerLabel, environmentLabel, environments, dataClassificationLabel, dataClassifications, securityContactAnnotation, systemNamespaces]
 #   kinds: [Namespace]
 #   references:
 #     - SOC 2 CC1.3 defined roles and responsibilities; CC2.2 internal communication

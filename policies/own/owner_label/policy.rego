@@ -18,6 +18,13 @@
 #   groups: [ownership]
 #   action: deny
 #   tiered: true
+#   rationale: |
+#     An object without an accountable team is an object nobody patches, reviews or answers for in
+#     an incident.
+#   remediation: |
+#     Add the label owner: <team> to the object's metadata and to its pod template, using the
+#     namespace's owner or a team its shared-with annotation lists.
+#   parameters: [ownerLabel, sharedWithAnnotation, controllerUsernames]
 #   kinds: [pod-bearing, Service, Ingress, ServiceAccount, PersistentVolumeClaim, NetworkPolicy, Role, RoleBinding, ClusterRole, ClusterRoleBinding, StorageClass]
 #   references:
 #     - SOC 2 CC1.3 defined roles and responsibilities

@@ -12,6 +12,13 @@
 #   controls: [CC6.1, CC6.8]
 #   groups: [pod-security, pss-baseline, pss-restricted]
 #   action: deny
+#   rationale: |
+#     Disabling AppArmor removes the profile that limits what a compromised container can do on
+#     the node.
+#   remediation: |
+#     Set securityContext.appArmorProfile.type to RuntimeDefault (or Localhost with a node-local
+#     profile), or remove it, and remove the container.apparmor.security.beta.kubernetes.io
+#     annotations or set them to runtime/default.
 #   kinds: [pod-bearing]
 #   triggers: ['"appArmorProfile"', 'container.apparmor.security.beta.kubernetes.io/']
 #   references:

@@ -14,6 +14,12 @@
 #   controls: [CC6.1, CC6.8]
 #   groups: [pod-security, pss-baseline]
 #   action: deny
+#   rationale: |
+#     Capabilities beyond the runtime's default set, such as SYS_ADMIN or NET_ADMIN, let a
+#     container act on the node's kernel.
+#   remediation: |
+#     Remove from securityContext.capabilities.add every capability outside the baseline set; most
+#     workloads need none.
 #   kinds: [pod-bearing]
 #   triggers: ['"add"']
 #   references:

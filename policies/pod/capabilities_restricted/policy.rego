@@ -14,6 +14,12 @@
 #   groups: [pod-security, pss-restricted]
 #   action: deny
 #   tiered: true
+#   rationale: |
+#     Every capability a container keeps is a kernel privilege an attacker inherits; dropping them
+#     all leaves only what the workload asked for.
+#   remediation: |
+#     Set securityContext.capabilities.drop: [ALL] on every container and add back nothing but
+#     NET_BIND_SERVICE if it binds a port below 1024.
 #   kinds: [pod-bearing]
 #   references:
 #     - https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted

@@ -9,6 +9,12 @@
 #   controls: [CC6.1, CC6.6, CC6.8]
 #   groups: [pod-security, pss-baseline, pss-restricted]
 #   action: deny
+#   rationale: |
+#     Sharing the host's network, process or IPC namespace lets a container see and reach the
+#     node's services and processes, and other pods' traffic.
+#   remediation: |
+#     Remove spec.hostNetwork, spec.hostPID and spec.hostIPC (or set them to false); expose ports
+#     through a Service instead.
 #   kinds: [pod-bearing]
 #   triggers: ['"hostNetwork"', '"hostPID"', '"hostIPC"']
 #   references:

@@ -17,6 +17,13 @@
 #   controls: [CC6.1, CC6.8]
 #   groups: [pod-security, hardening]
 #   action: deny
+#   rationale: |
+#     A hostPath PersistentVolume gives every pod that claims it the node's file system, past
+#     the pod-level checks of Pod Security Admission and POD-004.
+#   remediation: |
+#     Use a StorageClass whose provisioner makes network or local volumes (spec.csi, spec.local)
+#     instead of spec.hostPath; a provisioner that must make hostPath volumes needs an approved
+#     exception matching its volume names.
 #   kinds: [PersistentVolume]
 #   triggers: ['"hostPath"']
 #   references:

@@ -11,6 +11,12 @@
 #   controls: [CC6.1, CC6.8]
 #   groups: [pod-security, pss-baseline]
 #   action: deny
+#   rationale: |
+#     A hostPath volume gives the pod the node's file system: credentials, the container runtime's
+#     socket and other pods' data.
+#   remediation: |
+#     Replace the hostPath volume with an emptyDir, a ConfigMap or Secret, or a
+#     PersistentVolumeClaim.
 #   kinds: [pod-bearing]
 #   triggers: ['"hostPath"']
 #   references:

@@ -9,6 +9,11 @@
 #   controls: [CC6.1, CC6.6]
 #   groups: [pod-security, pss-baseline, pss-restricted]
 #   action: deny
+#   rationale: |
+#     A host port binds the container to the node's own addresses, past the network policies and
+#     Services that guard pod traffic.
+#   remediation: |
+#     Remove ports[*].hostPort (or set it to 0) and expose the port through a Service.
 #   kinds: [pod-bearing]
 #   triggers: ['"hostPort"']
 #   references:

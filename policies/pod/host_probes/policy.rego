@@ -12,6 +12,12 @@
 #   controls: [CC6.1, CC6.6]
 #   groups: [pod-security, pss-baseline, pss-restricted]
 #   action: deny
+#   rationale: |
+#     A probe or hook aimed at another host makes the kubelet send requests on the pod's behalf,
+#     from the node's network position.
+#   remediation: |
+#     Remove the host field of httpGet and tcpSocket in probes and lifecycle hooks; they then
+#     target the pod itself.
 #   kinds: [pod-bearing]
 #   triggers: ['"host"']
 #   references:

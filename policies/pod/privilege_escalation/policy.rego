@@ -12,6 +12,12 @@
 #   groups: [pod-security, pss-restricted]
 #   action: deny
 #   tiered: true
+#   rationale: |
+#     Without allowPrivilegeEscalation=false a process in the container can gain root through
+#     set-user-ID binaries or file capabilities.
+#   remediation: |
+#     Set securityContext.allowPrivilegeEscalation: false on every container, init container and
+#     ephemeral container.
 #   kinds: [pod-bearing]
 #   references:
 #     - https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted

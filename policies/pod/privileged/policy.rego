@@ -10,6 +10,12 @@
 #   controls: [CC6.1, CC6.8]
 #   groups: [pod-security, pss-baseline, pss-restricted]
 #   action: deny
+#   rationale: |
+#     A privileged container has every capability and all host devices: a compromise of the
+#     container is a compromise of the node and every pod on it.
+#   remediation: |
+#     Remove securityContext.privileged from every container (or set it to false). If the workload
+#     needs one specific capability, add only that one.
 #   kinds: [pod-bearing]
 #   triggers: ['"privileged"']
 #   references:

@@ -12,6 +12,10 @@
 #   controls: [CC6.1, CC6.8]
 #   groups: [pod-security, pss-baseline, pss-restricted]
 #   action: deny
+#   rationale: |
+#     An unmasked /proc exposes kernel settings and host information a container should not see.
+#   remediation: |
+#     Remove securityContext.procMount or set it to Default.
 #   kinds: [pod-bearing]
 #   triggers: ['"procMount"']
 #   references:

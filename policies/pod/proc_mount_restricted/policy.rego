@@ -13,6 +13,10 @@
 #   groups: [pod-security, pss-restricted]
 #   action: deny
 #   tiered: true
+#   rationale: |
+#     An unmasked /proc exposes kernel settings and host information, user namespace or not.
+#   remediation: |
+#     Remove securityContext.procMount or set it to Default on every container.
 #   kinds: [pod-bearing]
 #   triggers: ['"procMount"']
 #   references:

@@ -13,6 +13,12 @@
 #   controls: [CC6.8]
 #   groups: [pod-security, hardening]
 #   action: warn
+#   rationale: |
+#     A writable root filesystem lets an intruder drop tools and change the image's binaries and
+#     configuration in place.
+#   remediation: |
+#     Set securityContext.readOnlyRootFilesystem: true on every container and mount an emptyDir
+#     where the application writes (e.g. /tmp).
 #   kinds: [pod-bearing]
 #   references:
 #     - NSA/CISA Kubernetes Hardening Guide, "Use immutable container file systems"

@@ -13,6 +13,12 @@
 #   controls: [A1.1, CC7.2]
 #   groups: [resources]
 #   action: warn
+#   rationale: |
+#     Pods without requests cannot be placed reliably, and pods without memory limits can exhaust
+#     their node and take their neighbours down.
+#   remediation: |
+#     Set resources.requests.cpu, resources.requests.memory and resources.limits.memory on every
+#     container and init container (or spec.resources on the pod).
 #   kinds: [pod-bearing]
 #   references:
 #     - NSA/CISA Kubernetes Hardening Guide, "Resource policies"

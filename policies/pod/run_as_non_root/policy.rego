@@ -12,6 +12,11 @@
 #   groups: [pod-security, pss-restricted]
 #   action: deny
 #   tiered: true
+#   rationale: |
+#     A container running as root is one kernel or runtime bug away from root on the node.
+#   remediation: |
+#     Set securityContext.runAsNonRoot: true on the pod (or every container) and build the image
+#     with a non-root USER, or set runAsUser to a non-zero id.
 #   kinds: [pod-bearing]
 #   references:
 #     - https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted

@@ -11,6 +11,11 @@
 #   groups: [pod-security, pss-restricted]
 #   action: deny
 #   tiered: true
+#   rationale: |
+#     User id 0 in the container is root on the node when the pod shares the host's user
+#     namespace.
+#   remediation: |
+#     Remove runAsUser: 0 from the pod and its containers, or set a non-zero id such as 10001.
 #   kinds: [pod-bearing]
 #   triggers: ['"runAsUser"']
 #   references:

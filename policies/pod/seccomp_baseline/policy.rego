@@ -12,6 +12,12 @@
 #   controls: [CC6.1, CC6.8]
 #   groups: [pod-security, pss-baseline]
 #   action: deny
+#   rationale: |
+#     Without a seccomp profile every system call of the kernel is open to the container,
+#     including those used in container escapes.
+#   remediation: |
+#     Set securityContext.seccompProfile.type to RuntimeDefault (or Localhost), or remove it;
+#     never Unconfined.
 #   kinds: [pod-bearing]
 #   triggers: ['"seccompProfile"']
 #   references:

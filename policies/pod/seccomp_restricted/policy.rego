@@ -15,6 +15,12 @@
 #   groups: [pod-security, pss-restricted]
 #   action: deny
 #   tiered: true
+#   rationale: |
+#     Without a seccomp profile every system call of the kernel is open to the container,
+#     including those used in container escapes.
+#   remediation: |
+#     Set spec.securityContext.seccompProfile.type: RuntimeDefault on the pod (or Localhost), and
+#     remove any Unconfined profile from the containers.
 #   kinds: [pod-bearing]
 #   references:
 #     - https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted

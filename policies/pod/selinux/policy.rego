@@ -11,6 +11,12 @@
 #   controls: [CC6.1, CC6.8]
 #   groups: [pod-security, pss-baseline, pss-restricted]
 #   action: deny
+#   rationale: |
+#     A custom SELinux user, role or type can lift the isolation SELinux gives containers from the
+#     node and each other.
+#   remediation: |
+#     Remove seLinuxOptions.user and seLinuxOptions.role, and leave seLinuxOptions.type unset or
+#     set it to one of the container types.
 #   kinds: [pod-bearing]
 #   triggers: ['"seLinuxOptions"']
 #   references:

@@ -14,6 +14,10 @@
 #   controls: [CC6.1, CC6.8]
 #   groups: [pod-security, pss-baseline, pss-restricted]
 #   action: deny
+#   rationale: |
+#     Unsafe sysctls can disable kernel protections or change settings for every pod on the node.
+#   remediation: |
+#     Remove from spec.securityContext.sysctls every sysctl outside the safe set.
 #   kinds: [pod-bearing]
 #   triggers: ['"sysctls"']
 #   references:

@@ -13,6 +13,12 @@
 #   groups: [pod-security, pss-restricted]
 #   action: deny
 #   tiered: true
+#   rationale: |
+#     Volume types beyond the pod-scoped ones reach storage on the node or outside the cluster
+#     without the controls that PersistentVolumeClaims get.
+#   remediation: |
+#     Use only configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim,
+#     projected or secret volumes; move node or network storage behind a PersistentVolumeClaim.
 #   kinds: [pod-bearing]
 #   triggers: ['"volumes"']
 #   references:

@@ -10,6 +10,11 @@
 #   controls: [CC6.1, CC6.8]
 #   groups: [pod-security, pss-baseline, pss-restricted]
 #   action: deny
+#   rationale: |
+#     A Windows HostProcess container runs on the node itself with full access to it.
+#   remediation: |
+#     Remove securityContext.windowsOptions.hostProcess (or set it to false) on the pod and every
+#     container.
 #   kinds: [pod-bearing]
 #   triggers: ['"hostProcess"']
 #   references:

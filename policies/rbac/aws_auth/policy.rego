@@ -22,6 +22,14 @@
 #   controls: [CC6.1, CC6.2, CC6.3, CC8.1]
 #   groups: [least-privilege, rbac, iam]
 #   action: deny
+#   rationale: |
+#     aws-auth decides which AWS identities become which Kubernetes users: a bad entry gives an
+#     AWS principal system:masters, and deleting it locks nodes and people out.
+#   remediation: |
+#     Map only role and user ARNs of the accounts in parameters.awsAccountIds to named groups
+#     (never system:masters, except the break-glass roles of parameters.breakGlassRoleArns), leave
+#     mapAccounts empty and keep the values valid YAML lists; prefer EKS access entries.
+#   parameters: [awsAccountIds, breakGlassRoleArns]
 #   kinds: [ConfigMap]
 #   references:
 #     - https://docs.aws.amazon.com/eks/latest/userguide/auth-configmap.html

@@ -15,6 +15,13 @@
 #   controls: [CC6.1, CC6.2, CC6.3]
 #   groups: [least-privilege, rbac]
 #   action: deny
+#   rationale: |
+#     cluster-admin can do anything to anything in the cluster; each subject bound to it is an
+#     unreviewed path to full control.
+#   remediation: |
+#     Bind a narrower Role or ClusterRole that grants what the subject needs; if it must be
+#     cluster-admin, have the platform team add the subject to parameters.clusterAdminSubjects.
+#   parameters: [clusterAdminSubjects]
 #   kinds: [RoleBinding, ClusterRoleBinding]
 #   references:
 #     - CIS EKS Benchmark 4.1.1

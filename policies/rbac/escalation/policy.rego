@@ -20,6 +20,12 @@
 #   controls: [CC6.1, CC6.3]
 #   groups: [least-privilege, rbac]
 #   action: deny
+#   rationale: |
+#     escalate, bind, impersonate, token creation, nodes/proxy, webhook configuration writes and
+#     certificate approval each let the holder grant themselves more than the role says.
+#   remediation: |
+#     Remove the escalation-capable verbs and resources from the role; grant them only to the
+#     platform's own identities through their reviewed roles.
 #   kinds: [Role, ClusterRole]
 #   references:
 #     - https://kubernetes.io/docs/concepts/security/rbac-good-practices/#privilege-escalation-risks

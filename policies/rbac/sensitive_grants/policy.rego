@@ -15,6 +15,12 @@
 #   controls: [CC6.1, CC6.3]
 #   groups: [least-privilege, rbac]
 #   action: warn
+#   rationale: |
+#     Reading Secrets cluster-wide, exec into pods and cluster-wide admin or edit grants expose
+#     data and running workloads; each deserves a second look.
+#   remediation: |
+#     Grant Secret reads in a namespaced Role, drop pods/exec, attach and portforward unless
+#     operators need them, and bind admin or edit per namespace with a RoleBinding.
 #   kinds: [Role, ClusterRole, ClusterRoleBinding]
 #   references:
 #     - CIS EKS Benchmark 4.1.2

@@ -19,6 +19,12 @@
 #   controls: [CC6.1, CC6.2, CC6.3]
 #   groups: [least-privilege, rbac]
 #   action: deny
+#   rationale: |
+#     system:masters bypasses authorization altogether, and the anonymous, unauthenticated and
+#     authenticated groups grant to everyone who can reach the API.
+#   remediation: |
+#     Bind the role to named users, groups or ServiceAccounts instead of system:masters or the
+#     system:anonymous, system:unauthenticated and system:authenticated subjects.
 #   kinds: [RoleBinding, ClusterRoleBinding]
 #   references:
 #     - CIS EKS Benchmark 4.1.1

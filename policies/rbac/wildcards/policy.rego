@@ -21,6 +21,12 @@
 #   controls: [CC6.3]
 #   groups: [least-privilege, rbac]
 #   action: deny
+#   rationale: |
+#     A wildcard grants everything the cluster has and everything it will add later, so nobody can
+#     say what the role allows.
+#   remediation: |
+#     List the verbs, apiGroups, resources and nonResourceURLs the role needs instead of "*"; for
+#     an aggregated ClusterRole, select on a label of your own.
 #   kinds: [Role, ClusterRole]
 #   references:
 #     - CIS EKS Benchmark 4.1.3

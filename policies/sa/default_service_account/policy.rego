@@ -19,6 +19,14 @@
 #   groups: [least-privilege, service-accounts]
 #   action: deny
 #   tiered: true
+#   rationale: |
+#     Every workload on the default ServiceAccount shares whatever RBAC anyone ever binds to it,
+#     with a token mounted in each pod.
+#   remediation: |
+#     Create a ServiceAccount for the workload and set spec.serviceAccountName
+#     (spec.template.spec.serviceAccountName in controllers), or set automountServiceAccountToken:
+#     false on the pod if it does not call the API.
+#   parameters: [controllerUsernames]
 #   kinds: [pod-bearing]
 #   references:
 #     - CIS EKS Benchmark 4.1.5

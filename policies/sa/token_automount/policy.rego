@@ -20,6 +20,14 @@
 #   controls: [CC6.1, CC6.3]
 #   groups: [least-privilege, service-accounts]
 #   action: warn
+#   rationale: |
+#     A mounted API token is a credential for the cluster in every pod's file system; most
+#     workloads never call the API.
+#   remediation: |
+#     Set automountServiceAccountToken: false on the ServiceAccount (or the pod), or justify API
+#     access with the annotation of parameters.apiAccessAnnotation (default govhook.io/api-access)
+#     on the ServiceAccount or pod.
+#   parameters: [apiAccessAnnotation, controllerUsernames]
 #   kinds: [ServiceAccount, pod-bearing]
 #   references:
 #     - CIS EKS Benchmark 4.1.6

@@ -13,6 +13,11 @@
 #   controls: [CC6.1, CC6.2]
 #   groups: [least-privilege, service-accounts]
 #   action: deny
+#   rationale: |
+#     A token Secret never expires and keeps working after the pod or person that used it is gone.
+#   remediation: |
+#     Do not create kubernetes.io/service-account-token Secrets: pods get short-lived tokens
+#     through projected volumes, and tools outside the cluster use `kubectl create token`.
 #   kinds: [Secret]
 #   references:
 #     - https://kubernetes.io/docs/concepts/configuration/secret/#serviceaccount-token-secrets

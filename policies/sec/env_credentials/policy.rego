@@ -22,6 +22,12 @@
 #   controls: [CC6.1, CC6.7]
 #   groups: [secrets]
 #   action: deny
+#   rationale: |
+#     A credential in a pod spec is stored in etcd, in Git and in every diff and kubectl get
+#     output in plain text, readable by anyone who can read the workload.
+#   remediation: |
+#     Store the credential in a Secret (or an external secret store) and reference it with
+#     env[].valueFrom.secretKeyRef, or mount it as a file.
 #   kinds: [pod-bearing]
 #   triggers: ['"env"']
 #   references:
