@@ -32,6 +32,9 @@ type ReportOptions struct {
 	Configs map[string]*config.Config
 	// Now is when the report is made; zero means time.Now.
 	Now time.Time
+	// Verify is what the chains are checked against (pinned keys, anchors); BuildReport
+	// sets its Visit.
+	Verify VerifyOptions
 }
 
 // Report is the auditor's pack for a period: what was in force, what happened, the
@@ -225,7 +228,9 @@ func BuildReport(paths []string, o ReportOptions) (*Report, error) {
 		o.Now = time.Now()
 	}
 	b := newReportBuilder(o)
-	v, err := Verify(paths, b.add)
+	vo := o.Verify
+	vo.Visit = b.add
+	v, err := Verify(paths, vo)
 	if err != nil {
 		return nil, err
 	}

@@ -52,7 +52,9 @@ type Chain struct {
 	// written, or one whose writer stopped without closing. Records after the last checkpoint
 	// can be cut off a copy without a trace in the chain itself; the mirror is their witness.
 	SinceCheckpoint uint64 `json:"sinceCheckpoint"`
-	Breaks          int    `json:"breaks"`
+	// KeyIDs are the keys that signed the chain's checkpoints, in order of first use.
+	KeyIDs []string `json:"keyIds"`
+	Breaks int      `json:"breaks"`
 }
 
 // Intact reports whether the chain has no break.
@@ -62,6 +64,17 @@ func (c Chain) Intact() bool { return c.Breaks == 0 }
 type Verification struct {
 	Chains []Chain `json:"chains"`
 	Breaks []Break `json:"breaks"`
+	// SignaturesChecked is true when checkpoints were checked against a keyring.
+	SignaturesChecked bool `json:"signaturesChecked"`
+}
+
+// VerifyOptions says what Verify checks the chains against beyond their own hashes.
+type VerifyOptions struct {
+	// Keyring, when not empty, holds the pinned public keys: every checkpoint must carry a
+	// signature by one of them, and a chain with records must have a checkpoint.
+	Keyring Keyring
+	// Visit, if not nil, gets every record that decodes, in chain order.
+	Visit func(Entry)
 }
 
 // Intact reports whether every chain is intact.
@@ -78,17 +91,17 @@ type Entry struct {
 // evidence directories holding one directory per replica). Each directory of segments is one
 // replica's chain, checked on its own: every line's hash per the package doc, seq continuity
 // from 1 within and across segments, prevHash links, one replica name per chain, segment
-// names, checkpoints, recovery records against their quarantine files, and torn lines. visit,
-// if not nil, gets every record that decodes, in chain order. The error is for paths that
-// cannot be read; breaks in the evidence are in the Verification.
-func Verify(paths []string, visit func(Entry)) (*Verification, error) {
+// names, checkpoints and their signatures, recovery records against their quarantine files,
+// and torn lines. The error is for paths that cannot be read; breaks in the evidence are in
+// the Verification.
+func Verify(paths []string, o VerifyOptions) (*Verification, error) {
 	chains, err := collectChains(paths)
 	if err != nil {
 		return nil, err
 	}
-	v := &Verification{Chains: []Chain{}, Breaks: []Break{}}
+	v := &Verification{Chains: []Chain{}, Breaks: []Break{}, SignaturesChecked: len(o.Keyring) > 0}
 	for _, files := range chains {
-		cv := &chainVerifier{chain: Chain{Dir: filepath.Dir(files[0]), Segments: len(files)}, expectSeq: 1, prevHash: GenesisHash, spanKnown: true, visit: visit, quarantines: map[string]bool{}}
+		cv := &chainVerifier{chain: Chain{Dir: filepath.Dir(files[0]), Segments: len(files), KeyIDs: []string{}}, expectSeq: 1, prevHash: GenesisHash, spanKnown: true, o: o, quarantines: map[string]bool{}}
 		for _, file := range files {
 			if err := cv.segment(file); err != nil {
 				return nil, err
@@ -96,6 +109,9 @@ func Verify(paths []string, visit func(Entry)) (*Verification, error) {
 		}
 		if err := cv.unnamedQuarantines(); err != nil {
 			return nil, err
+		}
+		if v.SignaturesChecked && cv.chain.Records > 0 && cv.chain.Checkpoints == 0 {
+			cv.breaks = append(cv.breaks, Break{File: cv.chain.Dir, Message: "no signed checkpoint: no record of this chain can be authenticated"})
 		}
 		cv.chain.Breaks = len(cv.breaks)
 		cv.chain.SinceCheckpoint = cv.span.count
@@ -165,7 +181,7 @@ type chainVerifier struct {
 	// seen the start of the chain or a checkpoint.
 	span        span
 	spanKnown   bool
-	visit       func(Entry)
+	o           VerifyOptions
 	quarantines map[string]bool // quarantine files named by recovery records
 	file        string
 }
@@ -259,8 +275,8 @@ func (cv *chainVerifier) line(l segmentLine) *Record {
 		cv.prevHash = r.Hash
 	}
 	cv.count(&r)
-	if cv.visit != nil {
-		cv.visit(Entry{File: cv.file, Line: l.no, Record: &r})
+	if cv.o.Visit != nil {
+		cv.o.Visit(Entry{File: cv.file, Line: l.no, Record: &r})
 	}
 	return &r
 }
@@ -278,6 +294,14 @@ func (cv *chainVerifier) typed(r *Record) []string {
 		}
 		if c.HeadSeq != r.Seq-1 || c.HeadHash != r.PrevHash {
 			problems = append(problems, "checkpoint head does not name the record before it")
+		}
+		if len(cv.o.Keyring) > 0 {
+			if p := cv.o.Keyring.checkSignature(c.KeyID, c.Signature, r.Replica, r.Seq, c.HeadHash, c.Count, r.Time); p != "" {
+				problems = append(problems, p)
+			}
+		}
+		if c.KeyID != "" && !slices.Contains(cv.chain.KeyIDs, c.KeyID) {
+			cv.chain.KeyIDs = append(cv.chain.KeyIDs, c.KeyID)
 		}
 		if cv.spanKnown {
 			if c.Count != cv.span.count {

@@ -65,6 +65,8 @@ type Options struct {
 	OpenFile func(path string) (File, error)
 	// Log receives what the writer does on its own: recoveries, failed checkpoints.
 	Log logr.Logger
+	// Signer, if set, signs every checkpoint.
+	Signer *Signer
 }
 
 func (o *Options) defaults() {
@@ -299,6 +301,9 @@ func (w *Writer) append(r *Record) (uint64, error) {
 	r.Seq = w.seq + 1
 	r.Replica = w.o.Replica
 	r.PrevHash = w.prevHash
+	if r.Type == TypeCheckpoint && w.o.Signer != nil {
+		w.o.Signer.sign(r)
+	}
 	line, err := Seal(r)
 	if err != nil {
 		return 0, fmt.Errorf("encode evidence record: %w", err)

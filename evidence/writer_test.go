@@ -113,7 +113,7 @@ func summary(rs []Record) []string {
 
 func mustVerify(t *testing.T, paths ...string) *Verification {
 	t.Helper()
-	v, err := Verify(paths, nil)
+	v, err := Verify(paths, VerifyOptions{})
 	if err != nil {
 		t.Fatalf("verify: %v", err)
 	}
@@ -418,5 +418,21 @@ func TestOpenRejectsBadReplicaNames(t *testing.T) {
 		if _, err := Open(Options{Dir: t.TempDir(), Replica: name}); err == nil {
 			t.Errorf("replica %q accepted", name)
 		}
+	}
+}
+
+// abandon stops a writer the way a crash does: no closing checkpoint, the segment and the
+// replica lock simply released.
+func (w *Writer) abandon() {
+	w.closeOnce.Do(func() { close(w.stop) })
+	<-w.stopped
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for w.flushing {
+		w.synced.Wait()
+	}
+	w.closed = true
+	if w.file != nil {
+		w.file.Close()
 	}
 }

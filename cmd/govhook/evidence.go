@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/govhook/govhook/config"
 	"github.com/govhook/govhook/evidence"
@@ -21,29 +24,87 @@ func newEvidenceCommand() *cobra.Command {
 		Short: "Verify the audit evidence chains and build the auditor's report",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			return usageError(errors.New("evidence needs a subcommand: verify or report"))
+			return usageError(errors.New("evidence needs a subcommand: keygen, verify or report"))
 		},
 	}
-	cmd.AddCommand(newEvidenceVerifyCommand(), newEvidenceReportCommand())
+	cmd.AddCommand(newEvidenceKeygenCommand(), newEvidenceVerifyCommand(), newEvidenceReportCommand())
 	return cmd
+}
+
+func newEvidenceKeygenCommand() *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "keygen --out DIR",
+		Short: "Make an Ed25519 key pair for signing evidence checkpoints",
+		Long: `Keygen writes DIR/` + evidence.PrivateKeyFile + ` (PKCS #8 PEM, mode 0600: put it in a Secret and give it to
+serve with --evidence-signing-key) and DIR/` + evidence.PublicKeyFile + ` (PKIX PEM: give it to the auditor, who
+pins it with evidence verify --public-key). Existing files are never overwritten.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if out == "" {
+				return usageError(errors.New("keygen needs --out DIR"))
+			}
+			id, err := evidence.GenerateKey(out)
+			if err != nil {
+				return usageError(fmt.Errorf("keygen: %w", err))
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "key %s: private key %s, public key %s\n", id,
+				filepath.Join(out, evidence.PrivateKeyFile), filepath.Join(out, evidence.PublicKeyFile))
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&out, "out", "", "directory to write "+evidence.PrivateKeyFile+" and "+evidence.PublicKeyFile+" into")
+	return cmd
+}
+
+// verifyFlags are the flags of verify and report that say what the chains are checked against.
+type verifyFlags struct {
+	publicKeys []string
+}
+
+func (f *verifyFlags) register(fs *pflag.FlagSet) {
+	fs.StringArrayVar(&f.publicKeys, "public-key", nil, "a pinned public key file (repeatable, e.g. the old and new key across a rotation); every checkpoint must be signed by one")
+}
+
+// options loads what the flags name.
+func (f *verifyFlags) options() (evidence.VerifyOptions, error) {
+	o := evidence.VerifyOptions{}
+	if len(f.publicKeys) > 0 {
+		o.Keyring = evidence.Keyring{}
+		for _, path := range f.publicKeys {
+			pub, err := evidence.LoadPublicKey(path)
+			if err != nil {
+				return o, fmt.Errorf("--public-key: %w", err)
+			}
+			o.Keyring.Add(pub)
+		}
+	}
+	return o, nil
 }
 
 func newEvidenceVerifyCommand() *cobra.Command {
 	var output string
+	var vf verifyFlags
 	cmd := &cobra.Command{
 		Use:   "verify PATH...",
 		Short: "Check every hash, seq and checkpoint of the evidence chains; exit 0 only when intact",
 		Long: `Verify recomputes the hash of every record, checks seq continuity and prevHash links
 within and across segments, checkpoints, recovery records and torn lines, one chain per
 replica directory. PATH is an evidence directory, a replica directory or segment files.
-Each break is printed as FILE:LINE: message. Exit 0 when intact, 1 when broken, 2 on a
-usage or input error.`,
+With --public-key, every checkpoint must carry a valid signature by one of the pinned keys:
+a chain re-hashed by someone without the key, or with unsigned checkpoints, is broken.
+Each break is printed as FILE:LINE: message. Exit 0 when intact, 1 when broken or
+unverifiable, 2 on a usage or input error.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, paths []string) error {
 			if output != "text" && output != "json" {
 				return usageError(fmt.Errorf("output format %q is not one of text, json", output))
 			}
-			v, err := evidence.Verify(paths, nil)
+			vo, err := vf.options()
+			if err != nil {
+				return usageError(err)
+			}
+			v, err := evidence.Verify(paths, vo)
 			if err != nil {
 				return usageError(err)
 			}
@@ -65,6 +126,7 @@ usage or input error.`,
 		},
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	vf.register(cmd.Flags())
 	return cmd
 }
 
@@ -82,8 +144,11 @@ func writeVerification(w io.Writer, v *evidence.Verification) error {
 			broken++
 		}
 		records += c.Records
-		fmt.Fprintf(w, "%s (%s): %d records in %d segments, seq %d-%d, %s to %s, %d after the last checkpoint: %s\n",
-			c.Replica, c.Dir, c.Records, c.Segments, c.FirstSeq, c.LastSeq, stamp(c.From), stamp(c.To), c.SinceCheckpoint, state)
+		fmt.Fprintf(w, "%s (%s): %d records in %d segments, seq %d-%d, %s to %s, %d after the last checkpoint, %s: %s\n",
+			c.Replica, c.Dir, c.Records, c.Segments, c.FirstSeq, c.LastSeq, stamp(c.From), stamp(c.To), c.SinceCheckpoint, signedBy(c), state)
+	}
+	if !v.SignaturesChecked {
+		fmt.Fprintln(w, "signatures not checked: no --public-key given")
 	}
 	var err error
 	if v.Intact() {
@@ -92,6 +157,14 @@ func writeVerification(w io.Writer, v *evidence.Verification) error {
 		_, err = fmt.Fprintf(w, "evidence BROKEN: %d breaks in %d of %d chains\n", len(v.Breaks), broken, len(v.Chains))
 	}
 	return err
+}
+
+// signedBy says which keys signed a chain's checkpoints.
+func signedBy(c evidence.Chain) string {
+	if len(c.KeyIDs) == 0 {
+		return "unsigned"
+	}
+	return "signed by " + strings.Join(c.KeyIDs, ", ")
 }
 
 func stamp(t time.Time) string {
@@ -109,6 +182,7 @@ type reportOptions struct {
 	gap      time.Duration
 	maxRows  int
 	configs  []string
+	verify   verifyFlags
 }
 
 func newEvidenceReportCommand() *cobra.Command {
@@ -139,6 +213,7 @@ Exit 0 when the evidence is intact, 1 when it is broken (the report is still wri
 	f.DurationVar(&o.gap, "gap", evidence.DefaultGapThreshold, "a silence longer than this, with no record at all, is reported as a gap")
 	f.IntVar(&o.maxRows, "max-rows", evidence.DefaultMaxRows, "rows per population table in html and md (JSON and CSV hold all)")
 	f.StringArrayVar(&o.configs, "config", nil, "a config file that may have been in force (repeatable); records naming its digest show its actions")
+	o.verify.register(f)
 	return cmd
 }
 
@@ -175,7 +250,11 @@ func evidenceReport(stdout io.Writer, paths []string, o reportOptions) error {
 			return usageError(err)
 		}
 	}
-	r, err := evidence.BuildReport(paths, evidence.ReportOptions{From: from, To: to, GapThreshold: o.gap, Catalog: catalog, Configs: configs})
+	vo, err := o.verify.options()
+	if err != nil {
+		return usageError(err)
+	}
+	r, err := evidence.BuildReport(paths, evidence.ReportOptions{From: from, To: to, GapThreshold: o.gap, Catalog: catalog, Configs: configs, Verify: vo})
 	if err != nil {
 		return usageError(err)
 	}

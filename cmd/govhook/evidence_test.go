@@ -16,10 +16,13 @@ import (
 
 // writeEvidence writes a small closed chain for replica r1 under dir: an allowed and a denied
 // request on 2026-03-02, then the closing checkpoint.
-func writeEvidence(t *testing.T, dir string) {
+func writeEvidence(t *testing.T, dir string) { writeSignedEvidence(t, dir, nil) }
+
+// writeSignedEvidence is writeEvidence with checkpoints signed by s.
+func writeSignedEvidence(t *testing.T, dir string, s *evidence.Signer) {
 	t.Helper()
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	w, err := evidence.Open(evidence.Options{Dir: dir, Replica: "r1", CheckpointInterval: -1, Now: func() time.Time { return now }})
+	w, err := evidence.Open(evidence.Options{Dir: dir, Replica: "r1", CheckpointInterval: -1, Now: func() time.Time { return now }, Signer: s})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +60,7 @@ func TestEvidenceVerifyCommand(t *testing.T) {
 		wantErr  string
 	}{
 		{"intact", []string{"evidence", "verify", intact}, 0,
-			"r1 (" + filepath.Join(intact, "r1") + "): 3 records in 1 segments, seq 1-3, 2026-03-02T09:00:00Z to 2026-03-02T09:00:00Z, 0 after the last checkpoint: intact\nevidence intact: 1 chains, 3 records\n", ""},
+			"r1 (" + filepath.Join(intact, "r1") + "): 3 records in 1 segments, seq 1-3, 2026-03-02T09:00:00Z to 2026-03-02T09:00:00Z, 0 after the last checkpoint, unsigned: intact\nsignatures not checked: no --public-key given\nevidence intact: 1 chains, 3 records\n", ""},
 		{"tampered", []string{"evidence", "verify", tampered}, 1,
 			segment + ":2: hash does not match the record's content (altered after it was written)\n", ""},
 		{"json", []string{"evidence", "verify", "-o", "json", intact}, 0, `"breaks": []`, ""},
@@ -65,7 +68,49 @@ func TestEvidenceVerifyCommand(t *testing.T) {
 		{"missing path", []string{"evidence", "verify", filepath.Join(intact, "nope")}, 2, "", "no such file or directory"},
 		{"empty directory", []string{"evidence", "verify", t.TempDir()}, 2, "", "no evidence segments found"},
 		{"bad format", []string{"evidence", "verify", "-o", "xml", intact}, 2, "", `output format "xml" is not one of text, json`},
-		{"no subcommand", []string{"evidence"}, 2, "", "evidence needs a subcommand: verify or report"},
+		{"no subcommand", []string{"evidence"}, 2, "", "evidence needs a subcommand: keygen, verify or report"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := govhook(t, "", tc.args...)
+			if code != tc.wantCode || !strings.Contains(out, tc.wantOut) || !strings.Contains(errOut, tc.wantErr) {
+				t.Fatalf("exit %d, stdout:\n%s\nstderr:\n%s\nwant exit %d, stdout containing %q, stderr containing %q", code, out, errOut, tc.wantCode, tc.wantOut, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestEvidenceKeygenAndSignedVerify(t *testing.T) {
+	keys, other := filepath.Join(t.TempDir(), "keys"), filepath.Join(t.TempDir(), "other")
+	out, errOut, code := govhook(t, "", "evidence", "keygen", "--out", keys)
+	if code != 0 || !strings.Contains(out, "private key "+filepath.Join(keys, "signing.key")) {
+		t.Fatalf("keygen: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if _, errOut, code := govhook(t, "", "evidence", "keygen", "--out", other); code != 0 {
+		t.Fatalf("keygen: exit %d: %s", code, errOut)
+	}
+	signer, err := evidence.LoadSigner(filepath.Join(keys, "signing.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeSignedEvidence(t, dir, signer)
+	pub, otherPub := filepath.Join(keys, "signing.pub"), filepath.Join(other, "signing.pub")
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantOut  string
+		wantErr  string
+	}{
+		{"pinned key", []string{"evidence", "verify", "--public-key", pub, dir}, 0,
+			"0 after the last checkpoint, signed by " + signer.KeyID() + ": intact\nevidence intact: 1 chains, 3 records\n", ""},
+		{"both keys of a rotation", []string{"evidence", "verify", "--public-key", otherPub, "--public-key", pub, dir}, 0, "evidence intact", ""},
+		{"another key", []string{"evidence", "verify", "--public-key", otherPub, dir}, 1,
+			":3: checkpoint is signed by key " + signer.KeyID() + ", which is not one of the given public keys\n", ""},
+		{"private key as public key", []string{"evidence", "verify", "--public-key", filepath.Join(keys, "signing.key"), dir}, 2, "", `holds no PEM block of type "PUBLIC KEY"`},
+		{"keygen without --out", []string{"evidence", "keygen"}, 2, "", "keygen needs --out DIR"},
+		{"keygen over existing keys", []string{"evidence", "keygen", "--out", keys}, 2, "", "file exists"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
