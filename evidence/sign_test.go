@@ -123,8 +123,8 @@ func TestVerifySignedCheckpoints(t *testing.T) {
 			tamper:  func(t *testing.T, replica string) { rechain(t, replica, nil, allow) },
 			keyring: keyring(k1),
 			want: []string{
-				seg1 + ":4: checkpoint signature does not verify with key " + k1.KeyID() + ": the chain up to it was altered or re-hashed",
-				seg1 + ":6: checkpoint signature does not verify with key " + k1.KeyID() + ": the chain up to it was altered or re-hashed",
+				seg1 + ":5: checkpoint signature does not verify with key " + k1.KeyID() + ": the chain up to it was altered or re-hashed",
+				seg1 + ":7: checkpoint signature does not verify with key " + k1.KeyID() + ": the chain up to it was altered or re-hashed",
 			},
 		},
 		{
@@ -138,23 +138,23 @@ func TestVerifySignedCheckpoints(t *testing.T) {
 				})
 			},
 			keyring: keyring(k1),
-			want:    []string{seg1 + ":4: checkpoint is not signed", seg1 + ":6: checkpoint is not signed"},
+			want:    []string{seg1 + ":5: checkpoint is not signed", seg1 + ":7: checkpoint is not signed"},
 		},
 		{
 			name:    "re-chain with a different key",
 			tamper:  func(t *testing.T, replica string) { rechain(t, replica, k2, allow) },
 			keyring: keyring(k1),
 			want: []string{
-				seg1 + ":4: checkpoint is signed by key " + k2.KeyID() + ", which is not one of the given public keys",
-				seg1 + ":6: checkpoint is signed by key " + k2.KeyID() + ", which is not one of the given public keys",
+				seg1 + ":5: checkpoint is signed by key " + k2.KeyID() + ", which is not one of the given public keys",
+				seg1 + ":7: checkpoint is signed by key " + k2.KeyID() + ", which is not one of the given public keys",
 			},
 		},
 		{
 			name:    "only the other key pinned",
 			keyring: keyring(k2),
 			want: []string{
-				seg1 + ":4: checkpoint is signed by key " + k1.KeyID() + ", which is not one of the given public keys",
-				seg1 + ":6: checkpoint is signed by key " + k1.KeyID() + ", which is not one of the given public keys",
+				seg1 + ":5: checkpoint is signed by key " + k1.KeyID() + ", which is not one of the given public keys",
+				seg1 + ":7: checkpoint is signed by key " + k1.KeyID() + ", which is not one of the given public keys",
 			},
 		},
 	}
@@ -261,7 +261,7 @@ func BenchmarkCheckpoint(b *testing.B) {
 		signer *Signer
 	}{{"unsigned", nil}, {"signed", testSigner(1)}} {
 		b.Run(tc.name, func(b *testing.B) {
-			w, err := Open(Options{Dir: b.TempDir(), Replica: "bench", CheckpointInterval: -1, Signer: tc.signer})
+			w, err := Open(b.Context(), Options{Dir: b.TempDir(), Replica: "bench", CheckpointInterval: -1, Signer: tc.signer})
 			if err != nil {
 				b.Fatal(err)
 			}

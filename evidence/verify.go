@@ -43,6 +43,7 @@ type Chain struct {
 	Admissions  int       `json:"admissions"`
 	Checkpoints int       `json:"checkpoints"`
 	Recoveries  int       `json:"recoveries"`
+	Starts      int       `json:"starts"`
 	FirstSeq    uint64    `json:"firstSeq"`
 	LastSeq     uint64    `json:"lastSeq"`
 	From        time.Time `json:"from,omitzero"`
@@ -247,6 +248,18 @@ func (cv *chainVerifier) line(l segmentLine) *Record {
 	} else if r.Replica != cv.chain.Replica {
 		problems = append(problems, fmt.Sprintf("record of replica %q in the chain of replica %q", r.Replica, cv.chain.Replica))
 	}
+	if lost := newChainLoss(&r); lost != nil {
+		// A writer found records gone and started a new chain that names them: the loss is a
+		// break, the new chain is checked from here on.
+		if !cv.started {
+			cv.chain.FirstSeq = r.Seq
+		}
+		problems = append(problems, fmt.Sprintf("records %d-%d are lost, a new chain starts at seq %d: %s", lost.FromSeq, lost.ToSeq, r.Seq, lost.Reason))
+		if cv.started && lost.FromSeq > cv.expectSeq {
+			problems = append(problems, fmt.Sprintf("records %d-%d are missing before it", cv.expectSeq, lost.FromSeq-1))
+		}
+		cv.started, cv.expectSeq, cv.prevHash, cv.span, cv.spanKnown = true, r.Seq, GenesisHash, span{}, true
+	}
 	if !cv.started {
 		cv.chain.FirstSeq = r.Seq
 		if r.Seq != 1 {
@@ -311,6 +324,17 @@ func (cv *chainVerifier) typed(r *Record) []string {
 					stamp(c.From), stamp(c.To), stamp(cv.span.from), stamp(cv.span.to)))
 			}
 		}
+	case TypeStart:
+		st := r.Start
+		if st == nil {
+			return []string{"start record without a start member"}
+		}
+		if st.Chain == ChainResumed && (st.HeadSeq != r.Seq-1 || st.HeadHash != r.PrevHash) {
+			problems = append(problems, "start record does not name the record before it as the head it resumed")
+		}
+		if st.Chain != ChainResumed && st.Chain != ChainNew {
+			problems = append(problems, fmt.Sprintf("start record of unknown chain %q", st.Chain))
+		}
 	case TypeRecovery:
 		if r.Recovery == nil {
 			return []string{"recovery record without a recovery member"}
@@ -365,6 +389,8 @@ func (cv *chainVerifier) count(r *Record) {
 		c.Admissions++
 	case TypeRecovery:
 		c.Recoveries++
+	case TypeStart:
+		c.Starts++
 	}
 	cv.span.add(r.Time)
 }
@@ -383,6 +409,14 @@ func (cv *chainVerifier) unnamedQuarantines() error {
 		}
 	}
 	return nil
+}
+
+// newChainLoss is the loss a start record names when it starts a new chain after one.
+func newChainLoss(r *Record) *Loss {
+	if r.Type != TypeStart || r.Start == nil || r.Start.Chain != ChainNew {
+		return nil
+	}
+	return r.Start.Lost
 }
 
 func plural(n uint64, one, many string) string {

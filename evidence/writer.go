@@ -67,6 +67,16 @@ type Options struct {
 	Log logr.Logger
 	// Signer, if set, signs every checkpoint.
 	Signer *Signer
+	// Anchors receive each durable checkpoint's anchor (stdout, the archive). A failure is
+	// logged: the checkpoint is in the chain all the same.
+	Anchors []AnchorSink
+	// AnchorSource, if set, gives the newest anchor of the replica when the chain is
+	// opened: a local chain behind it is not continued.
+	AnchorSource AnchorSource
+	// Pod, Version and ConfigDigest are named in the start record.
+	Pod          string
+	Version      string
+	ConfigDigest string
 }
 
 func (o *Options) defaults() {
@@ -100,8 +110,10 @@ func (o *Options) defaults() {
 // refuses records until, RetryInterval later, it resumes from what is on disk and writes a
 // recovery record counting what was lost.
 type Writer struct {
-	o   Options
-	dir string
+	o       Options
+	dir     string
+	lock    *os.File // the replica directory, flocked
+	written *os.File // writtenFile
 
 	mu     sync.Mutex
 	synced *sync.Cond
@@ -141,33 +153,69 @@ type lostRecords struct {
 	err      string
 }
 
-// Open opens the replica's chain: it repairs a torn tail of the newest segment (moving it
-// to a quarantine file and recording that), resumes the chain from its last record, and
-// starts the checkpoint timer.
-func Open(o Options) (*Writer, error) {
+// Open opens the replica's chain: it locks the replica directory, repairs a torn tail of the
+// newest segment (moving it to a quarantine file and recording that), resumes the chain from
+// its last record, or starts a new one when records written before are gone, writes the start
+// record, and starts the checkpoint timer.
+func Open(ctx context.Context, o Options) (*Writer, error) {
 	if o.Replica == "" || strings.ContainsAny(o.Replica, `/\`) || o.Replica == "." || o.Replica == ".." {
 		return nil, fmt.Errorf("evidence replica name %q must be a non-empty file name", o.Replica)
 	}
 	o.defaults()
 	w := &Writer{o: o, dir: filepath.Join(o.Dir, o.Replica), open: 1}
 	w.synced = sync.NewCond(&w.mu)
-	if err := os.MkdirAll(w.dir, 0o750); err != nil {
+	if err := makeReplicaDir(w.dir); err != nil {
 		return nil, fmt.Errorf("create evidence directory: %w", err)
 	}
+	lock, err := lockDir(w.dir, o.Replica)
+	if err != nil {
+		return nil, err
+	}
+	w.lock = lock
+	w2, err := w.openChain(ctx)
+	if err != nil {
+		lock.Close()
+		return nil, err
+	}
+	return w2, nil
+}
+
+// openChain does the work of Open once the replica directory is locked.
+func (w *Writer) openChain(ctx context.Context) (*Writer, error) {
+	o := w.o
 	res, err := w.resume()
 	if err != nil {
 		return nil, err
 	}
+	start, newSeq, err := w.startRecord(ctx, head{seq: res.seq, hash: res.hash})
+	if err == nil && newSeq > 0 {
+		err = w.newChain(res, newSeq)
+	}
+	if err == nil {
+		w.written, err = os.OpenFile(filepath.Join(w.dir, writtenFile), os.O_RDWR|os.O_CREATE, 0o640)
+	}
+	if err != nil {
+		res.file.Close()
+		return nil, err
+	}
 	w.mu.Lock()
 	w.apply(res)
-	batch, err := w.appendRecoveries(res.recoveries)
+	batch, err := w.append(&Record{Type: TypeStart, Time: w.o.Now().UTC(), Start: start})
+	if err == nil {
+		batch, err = w.appendRecoveries(res.recoveries, batch)
+	}
 	if err == nil {
 		err = w.wait(batch)
 	}
 	w.mu.Unlock()
 	if err != nil {
 		w.file.Close()
-		return nil, fmt.Errorf("record evidence recovery: %w", err)
+		w.written.Close()
+		return nil, fmt.Errorf("write evidence start record: %w", err)
+	}
+	if start.Lost != nil {
+		o.Log.Error(errors.New(start.Lost.Reason), "evidence records were lost; started a new chain that names the loss",
+			"replica", o.Replica, "lostFrom", start.Lost.FromSeq, "lostTo", start.Lost.ToSeq, "seq", newSeq)
 	}
 	for _, r := range res.recoveries {
 		o.Log.Error(errors.New(r.Reason), "evidence segment had a torn tail; moved it to a quarantine file and recorded that",
@@ -176,6 +224,30 @@ func Open(o Options) (*Writer, error) {
 	w.stop, w.stopped = make(chan struct{}), make(chan struct{})
 	go w.checkpoints()
 	return w, nil
+}
+
+// newChain makes res the state of a new chain whose first record has seq first, in a segment
+// of its own.
+func (w *Writer) newChain(res *resumed, first uint64) error {
+	if res.size == 0 { // the newest segment is empty: the new one replaces it
+		res.file.Close()
+		if err := os.Remove(filepath.Join(w.dir, segmentName(res.seq+1))); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	} else {
+		res.file.Close()
+	}
+	f, err := w.o.OpenFile(filepath.Join(w.dir, segmentName(first)))
+	if err != nil {
+		return fmt.Errorf("start evidence segment: %w", err)
+	}
+	if err := syncDir(w.dir); err != nil {
+		f.Close()
+		return fmt.Errorf("start evidence segment: %w", err)
+	}
+	res.file, res.size, res.start = f, 0, w.o.Now()
+	res.seq, res.hash, res.span = first-1, GenesisHash, span{}
+	return nil
 }
 
 // Record assigns the record its place in the chain, queues it, and returns once the batch it
@@ -240,6 +312,7 @@ func (w *Writer) Close() error {
 	if w.err == nil {
 		w.err = ErrClosed
 	}
+	err = errors.Join(err, w.written.Close(), w.lock.Close())
 	if w.file == nil { // a failed writer that could not reopen its segment
 		return err
 	}
@@ -339,7 +412,7 @@ func (w *Writer) wait(batch uint64) error {
 // flush writes the queued batch with mu released, so new records keep queueing meanwhile.
 func (w *Writer) flush() {
 	w.flushing = true
-	buf, first, last := w.queue, w.queueFirst, w.seq
+	buf, first, last, lastHash := w.queue, w.queueFirst, w.seq, w.prevHash
 	w.queue, w.queueFirst = w.spare[:0], 0
 	batch := w.open
 	w.open++
@@ -347,6 +420,9 @@ func (w *Writer) flush() {
 	w.mu.Unlock()
 
 	err := w.write(buf, first, now)
+	if err == nil {
+		w.recordWritten(head{seq: last, hash: lastHash})
+	}
 	if err == nil && w.o.Mirror != nil {
 		_, _ = w.o.Mirror.Write(buf) // the file is the evidence; a slow or closed mirror is not
 	}
@@ -390,6 +466,15 @@ func (w *Writer) write(buf []byte, first uint64, now time.Time) error {
 		return fmt.Errorf("fsync evidence segment: %w", err)
 	}
 	return nil
+}
+
+// recordWritten notes the last durable record in writtenFile, with no fsync of its own: it
+// reaches the disk with the next segment fsync, and on restart the larger of it and the
+// chain's head counts. A failure only weakens that check, so it is logged, not fatal.
+func (w *Writer) recordWritten(h head) {
+	if _, err := w.written.WriteAt(formatWritten(h), 0); err != nil {
+		w.o.Log.Error(err, "note the last written evidence seq")
+	}
 }
 
 // rotate closes the current segment and starts the one named for seq first.
@@ -445,7 +530,7 @@ func (w *Writer) recover() {
 	} else {
 		res.recoveries = append(res.recoveries, lost)
 	}
-	if _, err := w.appendRecoveries(res.recoveries); err != nil {
+	if _, err := w.appendRecoveries(res.recoveries, 0); err != nil {
 		w.err = fmt.Errorf("%w: %w", ErrWriterFailed, err)
 		w.retryAt = w.o.Now().Add(w.o.RetryInterval)
 		return
@@ -455,9 +540,8 @@ func (w *Writer) recover() {
 }
 
 // appendRecoveries queues one recovery record per repair; it returns the batch to wait for
-// (0 when there is none).
-func (w *Writer) appendRecoveries(recs []*Recovery) (uint64, error) {
-	var batch uint64
+// (batch when there is none).
+func (w *Writer) appendRecoveries(recs []*Recovery, batch uint64) (uint64, error) {
 	for _, rec := range recs {
 		b, err := w.append(&Record{Type: TypeRecovery, Time: w.o.Now().UTC(), Recovery: rec})
 		if err != nil {

@@ -22,7 +22,7 @@ func writeEvidence(t *testing.T, dir string) { writeSignedEvidence(t, dir, nil) 
 func writeSignedEvidence(t *testing.T, dir string, s *evidence.Signer) {
 	t.Helper()
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	w, err := evidence.Open(evidence.Options{Dir: dir, Replica: "r1", CheckpointInterval: -1, Now: func() time.Time { return now }, Signer: s})
+	w, err := evidence.Open(t.Context(), evidence.Options{Dir: dir, Replica: "r1", CheckpointInterval: -1, Now: func() time.Time { return now }, Signer: s})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,9 +60,9 @@ func TestEvidenceVerifyCommand(t *testing.T) {
 		wantErr  string
 	}{
 		{"intact", []string{"evidence", "verify", intact}, 0,
-			"r1 (" + filepath.Join(intact, "r1") + "): 3 records in 1 segments, seq 1-3, 2026-03-02T09:00:00Z to 2026-03-02T09:00:00Z, 0 after the last checkpoint, unsigned: intact\nsignatures not checked: no --public-key given\nevidence intact: 1 chains, 3 records\n", ""},
+			"r1 (" + filepath.Join(intact, "r1") + "): 4 records in 1 segments, seq 1-4, 2026-03-02T09:00:00Z to 2026-03-02T09:00:00Z, 0 after the last checkpoint, unsigned: intact\nsignatures not checked: no --public-key given\nevidence intact: 1 chains, 4 records\n", ""},
 		{"tampered", []string{"evidence", "verify", tampered}, 1,
-			segment + ":2: hash does not match the record's content (altered after it was written)\n", ""},
+			segment + ":3: hash does not match the record's content (altered after it was written)\n", ""},
 		{"json", []string{"evidence", "verify", "-o", "json", intact}, 0, `"breaks": []`, ""},
 		{"no path", []string{"evidence", "verify"}, 2, "", "requires at least 1 arg"},
 		{"missing path", []string{"evidence", "verify", filepath.Join(intact, "nope")}, 2, "", "no such file or directory"},
@@ -104,10 +104,10 @@ func TestEvidenceKeygenAndSignedVerify(t *testing.T) {
 		wantErr  string
 	}{
 		{"pinned key", []string{"evidence", "verify", "--public-key", pub, dir}, 0,
-			"0 after the last checkpoint, signed by " + signer.KeyID() + ": intact\nevidence intact: 1 chains, 3 records\n", ""},
+			"0 after the last checkpoint, signed by " + signer.KeyID() + ": intact\nevidence intact: 1 chains, 4 records\n", ""},
 		{"both keys of a rotation", []string{"evidence", "verify", "--public-key", otherPub, "--public-key", pub, dir}, 0, "evidence intact", ""},
 		{"another key", []string{"evidence", "verify", "--public-key", otherPub, dir}, 1,
-			":3: checkpoint is signed by key " + signer.KeyID() + ", which is not one of the given public keys\n", ""},
+			":4: checkpoint is signed by key " + signer.KeyID() + ", which is not one of the given public keys\n", ""},
 		{"private key as public key", []string{"evidence", "verify", "--public-key", filepath.Join(keys, "signing.key"), dir}, 2, "", `holds no PEM block of type "PUBLIC KEY"`},
 		{"keygen without --out", []string{"evidence", "keygen"}, 2, "", "keygen needs --out DIR"},
 		{"keygen over existing keys", []string{"evidence", "keygen", "--out", keys}, 2, "", "file exists"},

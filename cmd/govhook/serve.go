@@ -130,6 +130,7 @@ func serve(parent context.Context, o serveOptions) error {
 	}
 	writerOpts := o.evidence
 	writerOpts.Dir, writerOpts.Replica, writerOpts.Log = o.evidenceDir, o.replica, log.WithName("evidence")
+	writerOpts.Pod, writerOpts.Version, writerOpts.ConfigDigest = os.Getenv("POD_NAME"), version, reviewer.Config().Digest()
 	if mirror != nil {
 		writerOpts.Mirror = mirror
 	}
@@ -141,7 +142,7 @@ func serve(parent context.Context, o serveOptions) error {
 	} else {
 		log.Info("evidence checkpoints are NOT signed: without --evidence-signing-key anyone who can write the evidence files can re-hash the chain")
 	}
-	writer, err := evidence.Open(writerOpts)
+	writer, err := evidence.Open(ctx, writerOpts)
 	if err != nil {
 		return err
 	}
