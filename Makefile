@@ -6,7 +6,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN := bin/govhook
 PKGS := ./...
 
-.PHONY: all build image test unit e2e demo demo-down lint fmt vet bench loadtest control-plane clean
+.PHONY: all build image test unit e2e demo demo-down lint fmt vet bench loadtest control-plane clean generate
 
 all: build
 
@@ -44,6 +44,11 @@ demo: build control-plane
 ## demo-down: stop a demo left running
 demo-down:
 	hack/demo.sh down
+
+## generate: the webhook rules, the kinds govhook audit lists and the README's policy catalog, from
+## the policies' METADATA (go test ./hack/generate fails when they are stale)
+generate:
+	$(GO) run ./hack/generate
 
 lint: fmt vet
 	$(GO) run github.com/open-policy-agent/opa@v1.22.3 fmt --list --fail policies/

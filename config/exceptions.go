@@ -10,9 +10,17 @@ const dateLayout = "2006-01-02"
 
 // ParseExpiry returns the instant an exception stops applying: for a date (YYYY-MM-DD) the end
 // of that day in UTC, i.e. midnight UTC starting the next day; for an RFC 3339 time, that time.
-func ParseExpiry(s string) (time.Time, error) {
+func ParseExpiry(s string) (time.Time, error) { return ParseTime(s, true) }
+
+// ParseTime reads an RFC 3339 time, or a date (YYYY-MM-DD) meaning the start of that day in
+// UTC, or with endOfDay its end (midnight UTC starting the next day). It is govhook's one
+// reader of dates: exception expiry and report periods read the same way.
+func ParseTime(s string, endOfDay bool) (time.Time, error) {
 	if d, err := time.Parse(dateLayout, s); err == nil {
-		return d.AddDate(0, 0, 1), nil
+		if endOfDay {
+			d = d.AddDate(0, 0, 1)
+		}
+		return d, nil
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {

@@ -99,25 +99,22 @@ type Request struct {
 	Groups []string
 }
 
-// Decide gives each violation its action, waives those a live exception covers, and derives
-// the outcome: deny if any finding is denied, warn if any warns, allow otherwise (audit and
-// waived findings are recorded, never shown). An exempt request is allowed unevaluated.
-func Decide(violations []policies.Violation, catalog *policies.Catalog, cfg *config.Config, req Request, now time.Time) Decision {
-	if reason := Exemption(cfg, req); reason != "" {
-		return Decision{Outcome: OutcomeAllow, Exempt: reason}
-	}
+// Decide gives each violation of a request that is not exempt (see Exempt) its action, waives
+// those a live exception covers, and derives the outcome: deny if any finding is denied, warn
+// if any warns, allow otherwise (audit and waived findings are recorded, never shown).
+func Decide(violations []policies.Violation, cfg *config.Config, req Request, now time.Time) Decision {
 	d := Decision{Outcome: OutcomeAllow}
 	if len(violations) > 0 {
 		d.Findings = make([]Finding, 0, len(violations))
 	}
 	for _, v := range violations {
-		// A policy missing from the catalog cannot happen with one engine; if it does, deny.
-		f := Finding{Policy: v.PolicyID, Message: v.Message, Field: v.Field, Action: policies.ActionDeny, Severity: "high"}
-		p, known := catalog.Get(v.PolicyID)
-		if known {
-			f.Severity, f.Controls = p.Severity, p.Controls
+		// A violation without its policy cannot come from the engine; if one does, deny.
+		f := Finding{Message: v.Message, Field: v.Field, Action: policies.ActionDeny, Severity: "high"}
+		p := v.Policy
+		if p != nil {
+			f.Policy, f.Severity, f.Controls = p.ID, p.Severity, p.Controls
 		}
-		f.Action = action(f.Policy, p, cfg, req)
+		f.Action = ruleFor(p, cfg).action(req)
 		if v.Advisory && f.Action == policies.ActionDeny { // a policy's warn rule never denies
 			f.Action = policies.ActionWarn
 		}
@@ -140,72 +137,22 @@ func Decide(violations []policies.Violation, catalog *policies.Catalog, cfg *con
 	return d
 }
 
-// Exemption returns why a request is exempt from evaluation, or "" when it is not. Only
-// namespaces and exact usernames exempt. Groups never do: system:serviceaccounts and
+// Exempt decides whether a request is exempt from evaluation, once, before anything is
+// evaluated: when it is, the decision allows it unevaluated and says why. Only namespaces and
+// exact usernames exempt. Groups never do: system:serviceaccounts and
 // system:serviceaccounts:<ns> take in every controller's service account, and a controller
 // creating pods is exactly what policy must still see.
-func Exemption(cfg *config.Config, req Request) string {
-	if req.Namespace != "" && slices.Contains(cfg.Exemptions.Namespaces, req.Namespace) {
-		return "namespace " + req.Namespace
-	}
-	if req.Username != "" && slices.Contains(cfg.Exemptions.Usernames, req.Username) {
-		return "username " + req.Username
-	}
-	return ""
-}
-
-// action picks a policy's action: the config's per-policy choice (fixed or tiered), else its
-// default override, else the catalog's default (fixed or tiered).
-func action(policyID string, p *policies.Policy, cfg *config.Config, req Request) string {
-	if a, ok := cfg.Enforcement.Policies[policyID]; ok {
-		if len(a.WhenNamespaceLabels) == 0 {
-			return a.Action
-		}
-		return tier(a.Action, a.Otherwise, req, func() bool {
-			for k, v := range a.WhenNamespaceLabels {
-				if got, ok := req.NamespaceLabels[k]; !ok || got != v {
-					return false
-				}
-			}
-			return true
-		})
-	}
+func Exempt(cfg *config.Config, req Request) (Decision, bool) {
+	var reason string
 	switch {
-	case cfg.Enforcement.Default != "":
-		return cfg.Enforcement.Default
-	case p == nil:
-		return policies.ActionDeny
-	case p.Tiered:
-		return tier(p.Action, policies.ActionWarn, req, func() bool {
-			return req.NamespaceLabels[cfg.EnvironmentLabel()] == config.ProdEnvironment
-		})
+	case req.Namespace != "" && slices.Contains(cfg.Exemptions.Namespaces, req.Namespace):
+		reason = "namespace " + req.Namespace
+	case req.Username != "" && slices.Contains(cfg.Exemptions.Usernames, req.Username):
+		reason = "username " + req.Username
+	default:
+		return Decision{}, false
 	}
-	return p.Action
-}
-
-// tier returns when in the namespaces selected, otherwise elsewhere, and the stricter of the
-// two where the namespace is unknown.
-func tier(when, otherwise string, req Request, selected func() bool) string {
-	switch {
-	case !req.NamespaceKnown:
-		if strictness(otherwise) > strictness(when) {
-			return otherwise
-		}
-		return when
-	case selected():
-		return when
-	}
-	return otherwise
-}
-
-func strictness(action string) int {
-	switch action {
-	case policies.ActionDeny:
-		return 2
-	case policies.ActionWarn:
-		return 1
-	}
-	return 0
+	return Decision{Outcome: OutcomeAllow, Exempt: reason}, true
 }
 
 // exceptionFor returns the first exception in register order that covers policyID for req and

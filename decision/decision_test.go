@@ -81,8 +81,13 @@ const exceptionConfig = `exceptions:
     expires: "2027-01-15T12:00:00Z"
 `
 
-func violation(id string) policies.Violation {
-	return policies.Violation{PolicyID: id, Message: "breaks " + id, Field: "spec"}
+func violation(t testing.TB, catalog *policies.Catalog, id string) policies.Violation {
+	t.Helper()
+	p, ok := catalog.Get(id)
+	if !ok {
+		t.Fatalf("no policy %s in the test catalog", id)
+	}
+	return policies.Violation{Policy: p, Message: "breaks " + id, Field: "spec"}
 }
 
 func finding(id, action string) decision.Finding {
@@ -296,40 +301,66 @@ func TestDecide(t *testing.T) {
 				Findings:   []decision.Finding{finding("OWN-002", "deny"), waived("POD-001", "EXC-1")},
 				Exceptions: []decision.AppliedException{exc1}},
 		},
-		{
-			name:       "exempt user",
-			config:     "exemptions: {usernames: [ci-bot]}\n",
-			violations: []string{"POD-001"},
-			req:        with(prod, func(r *decision.Request) { r.Username = "ci-bot" }),
-			want:       decision.Decision{Outcome: decision.OutcomeAllow, Exempt: "username ci-bot"},
-		},
-		{
-			name:       "same name as a group is not exempt",
-			config:     "exemptions: {usernames: [ci-bot]}\n",
-			violations: []string{"POD-001"},
-			req:        with(prod, func(r *decision.Request) { r.Username = "alice"; r.Groups = []string{"ci-bot", "system:authenticated"} }),
-			want:       decision.Decision{Outcome: decision.OutcomeDeny, Findings: []decision.Finding{finding("POD-001", "deny")}},
-		},
-		{
-			name:       "exempt namespace",
-			config:     "exemptions: {namespaces: [shop]}\n",
-			violations: []string{"POD-001"},
-			req:        prod,
-			want:       decision.Decision{Outcome: decision.OutcomeAllow, Exempt: "namespace shop"},
-		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := testConfig(t, tc.config)
 			var vs []policies.Violation
 			for _, id := range tc.violations {
-				v := violation(strings.TrimSuffix(id, "~"))
+				v := violation(t, catalog, strings.TrimSuffix(id, "~"))
 				v.Advisory = strings.HasSuffix(id, "~") // "ID~": from the policy's warn rule
 				vs = append(vs, v)
 			}
-			got := decision.Decide(vs, catalog, cfg, tc.req, tc.now)
+			got := decision.Decide(vs, cfg, tc.req, tc.now)
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("Decide (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestExempt checks the one place exemption is decided: namespaces and exact usernames exempt,
+// groups never do.
+func TestExempt(t *testing.T) {
+	tests := []struct {
+		name   string
+		config string
+		req    decision.Request
+		want   decision.Decision
+		exempt bool
+	}{
+		{
+			name:   "exempt user",
+			config: "exemptions: {usernames: [ci-bot]}\n",
+			req:    with(prod, func(r *decision.Request) { r.Username = "ci-bot" }),
+			want:   decision.Decision{Outcome: decision.OutcomeAllow, Exempt: "username ci-bot"},
+			exempt: true,
+		},
+		{
+			name:   "same name as a group is not exempt",
+			config: "exemptions: {usernames: [ci-bot]}\n",
+			req:    with(prod, func(r *decision.Request) { r.Username = "alice"; r.Groups = []string{"ci-bot", "system:authenticated"} }),
+		},
+		{
+			name:   "exempt namespace",
+			config: "exemptions: {namespaces: [shop]}\n",
+			req:    prod,
+			want:   decision.Decision{Outcome: decision.OutcomeAllow, Exempt: "namespace shop"},
+			exempt: true,
+		},
+		{
+			name: "nothing exempts without exemptions",
+			req:  prod,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, exempt := decision.Exempt(testConfig(t, tc.config), tc.req)
+			if exempt != tc.exempt {
+				t.Errorf("Exempt = %v, want %v", exempt, tc.exempt)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Exempt (-want +got):\n%s", diff)
 			}
 		})
 	}
@@ -362,10 +393,10 @@ func BenchmarkDecide(b *testing.B) {
 	}
 	register += entries
 	cfg := testConfig(b, "enforcement: {policies: {POD-030: {action: deny, whenNamespaceLabels: {environment: prod}, otherwise: warn}}}\n"+register)
-	vs := []policies.Violation{violation("OWN-002"), violation("POD-001"), violation("POD-030")}
+	vs := []policies.Violation{violation(b, catalog, "OWN-002"), violation(b, catalog, "POD-001"), violation(b, catalog, "POD-030")}
 	b.ReportAllocs()
 	for b.Loop() {
-		d := decision.Decide(vs, catalog, cfg, dev, lastDay)
+		d := decision.Decide(vs, cfg, dev, lastDay)
 		if d.Outcome != decision.OutcomeWarn {
 			b.Fatalf("outcome %s", d.Outcome)
 		}

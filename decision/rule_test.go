@@ -35,7 +35,7 @@ func TestActionRuleAgreesWithDecide(t *testing.T) {
 			}
 			for env, want := range map[string]string{"prod": tc.prod, "dev": tc.dev} {
 				req := decision.Request{Namespace: "ns", NamespaceKnown: true, NamespaceLabels: map[string]string{"environment": env, "tier": "web"}}
-				d := decision.Decide([]policies.Violation{{PolicyID: tc.policy, Message: "m"}}, catalog, cfg, req, time.Now())
+				d := decision.Decide([]policies.Violation{{Policy: p, Message: "m"}}, cfg, req, time.Now())
 				if got := d.Findings[0].Action; got != want {
 					t.Errorf("Decide in a %s namespace: %s, want %s", env, got, want)
 				}

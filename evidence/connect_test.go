@@ -57,7 +57,7 @@ func TestConnectRecordsFlagsNeverCommand(t *testing.T) {
 				Operation:   admissionv1.Connect,
 				Object:      runtime.RawExtension{Raw: []byte(tc.object)},
 			}
-			rec := evidence.FromAdmission("d-1", req, decision.Decision{Outcome: decision.OutcomeWarn}, time.Unix(0, 0))
+			rec := evidence.NewRecord(evidence.TypeAdmission, "d-1", req, decision.Decision{Outcome: decision.OutcomeWarn}, evidence.Basis{Time: time.Unix(0, 0)}, nil)
 			if diff := cmp.Diff(tc.want, rec.Connect); diff != "" {
 				t.Errorf("Connect (-want +got):\n%s", diff)
 			}
@@ -96,7 +96,7 @@ func TestConnectOnlyForConnectRequests(t *testing.T) {
 		Operation: admissionv1.Create,
 		Object:    runtime.RawExtension{Raw: []byte(`{"kind":"Pod","apiVersion":"v1","metadata":{"name":"p"},"spec":{"containers":[{"name":"app","tty":true,"stdin":true}]},"container":"x"}`)},
 	}
-	if rec := evidence.FromAdmission("d-2", req, decision.Decision{Outcome: decision.OutcomeAllow}, time.Unix(0, 0)); rec.Connect != nil {
+	if rec := evidence.NewRecord(evidence.TypeAdmission, "d-2", req, decision.Decision{Outcome: decision.OutcomeAllow}, evidence.Basis{Time: time.Unix(0, 0)}, nil); rec.Connect != nil {
 		t.Errorf("a CREATE must carry no connect facts, got %+v", rec.Connect)
 	}
 }

@@ -1,6 +1,6 @@
 // Package evidence keeps govhook's audit evidence: one hash-chained JSON record per admission
 // request, appended to segment files and made durable before the response is sent; Verify
-// checks a chain and BuildReport turns it into the auditor's report.
+// checks a chain; package evidence/report turns it into the auditor's report.
 //
 // # Segments
 //

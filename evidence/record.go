@@ -147,14 +147,29 @@ type Recovery struct {
 	UnconfirmedLast  uint64 `json:"unconfirmedLast,omitzero"`
 }
 
-// FromAdmission fills a record from an admission request and its decision. id is the
-// decision id sent back as an audit annotation. Only a hash of the object is kept.
-func FromAdmission(id string, req *admissionv1.AdmissionRequest, d decision.Decision, now time.Time) Record {
+// Basis is what a decision was made under, as its record names it.
+type Basis struct {
+	// Time is when the decision was made (or the request refused).
+	Time time.Time
+	// PolicyDigest and ConfigDigest name the catalog and the config the decision was made
+	// under.
+	PolicyDigest string
+	ConfigDigest string
+	// NamespaceKnown, for a request in a namespace (or about a Namespace), says whether the
+	// namespace's metadata was known to the policies; nil for other cluster-scoped requests.
+	NamespaceKnown *bool
+}
+
+// NewRecord is the one constructor of a decision's record. typ is TypeAdmission for an
+// admission request, TypeAudit for an object judged by `govhook audit` (the object as it
+// stands: no operation); id is the decision id sent back as an audit annotation; cause, when
+// not nil, is why the request could not be evaluated. Only a hash of the object is kept.
+func NewRecord(typ, id string, req *admissionv1.AdmissionRequest, d decision.Decision, b Basis, cause error) Record {
 	r := Record{
 		Schema:      Schema,
-		Type:        TypeAdmission,
+		Type:        typ,
 		ID:          id,
-		Time:        now.UTC(),
+		Time:        b.Time.UTC(),
 		UID:         string(req.UID),
 		Operation:   string(req.Operation),
 		Kind:        gvkString(req.Kind.Group, req.Kind.Version, req.Kind.Kind),
@@ -170,6 +185,15 @@ func FromAdmission(id string, req *admissionv1.AdmissionRequest, d decision.Deci
 		Exceptions:  d.Exceptions,
 
 		ExpiredExceptions: d.Expired,
+		PolicyDigest:      b.PolicyDigest,
+		ConfigDigest:      b.ConfigDigest,
+		NamespaceKnown:    b.NamespaceKnown,
+	}
+	if typ == TypeAudit { // not a request: the object as it stands
+		r.Operation, r.NamespaceKnown = "", nil
+	}
+	if cause != nil {
+		r.Error = cause.Error()
 	}
 	// An admission record always says which violations and exceptions it had, even none.
 	if r.Violations == nil {

@@ -110,7 +110,7 @@ func (w *Writer) startRecord(ctx context.Context, local head) (*Start, uint64, e
 			return nil, 0, fmt.Errorf("read the newest evidence anchor: %w", err)
 		}
 		if a != nil && a.Seq > local.seq {
-			reasons = append(reasons, fmt.Sprintf("the newest anchor names seq %d (%s)", a.Seq, stamp(a.Time)))
+			reasons = append(reasons, fmt.Sprintf("the newest anchor names seq %d (%s)", a.Seq, Stamp(a.Time)))
 			highest = max(highest, a.Seq)
 		}
 	}

@@ -321,7 +321,7 @@ func (cv *chainVerifier) typed(r *Record) []string {
 				problems = append(problems, fmt.Sprintf("checkpoint counts %d records since the previous checkpoint, the chain has %d", c.Count, cv.span.count))
 			} else if !c.From.Equal(cv.span.from) || !c.To.Equal(cv.span.to) {
 				problems = append(problems, fmt.Sprintf("checkpoint covers %s to %s, the records span %s to %s",
-					stamp(c.From), stamp(c.To), stamp(cv.span.from), stamp(cv.span.to)))
+					Stamp(c.From), Stamp(c.To), Stamp(cv.span.from), Stamp(cv.span.to)))
 			}
 		}
 	case TypeStart:
@@ -426,7 +426,9 @@ func plural(n uint64, one, many string) string {
 	return many
 }
 
-func stamp(t time.Time) string {
+// Stamp prints an instant as the verifier reports it: RFC 3339 in UTC with fractions, "-"
+// when unknown.
+func Stamp(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -111,9 +112,9 @@ func TestVerifyIntactFixture(t *testing.T) {
 	for _, c := range v.Chains {
 		got = append(got, strings.Join([]string{
 			strings.TrimPrefix(c.Dir, root+"/"), c.Replica,
-			"segments", itoa(c.Segments), "records", itoa(c.Records), "admissions", itoa(c.Admissions),
-			"checkpoints", itoa(c.Checkpoints), "recoveries", itoa(c.Recoveries),
-			"seq", itoa(int(c.FirstSeq)) + "-" + itoa(int(c.LastSeq)), "open", itoa(int(c.SinceCheckpoint)),
+			"segments", strconv.Itoa(c.Segments), "records", strconv.Itoa(c.Records), "admissions", strconv.Itoa(c.Admissions),
+			"checkpoints", strconv.Itoa(c.Checkpoints), "recoveries", strconv.Itoa(c.Recoveries),
+			"seq", strconv.Itoa(int(c.FirstSeq)) + "-" + strconv.Itoa(int(c.LastSeq)), "open", strconv.Itoa(int(c.SinceCheckpoint)),
 		}, " "))
 	}
 	want := []string{
@@ -233,7 +234,7 @@ func TestVerifyFindsTampering(t *testing.T) {
 		{
 			name: "delete a quarantine file",
 			tamper: func(f *fixture) {
-				os.Remove(f.path("r2/00000000000000000001.torn-" + itoa(len(strings.Join(f.lines(r2seg)[:3], "")))))
+				os.Remove(f.path("r2/00000000000000000001.torn-" + strconv.Itoa(len(strings.Join(f.lines(r2seg)[:3], "")))))
 			},
 			want: []string{
 				r2seg + ":5: recovery names quarantine file 00000000000000000001.torn-" + "OFFSET" + ", which is missing",
@@ -262,7 +263,7 @@ func TestVerifyFindsTampering(t *testing.T) {
 			if err := os.CopyFS(f.root, os.DirFS(src)); err != nil {
 				t.Fatal(err)
 			}
-			offset := itoa(len(strings.Join(f.lines(r2seg)[:3], "")))
+			offset := strconv.Itoa(len(strings.Join(f.lines(r2seg)[:3], "")))
 			tc.tamper(f)
 			v, err := Verify([]string{f.root}, VerifyOptions{})
 			if err != nil {

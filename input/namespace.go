@@ -7,6 +7,13 @@ import (
 	admissionv1 "k8s.io/api/admission/v1"
 )
 
+// NewNamespace is the namespace metadata policies and tiering see, made of a namespace's name,
+// labels and annotations. It is the one place that maps a namespace's metadata, whether it
+// came from the apiserver, a cluster list, a manifest or the Namespace object under review.
+func NewNamespace(name string, labels, annotations map[string]string) *Namespace {
+	return &Namespace{Name: name, Labels: labels, Annotations: annotations}
+}
+
 // IsNamespace reports whether req is about a core/v1 Namespace object itself.
 func IsNamespace(req *admissionv1.AdmissionRequest) bool {
 	return req.Kind.Group == "" && req.Kind.Kind == "Namespace"
@@ -35,5 +42,5 @@ func SelfNamespace(req *admissionv1.AdmissionRequest) *Namespace {
 	if err := json.Unmarshal(raw, &obj); err != nil || obj.Metadata.Name == "" {
 		return nil
 	}
-	return &Namespace{Name: obj.Metadata.Name, Labels: obj.Metadata.Labels, Annotations: obj.Metadata.Annotations}
+	return NewNamespace(obj.Metadata.Name, obj.Metadata.Labels, obj.Metadata.Annotations)
 }

@@ -153,7 +153,7 @@ func newMetadata() *metav1.PartialObjectMetadata {
 }
 
 func fromMetadata(m *metav1.PartialObjectMetadata) *input.Namespace {
-	return &input.Namespace{Name: m.Name, Labels: m.Labels, Annotations: m.Annotations}
+	return input.NewNamespace(m.Name, m.Labels, m.Annotations)
 }
 
 // stripMetadata keeps in the cache only what policies read: no managed fields, no

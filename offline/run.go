@@ -14,7 +14,6 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/govhook/govhook/input"
-	"github.com/govhook/govhook/report"
 	"github.com/govhook/govhook/review"
 )
 
@@ -49,7 +48,7 @@ type Options struct {
 // document order; a document the engine fails on is a result with decision error. The
 // error, when not nil, joins (errors.Join) one error per document that could not be judged at
 // all: an unknown kind, a broken embedded AdmissionReview.
-func Run(ctx context.Context, r *review.Reviewer, docs []Document, o Options) ([]report.Result, error) {
+func Run(ctx context.Context, r *review.Reviewer, docs []Document, o Options) ([]Result, error) {
 	k := newKinds(docs)
 	namespaces := maps.Clone(o.Namespaces)
 	if namespaces == nil {
@@ -58,17 +57,17 @@ func Run(ctx context.Context, r *review.Reviewer, docs []Document, o Options) ([
 	for _, d := range docs {
 		if d.Meta.Kind == "Namespace" && d.Meta.APIVersion == "v1" {
 			m := d.Meta.Metadata
-			namespaces[m.Name] = &input.Namespace{Name: m.Name, Labels: m.Labels, Annotations: m.Annotations}
+			namespaces[m.Name] = input.NewNamespace(m.Name, m.Labels, m.Annotations)
 		}
 	}
-	results := make([]report.Result, len(docs))
+	results := make([]Result, len(docs))
 	errs := make([]error, len(docs))
 	done := make([]bool, len(docs))
 	forEach(ctx, len(docs), o.Workers, func(i int) {
 		results[i], errs[i] = reviewOne(ctx, r, docs[i], k, namespaces, o)
 		done[i] = true
 	})
-	var out []report.Result
+	var out []Result
 	var problems []error
 	for i := range docs {
 		switch {
@@ -84,17 +83,17 @@ func Run(ctx context.Context, r *review.Reviewer, docs []Document, o Options) ([
 }
 
 // reviewOne reviews one document.
-func reviewOne(ctx context.Context, r *review.Reviewer, d Document, k *kinds, namespaces map[string]*input.Namespace, o Options) (report.Result, error) {
+func reviewOne(ctx context.Context, r *review.Reviewer, d Document, k *kinds, namespaces map[string]*input.Namespace, o Options) (Result, error) {
 	req, err := request(d, k, o)
 	if err != nil {
-		return report.Result{}, &InputError{Source: d.Source, Index: d.Index, Line: d.Line, Err: err}
+		return Result{}, &InputError{Source: d.Source, Index: d.Index, Line: d.Line, Err: err}
 	}
 	ns := namespaces[req.Namespace]
 	if ns == nil && req.Namespace != "" && o.NamespaceLabels != nil {
-		ns = &input.Namespace{Name: req.Namespace, Labels: o.NamespaceLabels}
+		ns = input.NewNamespace(req.Namespace, o.NamespaceLabels, nil)
 	}
 	res, err := r.Review(ctx, req, ns)
-	result := report.Result{
+	result := Result{
 		Source:     d.Source,
 		Line:       d.Line,
 		APIVersion: schema.GroupVersion{Group: req.Kind.Group, Version: req.Kind.Version}.String(),

@@ -256,6 +256,34 @@ func policyFromModule(file string, mod *ast.Module) (Policy, error) {
 	return p, nil
 }
 
+// Selection names the policies to evaluate: those Only selects (ids or groups; none selects
+// the whole catalog) except those Skip selects.
+type Selection struct {
+	Only, Skip []string
+}
+
+// ErrNothingSelected is returned when Skip leaves no policy to evaluate.
+var ErrNothingSelected = errors.New("--skip leaves no policy to evaluate")
+
+// Choose resolves a selection, in id order. A name that selects nothing is an error.
+func (c *Catalog) Choose(sel Selection) ([]Policy, error) {
+	chosen, err := c.Select(sel.Only)
+	if err != nil || len(sel.Skip) == 0 {
+		return chosen, err
+	}
+	skipped, err := c.Select(sel.Skip)
+	if err != nil {
+		return nil, err
+	}
+	chosen = slices.DeleteFunc(chosen, func(p Policy) bool {
+		return slices.ContainsFunc(skipped, func(s Policy) bool { return s.ID == p.ID })
+	})
+	if len(chosen) == 0 {
+		return nil, ErrNothingSelected
+	}
+	return chosen, nil
+}
+
 // Select returns the policies named by selectors (ids or group names), in id order; no
 // selectors selects the whole catalog. A selector that names nothing is an error, so a typo
 // in --only never silently tests nothing.

@@ -33,6 +33,13 @@ func TestCatalogContract(t *testing.T) {
 				}
 			}
 			dir := filepath.Dir(p.File)
+			family, _, _ := strings.Cut(p.ID, "-")
+			if want := strings.ToLower(family) + "/"; !strings.HasPrefix(dir+"/", want) {
+				t.Errorf("%s lives in %s/, want %s: one folder per id family", p.ID, dir, want)
+			}
+			if strings.HasPrefix(p.ID, "RBAC-") && !slices.Contains(p.Groups, "rbac") {
+				t.Errorf("%s is not in group rbac, so --only rbac would skip it", p.ID)
+			}
 			tests, err := os.ReadFile(filepath.Join(dir, "policy_test.rego"))
 			if err != nil {
 				t.Fatalf("policy_test.rego missing: %v", err)

@@ -21,9 +21,11 @@ var ErrEvaluation = errors.New("policy evaluation failed")
 
 // Violation is one breach of one policy, as the policy reported it.
 type Violation struct {
-	PolicyID string `json:"policy"`
-	Message  string `json:"message"`
-	Field    string `json:"field,omitempty"`
+	// Policy is the policy that reported the violation, as the engine evaluated it: decisions
+	// read its severity, controls and action from here, never from a second lookup.
+	Policy  *Policy `json:"-"`
+	Message string  `json:"message"`
+	Field   string  `json:"field,omitempty"`
 	// Advisory marks a violation from the policy's warn rule: never more than a warning.
 	Advisory bool `json:"advisory,omitempty"`
 }
@@ -236,7 +238,7 @@ func (e *Engine) Evaluate(ctx context.Context, kind string, object []byte, input
 	}
 	var out []Violation
 	var err2 error
-	collect := func(p Policy, binding string, advisory bool) {
+	collect := func(p *Policy, binding string, advisory bool) {
 		set, ok := rs[0].Bindings[binding].([]any)
 		if !ok {
 			err2 = fmt.Errorf("%w: %s %s is not a set", ErrEvaluation, p.ID, binding)
@@ -250,10 +252,11 @@ func (e *Engine) Evaluate(ctx context.Context, kind string, object []byte, input
 				err2 = fmt.Errorf("%w: %s produced a violation without msg", ErrEvaluation, p.ID)
 				return
 			}
-			out = append(out, Violation{PolicyID: p.ID, Message: msg, Field: field, Advisory: advisory})
+			out = append(out, Violation{Policy: p, Message: msg, Field: field, Advisory: advisory})
 		}
 	}
-	for i, p := range q.policies {
+	for i := range q.policies {
+		p := &q.policies[i]
 		collect(p, "p"+strconv.Itoa(i), false)
 		if p.Warns {
 			collect(p, "w"+strconv.Itoa(i), true)
@@ -263,7 +266,7 @@ func (e *Engine) Evaluate(ctx context.Context, kind string, object []byte, input
 		return nil, err2
 	}
 	slices.SortFunc(out, func(a, b Violation) int {
-		if c := strings.Compare(a.PolicyID, b.PolicyID); c != 0 {
+		if c := strings.Compare(a.Policy.ID, b.Policy.ID); c != 0 {
 			return c
 		}
 		return strings.Compare(a.Message, b.Message)
@@ -293,11 +296,16 @@ func LibPodKinds(ctx context.Context, catalog *Catalog) ([]string, error) {
 // Embedded loads the embedded catalog and builds an engine over the policies that selectors
 // name (ids or groups; none selects the whole catalog): the start every command shares.
 func Embedded(ctx context.Context, selectors ...string) (*Engine, error) {
+	return EmbeddedSelection(ctx, Selection{Only: selectors})
+}
+
+// EmbeddedSelection is Embedded for a selection that may also leave policies out (--skip).
+func EmbeddedSelection(ctx context.Context, sel Selection) (*Engine, error) {
 	catalog, err := LoadCatalog(Files)
 	if err != nil {
 		return nil, fmt.Errorf("load policy catalog: %w", err)
 	}
-	selected, err := catalog.Select(selectors)
+	selected, err := catalog.Choose(sel)
 	if err != nil {
 		return nil, err
 	}

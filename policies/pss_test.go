@@ -133,7 +133,7 @@ func (h *pssHarness) violations(t *testing.T, level api.Level, kind string, pod 
 	}
 	msgs := make([]string, len(vs))
 	for i, v := range vs {
-		msgs[i] = "[" + v.PolicyID + "] " + v.Message
+		msgs[i] = "[" + v.Policy.ID + "] " + v.Message
 	}
 	return msgs
 }

@@ -23,7 +23,7 @@ func TestMessagesNeverHoldSecretValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	reviewer := review.New(engine, fixtureConfig(), nil)
-	files, err := filepath.Glob("container/env_credentials/testdata/deny/*.yaml")
+	files, err := filepath.Glob("sec/env_credentials/testdata/deny/*.yaml")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no SEC-001 deny fixtures: %v", err)
 	}

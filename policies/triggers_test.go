@@ -68,7 +68,9 @@ func TestTriggersNeverHideAViolation(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(want, got); diff != "" {
+			// The untriggered engine's policies differ only in their triggers: compare by id.
+			byID := cmp.Comparer(func(a, b *policies.Policy) bool { return a.ID == b.ID })
+			if diff := cmp.Diff(want, got, byID); diff != "" {
 				t.Errorf("%s document %d: triggers changed the violations (-all policies +with triggers):\n%s", file, d.Index, diff)
 			}
 		}

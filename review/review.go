@@ -13,6 +13,7 @@ import (
 
 	"github.com/govhook/govhook/config"
 	"github.com/govhook/govhook/decision"
+	"github.com/govhook/govhook/evidence"
 	"github.com/govhook/govhook/input"
 	"github.com/govhook/govhook/policies"
 )
@@ -28,18 +29,17 @@ type Reviewer struct {
 	now    Clock
 }
 
-// Result is the outcome of one review with what an evidence record must name.
+// Result is the outcome of one review with everything that follows from it: what its evidence
+// record must name and the config it was made under. A caller acts on the Result alone, never
+// on the Reviewer's config, which a hot reload may have swapped since.
 type Result struct {
-	Decision     decision.Decision
-	PolicyDigest string
-	ConfigDigest string
+	Decision decision.Decision
+	// Basis is the time, the digests and the namespace knowledge the decision was made under.
+	evidence.Basis
+	// Config is the config the decision was made under.
+	Config *config.Config
 	// Evaluation is the time spent in the engine (zero when the request was exempt).
 	Evaluation time.Duration
-	// Time is when the decision was made.
-	Time time.Time
-	// NamespaceKnown says, for a request in a namespace (or about a Namespace), whether the
-	// namespace's metadata was known to the policies; nil for other cluster-scoped requests.
-	NamespaceKnown *bool
 }
 
 // New returns a Reviewer; now may be nil for the wall clock.
@@ -67,15 +67,15 @@ func (r *Reviewer) Engine() *policies.Engine { return r.engine }
 // must not be admitted.
 func (r *Reviewer) Review(ctx context.Context, req *admissionv1.AdmissionRequest, ns *input.Namespace) (Result, error) {
 	cfg := r.config.Load()
-	res := Result{PolicyDigest: r.engine.Catalog().Digest(), ConfigDigest: cfg.Digest(), Time: r.now()}
+	res := r.result(cfg, r.now())
 	ns = namespaceOf(req, ns)
 	if req.Namespace != "" || input.IsNamespace(req) {
 		known := ns != nil
 		res.NamespaceKnown = &known
 	}
 	facts := requestFacts(req, ns)
-	if reason := decision.Exemption(cfg, facts); reason != "" {
-		res.Decision = decision.Decide(nil, r.engine.Catalog(), cfg, facts, res.Time)
+	if d, exempt := decision.Exempt(cfg, facts); exempt {
+		res.Decision = d
 		return res, nil
 	}
 	doc, err := input.Build(req, ns, cfg.Parameters)
@@ -90,8 +90,23 @@ func (r *Reviewer) Review(ctx context.Context, req *admissionv1.AdmissionRequest
 		res.Decision = decision.Decision{Outcome: decision.OutcomeError}
 		return res, err
 	}
-	res.Decision = decision.Decide(violations, r.engine.Catalog(), cfg, facts, res.Time)
+	res.Decision = decision.Decide(violations, cfg, facts, res.Time)
 	return res, nil
+}
+
+// Refused is the Result of a request refused before it could be reviewed (an unreadable
+// review, a missing object, a panic), at the given time, under the config in force.
+func (r *Reviewer) Refused(at time.Time) Result {
+	res := r.result(r.config.Load(), at)
+	res.Decision = decision.Decision{Outcome: decision.OutcomeError}
+	return res
+}
+
+func (r *Reviewer) result(cfg *config.Config, at time.Time) Result {
+	return Result{
+		Basis:  evidence.Basis{Time: at, PolicyDigest: r.engine.Catalog().Digest(), ConfigDigest: cfg.Digest()},
+		Config: cfg,
+	}
 }
 
 // Facts are what decision.Decide needs to know of a request besides its violations. The

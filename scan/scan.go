@@ -22,39 +22,12 @@ import (
 	"github.com/govhook/govhook/evidence"
 	"github.com/govhook/govhook/input"
 	"github.com/govhook/govhook/offline"
-	"github.com/govhook/govhook/report"
+	"github.com/govhook/govhook/output"
 	"github.com/govhook/govhook/review"
 )
 
 // DefaultPageSize is how many objects one list call returns.
 const DefaultPageSize = 500
-
-// Kinds are the kinds the policy catalog judges, in scan order: Namespaces come first, since
-// their metadata feeds the review of everything in them.
-var Kinds = []schema.GroupKind{
-	{Group: "", Kind: "Namespace"},
-	{Group: "", Kind: "Pod"},
-	{Group: "apps", Kind: "Deployment"},
-	{Group: "apps", Kind: "ReplicaSet"},
-	{Group: "apps", Kind: "StatefulSet"},
-	{Group: "apps", Kind: "DaemonSet"},
-	{Group: "batch", Kind: "Job"},
-	{Group: "batch", Kind: "CronJob"},
-	{Group: "", Kind: "ReplicationController"},
-	{Group: "", Kind: "PodTemplate"},
-	{Group: "", Kind: "Service"},
-	{Group: "", Kind: "ServiceAccount"},
-	{Group: "", Kind: "ConfigMap"},
-	{Group: "", Kind: "Secret"},
-	{Group: "", Kind: "PersistentVolumeClaim"},
-	{Group: "networking.k8s.io", Kind: "Ingress"},
-	{Group: "networking.k8s.io", Kind: "NetworkPolicy"},
-	{Group: "rbac.authorization.k8s.io", Kind: "Role"},
-	{Group: "rbac.authorization.k8s.io", Kind: "RoleBinding"},
-	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRole"},
-	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"},
-	{Group: "storage.k8s.io", Kind: "StorageClass"},
-}
 
 // Progress tells how far a scan is: the kind being listed (Kind of Kinds, from 1) and the
 // objects of it judged so far out of an estimate of its total (0 when the server gives none).
@@ -88,7 +61,7 @@ type Scanner struct {
 // listed (forbidden, or a continue token that expired) is reported to w as a problem and the
 // scan goes on. The error is for what stops the scan: a broken connection, a failing writer
 // or evidence recorder, a cancelled ctx.
-func (s *Scanner) Scan(ctx context.Context, w report.Writer) error {
+func (s *Scanner) Scan(ctx context.Context, w output.Writer) error {
 	type target struct {
 		gk       schema.GroupKind
 		resource schema.GroupVersionResource
@@ -115,7 +88,7 @@ func (s *Scanner) Scan(ctx context.Context, w report.Writer) error {
 }
 
 // scanKind lists one resource page by page, judging each page before fetching the next.
-func (s *Scanner) scanKind(ctx context.Context, gvr schema.GroupVersionResource, namespaces map[string]*input.Namespace, p Progress, w report.Writer) error {
+func (s *Scanner) scanKind(ctx context.Context, gvr schema.GroupVersionResource, namespaces map[string]*input.Namespace, p Progress, w output.Writer) error {
 	limit := s.PageSize
 	if limit <= 0 {
 		limit = DefaultPageSize
@@ -136,7 +109,7 @@ func (s *Scanner) scanKind(ctx context.Context, gvr schema.GroupVersionResource,
 		if gvr.Group == "" && gvr.Resource == "namespaces" {
 			for _, d := range docs {
 				m := d.Meta.Metadata
-				namespaces[m.Name] = &input.Namespace{Name: m.Name, Labels: m.Labels, Annotations: m.Annotations}
+				namespaces[m.Name] = input.NewNamespace(m.Name, m.Labels, m.Annotations)
 			}
 		}
 		results, err := offline.Run(ctx, s.Reviewer, docs, opts)
@@ -172,7 +145,7 @@ func (s *Scanner) scanKind(ctx context.Context, gvr schema.GroupVersionResource,
 
 // listFailed turns an API error on one resource into a problem of the report, so the other
 // kinds are still judged; any other error stops the scan.
-func (s *Scanner) listFailed(gvr schema.GroupVersionResource, p Progress, err error, w report.Writer) error {
+func (s *Scanner) listFailed(gvr schema.GroupVersionResource, p Progress, err error, w output.Writer) error {
 	var status apierrors.APIStatus
 	if !errors.As(err, &status) {
 		return fmt.Errorf("list %s: %w", gvr.Resource, err)
@@ -181,7 +154,7 @@ func (s *Scanner) listFailed(gvr schema.GroupVersionResource, p Progress, err er
 	if apierrors.IsResourceExpired(err) || apierrors.IsGone(err) {
 		msg = fmt.Sprintf("listing %s expired after %d objects (the snapshot is too old); the rest of them were not judged", gvr.Resource, p.Done)
 	}
-	return w.Problem(report.Problem{Message: msg})
+	return w.Problem(output.Problem{Message: msg})
 }
 
 // documents turns a page into documents, without what is not policy input: managed fields
@@ -224,10 +197,7 @@ func (s *Scanner) record(ctx context.Context, req *admissionv1.AdmissionRequest,
 	if s.NewID != nil {
 		id = s.NewID()
 	}
-	rec := evidence.FromAdmission(id, req, res.Decision, res.Time)
-	rec.Type = evidence.TypeAudit
-	rec.Operation = "" // not a request: the object as it stands
-	rec.PolicyDigest, rec.ConfigDigest = res.PolicyDigest, res.ConfigDigest
+	rec := evidence.NewRecord(evidence.TypeAudit, id, req, res.Decision, res.Basis, nil)
 	if err := s.Evidence.Record(ctx, &rec); err != nil {
 		return fmt.Errorf("record audit evidence: %w", err)
 	}

@@ -21,8 +21,8 @@ import (
 	"github.com/govhook/govhook/config"
 	"github.com/govhook/govhook/evidence"
 	"github.com/govhook/govhook/input"
+	"github.com/govhook/govhook/output"
 	"github.com/govhook/govhook/policies"
-	"github.com/govhook/govhook/report"
 	"github.com/govhook/govhook/review"
 )
 
@@ -132,24 +132,24 @@ func privilegedDeployment(namespace, name string) map[string]any {
 	}}})
 }
 
-// collected is a report.Writer that keeps what it is given.
+// collected is a output.Writer that keeps what it is given.
 type collected struct {
-	results  []report.Result
-	problems []report.Problem
-	summary  report.Summary
+	results  []output.Result
+	problems []output.Problem
+	summary  output.Summary
 }
 
-func (c *collected) Result(r report.Result) error {
+func (c *collected) Result(r output.Result) error {
 	c.results = append(c.results, r)
 	return nil
 }
 
-func (c *collected) Problem(p report.Problem) error {
+func (c *collected) Problem(p output.Problem) error {
 	c.problems = append(c.problems, p)
 	return nil
 }
 func (c *collected) Close() error            { return nil }
-func (c *collected) Summary() report.Summary { return c.summary }
+func (c *collected) Summary() output.Summary { return c.summary }
 
 // memoryEvidence keeps records.
 type memoryEvidence struct {

@@ -85,7 +85,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if p := recover(); p != nil {
 			err := fmt.Errorf("panic while handling review: %v", p)
 			h.Log.Error(err, "recovered", logUID, uidOf(req))
-			h.fail(r.Context(), w, id, req, start, http.StatusInternalServerError, err)
+			h.fail(r.Context(), w, id, req, h.Reviewer.Refused(start), start, http.StatusInternalServerError, err)
 		}
 	}()
 	review, err := h.decode(w, r)
@@ -96,14 +96,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			status = bad.status
 		}
 		h.Log.Info("rejected malformed admission review", logError, err.Error(), "remote", r.RemoteAddr)
-		h.recordFailure(r.Context(), id, &admissionv1.AdmissionRequest{}, start, err)
+		h.recordFailure(r.Context(), id, &admissionv1.AdmissionRequest{}, h.Reviewer.Refused(start), err)
 		h.Metrics.ObserveAdmission(metrics.Admission{Decision: decision.Decision{Outcome: decision.OutcomeError}, Duration: time.Since(start)})
 		http.Error(w, err.Error(), status)
 		return
 	}
 	req = review.Request
 	if err := checkObject(req); err != nil {
-		h.fail(r.Context(), w, id, req, start, http.StatusBadRequest, err)
+		h.fail(r.Context(), w, id, req, h.Reviewer.Refused(start), start, http.StatusBadRequest, err)
 		return
 	}
 	var ns *input.Namespace
@@ -113,15 +113,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	res, err := h.Reviewer.Review(r.Context(), req, ns)
 	h.Metrics.ObserveEvaluation(res.Evaluation)
 	if err != nil {
-		h.fail(r.Context(), w, id, req, start, http.StatusInternalServerError, fmt.Errorf("govhook could not evaluate policies: %w", err))
+		// The error record names the config the review ran under, as of the request's start.
+		refused := res
+		refused.Time, refused.NamespaceKnown = start, nil
+		h.fail(r.Context(), w, id, req, refused, start, http.StatusInternalServerError, fmt.Errorf("govhook could not evaluate policies: %w", err))
 		return
 	}
-	rec := evidence.FromAdmission(id, req, res.Decision, res.Time)
-	rec.PolicyDigest, rec.ConfigDigest = res.PolicyDigest, res.ConfigDigest
-	rec.NamespaceKnown = res.NamespaceKnown
+	rec := evidence.NewRecord(evidence.TypeAdmission, id, req, res.Decision, res.Basis, nil)
 	if err := h.Evidence.Record(r.Context(), &rec); err != nil {
 		h.Metrics.ObserveEvidence(err)
-		if h.Reviewer.Config().AdmitWithoutEvidence() {
+		if res.Config.AdmitWithoutEvidence() {
 			h.Log.Error(err, "EVIDENCE LOST: record not durable; answering by the decision because onEvidenceFailure is allow",
 				logUID, req.UID, logDecision, res.Decision.Outcome, logDecisionID, id)
 			resp := response(req, id, res.Decision)
@@ -204,23 +205,21 @@ func isNull(raw []byte) bool {
 	return s == "" || s == "null"
 }
 
-// fail refuses a request that could not be evaluated, with an evidence record saying why.
-func (h *Handler) fail(ctx context.Context, w http.ResponseWriter, id string, req *admissionv1.AdmissionRequest, start time.Time, code int32, err error) {
+// fail refuses a request that could not be evaluated, with an evidence record saying why;
+// res is the refusal's Result (its decision is ignored: it is an error).
+func (h *Handler) fail(ctx context.Context, w http.ResponseWriter, id string, req *admissionv1.AdmissionRequest, res review.Result, start time.Time, code int32, err error) {
 	if req == nil {
 		req = &admissionv1.AdmissionRequest{}
 	}
 	h.Log.Error(err, "refusing request", logUID, req.UID, logDecision, decision.OutcomeError)
-	h.recordFailure(ctx, id, req, start, err)
+	h.recordFailure(ctx, id, req, res, err)
 	h.respond(w, req, errorResponse(req, id, code, err.Error()), start, decision.Decision{Outcome: decision.OutcomeError})
 }
 
 // recordFailure writes the error record of a refused request (best effort: the request is
 // refused either way, and a lost record is counted).
-func (h *Handler) recordFailure(ctx context.Context, id string, req *admissionv1.AdmissionRequest, start time.Time, cause error) {
-	rec := evidence.FromAdmission(id, req, decision.Decision{Outcome: decision.OutcomeError}, start)
-	rec.Error = cause.Error()
-	rec.PolicyDigest = h.Reviewer.Engine().Catalog().Digest()
-	rec.ConfigDigest = h.Reviewer.Config().Digest()
+func (h *Handler) recordFailure(ctx context.Context, id string, req *admissionv1.AdmissionRequest, res review.Result, cause error) {
+	rec := evidence.NewRecord(evidence.TypeAdmission, id, req, decision.Decision{Outcome: decision.OutcomeError}, res.Basis, cause)
 	err := h.Evidence.Record(ctx, &rec)
 	h.Metrics.ObserveEvidence(err)
 	if err != nil {

@@ -17,13 +17,14 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/govhook/govhook/evidence"
-	"github.com/govhook/govhook/report"
+	"github.com/govhook/govhook/output"
+	"github.com/govhook/govhook/policies"
 	"github.com/govhook/govhook/scan"
 )
 
 func newAuditCommand() *cobra.Command {
 	var only, skip []string
-	var kubeconfig, kubeContext, configPath, output, evidenceDir, replica string
+	var kubeconfig, kubeContext, configPath, format, evidenceDir, replica string
 	var pageSize int64
 	var showAllowed bool
 	cmd := &cobra.Command{
@@ -41,14 +42,10 @@ Exit status: 0 nothing would be denied, 1 some object would be denied, 2 usage e
 object or kind that could not be judged.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if !report.ValidFormat(output) {
-				return usageError(fmt.Errorf("output format %q is not one of %s", output, strings.Join(report.Formats, ", ")))
+			if _, err := output.ParseFormat(format, output.Formats...); err != nil {
+				return usageError(err)
 			}
-			ids, err := selectPolicies(only, skip)
-			if err != nil {
-				return err
-			}
-			reviewer, err := loadReviewer(cmd.Context(), configPath, ids)
+			reviewer, err := loadReviewer(cmd.Context(), configPath, policies.Selection{Only: only, Skip: skip})
 			if err != nil {
 				return err
 			}
@@ -92,7 +89,7 @@ object or kind that could not be judged.`,
 					out = &belowProgress{out: o, progress: f}
 				}
 			}
-			rw, err := newReport(output, out, reviewer, !showAllowed)
+			rw, err := newReport(format, out, reviewer, !showAllowed)
 			if err != nil {
 				return err
 			}
@@ -109,7 +106,7 @@ object or kind that could not be judged.`,
 	f.StringVar(&configPath, "config", "", "govhook config file (enforcement actions, exemptions, exceptions, parameters)")
 	f.StringSliceVar(&only, "only", nil, "evaluate only these policy ids or groups (comma separated)")
 	f.StringSliceVar(&skip, "skip", nil, "do not evaluate these policy ids or groups (comma separated)")
-	f.StringVarP(&output, "output", "o", "table", outputFlagHelp)
+	f.StringVarP(&format, "output", "o", "table", outputFlagHelp)
 	f.BoolVar(&showAllowed, "show-allowed", false, "table output: also list objects without findings")
 	f.StringVar(&evidenceDir, "evidence-dir", "", "append an evidence record of type audit per object to this directory")
 	f.StringVar(&replica, "replica", "audit", "name of the evidence chain the audit records go to")

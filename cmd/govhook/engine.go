@@ -2,28 +2,19 @@ package main
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/govhook/govhook/policies"
 	"github.com/govhook/govhook/review"
 )
 
-// loadReviewer loads the embedded catalog, selects policies and the config file (the default
-// config when path is empty): the same start for serve and test.
-func loadReviewer(ctx context.Context, configPath string, only []string) (*review.Reviewer, error) {
-	catalog, err := policies.LoadCatalog(policies.Files)
-	if err != nil {
-		return nil, fmt.Errorf("load policy catalog: %w", err)
-	}
-	selected, err := catalog.Select(only)
+// loadReviewer builds the embedded engine over the selected policies and loads the config
+// file (the default config when path is empty): the same start for serve, test and audit.
+func loadReviewer(ctx context.Context, configPath string, sel policies.Selection) (*review.Reviewer, error) {
+	engine, err := policies.EmbeddedSelection(ctx, sel)
 	if err != nil {
 		return nil, usageError(err)
 	}
-	engine, err := policies.NewEngine(ctx, catalog, selected)
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := loadConfig(configPath, catalog)
+	cfg, err := loadConfig(configPath, engine.Catalog())
 	if err != nil {
 		return nil, err
 	}

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,6 +13,8 @@ import (
 
 	"github.com/govhook/govhook/config"
 	"github.com/govhook/govhook/evidence"
+	"github.com/govhook/govhook/evidence/report"
+	"github.com/govhook/govhook/output"
 	"github.com/govhook/govhook/policies"
 )
 
@@ -83,7 +83,7 @@ func (f *verifyFlags) options() (evidence.VerifyOptions, error) {
 }
 
 func newEvidenceVerifyCommand() *cobra.Command {
-	var output string
+	var format string
 	var vf verifyFlags
 	cmd := &cobra.Command{
 		Use:   "verify PATH...",
@@ -97,8 +97,8 @@ Each break is printed as FILE:LINE: message. Exit 0 when intact, 1 when broken o
 unverifiable, 2 on a usage or input error.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, paths []string) error {
-			if output != "text" && output != "json" {
-				return usageError(fmt.Errorf("output format %q is not one of text, json", output))
+			if _, err := output.ParseFormat(format, output.VerificationFormats...); err != nil {
+				return usageError(err)
 			}
 			vo, err := vf.options()
 			if err != nil {
@@ -108,15 +108,7 @@ unverifiable, 2 on a usage or input error.`,
 			if err != nil {
 				return usageError(err)
 			}
-			out := cmd.OutOrStdout()
-			if output == "json" {
-				enc := json.NewEncoder(out)
-				enc.SetIndent("", "  ")
-				err = enc.Encode(v)
-			} else {
-				err = writeVerification(out, v)
-			}
-			if err != nil {
+			if err := output.WriteVerification(cmd.OutOrStdout(), format, v); err != nil {
 				return err
 			}
 			if !v.Intact() {
@@ -125,53 +117,9 @@ unverifiable, 2 on a usage or input error.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	cmd.Flags().StringVarP(&format, "output", "o", "text", "output format: text or json")
 	vf.register(cmd.Flags())
 	return cmd
-}
-
-func writeVerification(w io.Writer, v *evidence.Verification) error {
-	for _, b := range v.Breaks {
-		if _, err := fmt.Fprintln(w, b); err != nil {
-			return err
-		}
-	}
-	records, broken := 0, 0
-	for _, c := range v.Chains {
-		state := "intact"
-		if !c.Intact() {
-			state = fmt.Sprintf("BROKEN (%d breaks)", c.Breaks)
-			broken++
-		}
-		records += c.Records
-		fmt.Fprintf(w, "%s (%s): %d records in %d segments, seq %d-%d, %s to %s, %d after the last checkpoint, %s: %s\n",
-			c.Replica, c.Dir, c.Records, c.Segments, c.FirstSeq, c.LastSeq, stamp(c.From), stamp(c.To), c.SinceCheckpoint, signedBy(c), state)
-	}
-	if !v.SignaturesChecked {
-		fmt.Fprintln(w, "signatures not checked: no --public-key given")
-	}
-	var err error
-	if v.Intact() {
-		_, err = fmt.Fprintf(w, "evidence intact: %d chains, %d records\n", len(v.Chains), records)
-	} else {
-		_, err = fmt.Fprintf(w, "evidence BROKEN: %d breaks in %d of %d chains\n", len(v.Breaks), broken, len(v.Chains))
-	}
-	return err
-}
-
-// signedBy says which keys signed a chain's checkpoints.
-func signedBy(c evidence.Chain) string {
-	if len(c.KeyIDs) == 0 {
-		return "unsigned"
-	}
-	return "signed by " + strings.Join(c.KeyIDs, ", ")
-}
-
-func stamp(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.UTC().Format(time.RFC3339)
 }
 
 type reportOptions struct {
@@ -210,35 +158,24 @@ Exit 0 when the evidence is intact, 1 when it is broken (the report is still wri
 	f.StringVarP(&o.output, "output", "o", "html", "output format: html, md or json")
 	f.StringVar(&o.out, "out", "", "write the report to this file instead of stdout")
 	f.StringVar(&o.csvDir, "csv-dir", "", "also write the populations as CSV files into this directory")
-	f.DurationVar(&o.gap, "gap", evidence.DefaultGapThreshold, "a silence longer than this, with no record at all, is reported as a gap")
-	f.IntVar(&o.maxRows, "max-rows", evidence.DefaultMaxRows, "rows per population table in html and md (JSON and CSV hold all)")
+	f.DurationVar(&o.gap, "gap", report.DefaultGapThreshold, "a silence longer than this, with no record at all, is reported as a gap")
+	f.IntVar(&o.maxRows, "max-rows", report.DefaultMaxRows, "rows per population table in html and md (JSON and CSV hold all)")
 	f.StringArrayVar(&o.configs, "config", nil, "a config file that may have been in force (repeatable); records naming its digest show its actions")
 	o.verify.register(f)
 	return cmd
 }
 
 func evidenceReport(stdout io.Writer, paths []string, o reportOptions) error {
-	from, err := periodBound(o.from, false)
+	from, to, err := report.ParsePeriod(o.from, o.to)
 	if err != nil {
-		return usageError(fmt.Errorf("--from: %w", err))
+		return usageError(err)
 	}
-	to, err := periodBound(o.to, true)
-	if err != nil {
-		return usageError(fmt.Errorf("--to: %w", err))
+	format := o.output
+	if format == "markdown" {
+		format = "md"
 	}
-	if !from.IsZero() && !to.IsZero() && !to.After(from) {
-		return usageError(errors.New("--to must be after --from"))
-	}
-	var write func(io.Writer, *evidence.Report) error
-	switch o.output {
-	case "html":
-		write = func(w io.Writer, r *evidence.Report) error { return evidence.WriteHTML(w, r, o.maxRows) }
-	case "md", "markdown":
-		write = func(w io.Writer, r *evidence.Report) error { return evidence.WriteMarkdown(w, r, o.maxRows) }
-	case "json":
-		write = evidence.WriteJSON
-	default:
-		return usageError(fmt.Errorf("output format %q is not one of html, md, json", o.output))
+	if _, err := output.ParseFormat(format, report.Formats...); err != nil {
+		return usageError(err)
 	}
 	catalog, err := policies.LoadCatalog(policies.Files)
 	if err != nil {
@@ -254,7 +191,7 @@ func evidenceReport(stdout io.Writer, paths []string, o reportOptions) error {
 	if err != nil {
 		return usageError(err)
 	}
-	r, err := evidence.BuildReport(paths, evidence.ReportOptions{From: from, To: to, GapThreshold: o.gap, Catalog: catalog, Configs: configs, Verify: vo})
+	r, err := report.Build(paths, report.Options{From: from, To: to, GapThreshold: o.gap, Catalog: catalog, Configs: configs, Verify: vo})
 	if err != nil {
 		return usageError(err)
 	}
@@ -267,11 +204,11 @@ func evidenceReport(stdout io.Writer, paths []string, o reportOptions) error {
 		defer f.Close()
 		w = f
 	}
-	if err := write(w, r); err != nil {
+	if err := report.Write(w, format, r, o.maxRows); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
 	if o.csvDir != "" {
-		if _, err := evidence.WriteCSV(o.csvDir, r); err != nil {
+		if _, err := report.WriteCSV(o.csvDir, r); err != nil {
 			return fmt.Errorf("write CSV: %w", err)
 		}
 	}
@@ -279,23 +216,4 @@ func evidenceReport(stdout io.Writer, paths []string, o reportOptions) error {
 		return &exitError{code: exitDenied, err: fmt.Errorf("evidence is BROKEN: %d breaks (see the report's verification section)", len(r.Verification.Breaks))}
 	}
 	return nil
-}
-
-// periodBound reads --from or --to: an RFC 3339 time, or a date meaning its start (--from)
-// or the start of the next day (--to, so that the date is included).
-func periodBound(s string, end bool) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 time nor a date (YYYY-MM-DD)", s)
-	}
-	if end {
-		t = t.AddDate(0, 0, 1)
-	}
-	return t, nil
 }

@@ -1,19 +1,14 @@
 package main
 
 import (
-	"encoding/json"
-	"fmt"
-	"io"
-	"strings"
-	"text/tabwriter"
-
 	"github.com/spf13/cobra"
 
+	"github.com/govhook/govhook/output"
 	"github.com/govhook/govhook/policies"
 )
 
 func newPoliciesCommand() *cobra.Command {
-	var output string
+	var format string
 	cmd := &cobra.Command{
 		Use:   "policies",
 		Short: "List the policy catalog: ids, titles, groups, SOC 2 controls and default actions",
@@ -23,48 +18,12 @@ func newPoliciesCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out := cmd.OutOrStdout()
-			switch output {
-			case "table":
-				return writePolicyTable(out, catalog.Policies)
-			case "json":
-				enc := json.NewEncoder(out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(catalog.Policies)
-			case "markdown":
-				return writePolicyMarkdown(out, catalog.Policies)
+			if _, err := output.ParseFormat(format, output.CatalogFormats...); err != nil {
+				return usageError(err)
 			}
-			return usageError(fmt.Errorf("output format %q is not one of table, json, markdown", output))
+			return output.WriteCatalog(cmd.OutOrStdout(), format, catalog.Policies)
 		},
 	}
-	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json or markdown")
+	cmd.Flags().StringVarP(&format, "output", "o", "table", "output format: table, json or markdown")
 	return cmd
-}
-
-func writePolicyTable(w io.Writer, ps []policies.Policy) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSEVERITY\tACTION\tCONTROLS\tGROUPS\tTITLE")
-	for _, p := range ps {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Severity, defaultAction(p), strings.Join(p.Controls, ","), strings.Join(p.Groups, ","), p.Title)
-	}
-	return tw.Flush()
-}
-
-func writePolicyMarkdown(w io.Writer, ps []policies.Policy) error {
-	var b strings.Builder
-	b.WriteString("| id | title | severity | default action | SOC 2 controls | groups |\n|---|---|---|---|---|---|\n")
-	for _, p := range ps {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", p.ID, p.Title, p.Severity, defaultAction(p), strings.Join(p.Controls, ", "), strings.Join(p.Groups, ", "))
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-// defaultAction names a policy's catalog default: its action, or "tiered" (deny in prod
-// namespaces, warn elsewhere).
-func defaultAction(p policies.Policy) string {
-	if p.Tiered {
-		return "tiered"
-	}
-	return p.Action
 }

@@ -7,16 +7,16 @@ import (
 	"strings"
 
 	"github.com/govhook/govhook/offline"
-	"github.com/govhook/govhook/report"
+	"github.com/govhook/govhook/output"
 	"github.com/govhook/govhook/review"
 )
 
 // outputFlagHelp documents -o for test and audit.
-var outputFlagHelp = "output format: " + strings.Join(report.Formats, ", ")
+var outputFlagHelp = "output format: " + strings.Join(output.Formats, ", ")
 
 // newReport opens the report writer of test and audit; a bad format is a usage error.
-func newReport(format string, w io.Writer, reviewer *review.Reviewer, findingsOnly bool) (report.Writer, error) {
-	rw, err := report.New(format, w, report.Options{Policies: reviewer.Engine().Selected(), ToolVersion: version, FindingsOnly: findingsOnly})
+func newReport(format string, w io.Writer, reviewer *review.Reviewer, findingsOnly bool) (output.Writer, error) {
+	rw, err := output.New(format, w, output.Options{Policies: reviewer.Engine().Selected(), ToolVersion: version, FindingsOnly: findingsOnly})
 	if err != nil {
 		return nil, usageError(err)
 	}
@@ -35,17 +35,17 @@ func joined(err error) []error {
 }
 
 // problemOf turns an error about the input into a report problem.
-func problemOf(err error) report.Problem {
+func problemOf(err error) output.Problem {
 	var ie *offline.InputError
 	if errors.As(err, &ie) {
-		return report.Problem{Source: ie.Source, Index: ie.Index, Line: ie.Line, Message: ie.Err.Error()}
+		return output.Problem{Source: ie.Source, Index: ie.Index, Line: ie.Line, Message: ie.Err.Error()}
 	}
-	return report.Problem{Message: err.Error()}
+	return output.Problem{Message: err.Error()}
 }
 
 // reportExit maps a report's summary to the exit status of DESIGN.md §7: 2 when anything
 // could not be judged, 1 when anything was denied, 0 otherwise.
-func reportExit(s report.Summary) error {
+func reportExit(s output.Summary) error {
 	switch {
 	case s.Errors > 0:
 		return &exitError{code: exitUsage, err: fmt.Errorf("%d of %d objects could not be judged", s.Errors, s.Total)}

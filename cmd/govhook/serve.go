@@ -25,6 +25,7 @@ import (
 	"github.com/govhook/govhook/certs"
 	"github.com/govhook/govhook/evidence"
 	"github.com/govhook/govhook/metrics"
+	"github.com/govhook/govhook/policies"
 	"github.com/govhook/govhook/webhook"
 )
 
@@ -107,7 +108,7 @@ func serve(parent context.Context, o serveOptions) error {
 	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	reviewer, err := loadReviewer(ctx, o.configPath, nil)
+	reviewer, err := loadReviewer(ctx, o.configPath, policies.Selection{})
 	if err != nil {
 		return err
 	}

@@ -10,12 +10,13 @@ import (
 	admissionv1 "k8s.io/api/admission/v1"
 
 	"github.com/govhook/govhook/offline"
-	"github.com/govhook/govhook/report"
+	"github.com/govhook/govhook/output"
+	"github.com/govhook/govhook/policies"
 )
 
 func newTestCommand() *cobra.Command {
 	var files, only, skip []string
-	var configPath, output, namespace, operation string
+	var configPath, format, namespace, operation string
 	var namespaceLabels map[string]string
 	var allowUnknown bool
 	cmd := &cobra.Command{
@@ -40,22 +41,18 @@ invalid config); documents that could be read are still judged and reported.`,
 			if len(files) == 0 {
 				return usageError(errors.New("test needs at least one -f PATH (or -f - for stdin)"))
 			}
-			if !report.ValidFormat(output) {
-				return usageError(fmt.Errorf("output format %q is not one of %s", output, strings.Join(report.Formats, ", ")))
+			if _, err := output.ParseFormat(format, output.Formats...); err != nil {
+				return usageError(err)
 			}
 			op := admissionv1.Operation(strings.ToUpper(operation))
 			if !slices.Contains([]admissionv1.Operation{admissionv1.Create, admissionv1.Update}, op) {
 				return usageError(fmt.Errorf("operation %q is not CREATE or UPDATE", operation))
 			}
-			ids, err := selectPolicies(only, skip)
+			reviewer, err := loadReviewer(cmd.Context(), configPath, policies.Selection{Only: only, Skip: skip})
 			if err != nil {
 				return err
 			}
-			reviewer, err := loadReviewer(cmd.Context(), configPath, ids)
-			if err != nil {
-				return err
-			}
-			rw, err := newReport(output, cmd.OutOrStdout(), reviewer, false)
+			rw, err := newReport(format, cmd.OutOrStdout(), reviewer, false)
 			if err != nil {
 				return err
 			}
@@ -70,7 +67,7 @@ invalid config); documents that could be read are still judged and reported.`,
 				AllowUnknownKinds: allowUnknown,
 			})
 			for _, p := range append(problems, joined(runErr)...) {
-				if output != "table" {
+				if format != "table" {
 					fmt.Fprintln(cmd.ErrOrStderr(), "govhook: error:", p)
 				}
 				if err := rw.Problem(problemOf(p)); err != nil {
@@ -93,7 +90,7 @@ invalid config); documents that could be read are still judged and reported.`,
 	f.StringSliceVar(&only, "only", nil, "evaluate only these policy ids or groups (comma separated)")
 	f.StringSliceVar(&skip, "skip", nil, "do not evaluate these policy ids or groups (comma separated)")
 	f.StringVar(&configPath, "config", "", "govhook config file (enforcement actions, exemptions, exceptions, parameters)")
-	f.StringVarP(&output, "output", "o", "table", outputFlagHelp)
+	f.StringVarP(&format, "output", "o", "table", outputFlagHelp)
 	f.StringVarP(&namespace, "namespace", "n", "default", "namespace of namespaced objects that name none")
 	f.StringToStringVar(&namespaceLabels, "namespace-labels", nil, "labels of namespaces not among the manifests, e.g. environment=prod,owner=payments")
 	f.StringVar(&operation, "operation", "CREATE", "admission operation to judge the manifests as: CREATE or UPDATE")

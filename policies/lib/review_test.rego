@@ -1,4 +1,5 @@
-# Admission requests for Rego unit tests: the shapes the webhook builds from a review.
+# Admission requests for Rego unit tests, the one way they are built: the shapes the webhook
+# builds from a review, and pod specs around them for the pod policies.
 package lib.review_test
 
 _group := {
@@ -32,3 +33,25 @@ update(kind, old, obj) := {"request": _request("UPDATE", kind, obj, old), "param
 
 # delete is the input of a DELETE of old (the apiserver sends no object).
 delete(kind, old) := {"request": _request("DELETE", kind, null, old), "params": {}}
+
+# pod is the input for creating a Pod with spec.
+pod(spec) := create("Pod", {"metadata": {"name": "web"}, "spec": spec})
+
+# pod_with is pod with metadata (annotations and the like).
+pod_with(metadata, spec) := create("Pod", {"metadata": metadata, "spec": spec})
+
+# deployment is the input for creating a Deployment templating spec.
+deployment(spec) := create("Deployment", {"metadata": {"name": "web"}, "spec": {"template": {"metadata": {}, "spec": spec}}})
+
+# cronjob is the input for creating a CronJob templating spec.
+cronjob(spec) := create("CronJob", {"metadata": {"name": "nightly"}, "spec": {"jobTemplate": {"spec": {"template": {"spec": spec}}}}})
+
+# containers is a pod spec with one container of each type, all with securityContext sc.
+containers(sc) := {
+	"initContainers": [{"name": "setup", "image": "busybox", "securityContext": sc}],
+	"containers": [{"name": "app", "image": "nginx", "securityContext": sc}],
+	"ephemeralContainers": [{"name": "debug", "image": "busybox", "securityContext": sc}],
+}
+
+# restricted is a container context that meets the restricted profile.
+restricted := {"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}

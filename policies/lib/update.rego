@@ -7,16 +7,16 @@
 #   that predates govhook or its policy) without ever letting a new violation in.
 #
 #   A policy opts in by computing its violations in `_violations` and publishing
-#     deny contains violation if {
-#       some violation in _violations
-#       not _unchanged(violation)
-#     }
-#     _unchanged(violation) if {
+#     deny := update.new_violations(_violations, _before)
+#     warn := update.carried_violations(_violations, _before)
+#     _before := before if {
 #       update.only_new_violations
-#       violation in _violations with input.request.object as input.request.oldObject
+#       count(_violations) > 0
+#       before := _violations with input.request.object as input.request.oldObject
 #     }
-#   so a violation is dropped only when the old object had exactly the same one, and a request
-#   without violations pays nothing for it.
+#     default _before := set()
+#   so a violation is only warned about when the old object had exactly the same one, and a
+#   request without violations pays nothing for it.
 package lib.update
 
 # only_new_violations is true for an UPDATE whose pre-existing violations are not judged
@@ -43,3 +43,10 @@ _ignored := ["metadata", "status", "rules"] if {
 	input.request.object.aggregationRule
 	input.request.oldObject.aggregationRule
 } else := ["metadata", "status"]
+
+# new_violations are the violations to refuse: those of violations that before (the old
+# object's, when only new violations are judged; else empty) does not hold.
+new_violations(violations, before) := violations - before
+
+# carried_violations are the violations the object already had: warned about, never refused.
+carried_violations(violations, before) := violations & before

@@ -14,7 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/govhook/govhook/decision"
-	"github.com/govhook/govhook/evidence"
+	"github.com/govhook/govhook/evidence/report"
 )
 
 // checkEvidenceTools runs the auditor's tools on the suite's evidence directory, as an
@@ -33,8 +33,8 @@ func checkEvidenceTools(t *testing.T) {
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("govhook evidence report: %v\n%s", err, stderr.String())
 	}
-	var report evidence.Report
-	if err := json.Unmarshal(stdout.Bytes(), &report); err != nil {
+	var pack report.Report
+	if err := json.Unmarshal(stdout.Bytes(), &pack); err != nil {
 		t.Fatalf("report is not JSON: %v", err)
 	}
 	var want, got []string
@@ -43,7 +43,7 @@ func checkEvidenceTools(t *testing.T) {
 			want = append(want, r.ID+" "+r.Namespace+"/"+r.Name)
 		}
 	}
-	for _, d := range report.Denials {
+	for _, d := range pack.Denials {
 		got = append(got, d.ID+" "+d.Namespace+"/"+d.Name)
 	}
 	slices.Sort(want)

@@ -1,0 +1,63 @@
+package output
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/govhook/govhook/evidence"
+)
+
+// VerificationFormats lists the formats WriteVerification accepts.
+var VerificationFormats = []string{"text", "json"}
+
+// WriteVerification prints the result of `govhook evidence verify`: each break as
+// FILE:LINE: message, one line per chain and a verdict; or the result as JSON.
+func WriteVerification(w io.Writer, format string, v *evidence.Verification) error {
+	if format == "json" {
+		return writeIndentedJSON(w, v)
+	}
+	for _, b := range v.Breaks {
+		if _, err := fmt.Fprintln(w, b); err != nil {
+			return err
+		}
+	}
+	records, broken := 0, 0
+	for _, c := range v.Chains {
+		state := "intact"
+		if !c.Intact() {
+			state = fmt.Sprintf("BROKEN (%d breaks)", c.Breaks)
+			broken++
+		}
+		records += c.Records
+		fmt.Fprintf(w, "%s (%s): %d records in %d segments, seq %d-%d, %s to %s, %d after the last checkpoint, %s: %s\n",
+			c.Replica, c.Dir, c.Records, c.Segments, c.FirstSeq, c.LastSeq, stamp(c.From), stamp(c.To), c.SinceCheckpoint, signedBy(c), state)
+	}
+	if !v.SignaturesChecked {
+		fmt.Fprintln(w, "signatures not checked: no --public-key given")
+	}
+	var err error
+	if v.Intact() {
+		_, err = fmt.Fprintf(w, "evidence intact: %d chains, %d records\n", len(v.Chains), records)
+	} else {
+		_, err = fmt.Fprintf(w, "evidence BROKEN: %d breaks in %d of %d chains\n", len(v.Breaks), broken, len(v.Chains))
+	}
+	return err
+}
+
+// signedBy says which keys signed a chain's checkpoints.
+func signedBy(c evidence.Chain) string {
+	if len(c.KeyIDs) == 0 {
+		return "unsigned"
+	}
+	return "signed by " + strings.Join(c.KeyIDs, ", ")
+}
+
+// stamp prints an instant in UTC to the second, "-" when unknown.
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}

@@ -1,0 +1,78 @@
+package mon.protected_namespaces_test
+
+import data.mon.protected_namespaces
+
+_alice := {"username": "alice@example.com", "groups": ["developers", "system:authenticated"]}
+
+_request(operation, kind, namespace, user) := {"request": {
+	"operation": operation,
+	"kind": {"group": "apps", "version": "v1", "kind": kind},
+	"namespace": namespace,
+	"name": "govhook",
+	"userInfo": user,
+	"object": null,
+	"oldObject": {"metadata": {"name": "govhook", "namespace": namespace}},
+}}
+
+_namespace_update(user, labels, old) := {"request": {
+	"operation": "UPDATE",
+	"kind": {"group": "", "version": "v1", "kind": "Namespace"},
+	"namespace": "govhook-system",
+	"name": "govhook-system",
+	"userInfo": user,
+	"object": {"metadata": {"name": "govhook-system", "labels": labels}},
+	"oldObject": {"metadata": {"name": "govhook-system", "labels": old}},
+}}
+
+test_fail_user_deletes_govhook if {
+	got := protected_namespaces.deny with input as _request("DELETE", "Deployment", "govhook-system", _alice)
+	got == {{"msg": `"alice@example.com" may not delete Deployment "govhook" in protected namespace "govhook-system": govhook and the monitoring that watches it change only through platform identities`, "field": ""}}
+}
+
+test_fail_user_updates_monitoring_config if {
+	review := object.union(_request("UPDATE", "ConfigMap", "monitoring", _alice), {"request": {"name": "prometheus-rules", "object": {"metadata": {"name": "prometheus-rules"}}}})
+	got := protected_namespaces.deny with input as review
+	got == {{"msg": `"alice@example.com" may not update ConfigMap "prometheus-rules" in protected namespace "monitoring": govhook and the monitoring that watches it change only through platform identities`, "field": ""}}
+}
+
+test_fail_user_deletes_protected_namespace if {
+	review := {"request": {"operation": "DELETE", "kind": {"kind": "Namespace"}, "name": "monitoring", "namespace": "monitoring", "userInfo": _alice, "object": null}}
+	got := protected_namespaces.deny with input as review
+	got == {{"msg": `"alice@example.com" may not delete protected namespace "monitoring": govhook and the monitoring that watches it change only through platform identities`, "field": ""}}
+}
+
+test_fail_user_removes_or_changes_namespace_labels if {
+	old := {"govhook.io/exclude": "true", "environment": "prod", "owner": "platform"}
+	labels := {"environment": "dev", "owner": "platform", "extra": "x"}
+	got := protected_namespaces.deny with input as _namespace_update(_alice, labels, old)
+	got == {
+		{"msg": `"alice@example.com" may not change or remove label "govhook.io/exclude" of protected namespace "govhook-system": govhook and the monitoring that watches it change only through platform identities`, "field": `metadata.labels["govhook.io/exclude"]`},
+		{"msg": `"alice@example.com" may not change or remove label "environment" of protected namespace "govhook-system": govhook and the monitoring that watches it change only through platform identities`, "field": `metadata.labels["environment"]`},
+	}
+}
+
+test_fail_custom_protected_namespace if {
+	review := object.union(_request("DELETE", "RoleBinding", "security-tools", _alice), {"params": {"protectedNamespaces": ["security-tools"]}})
+	got := protected_namespaces.deny with input as review
+	got == {{"msg": `"alice@example.com" may not delete RoleBinding "govhook" in protected namespace "security-tools": govhook and the monitoring that watches it change only through platform identities`, "field": ""}}
+}
+
+test_success_platform_identities if {
+	identities := [
+		{"username": "kubernetes-admin", "groups": ["system:masters"]},
+		{"username": "system:serviceaccount:kube-system:replicaset-controller", "groups": ["system:serviceaccounts:kube-system"]},
+		{"username": "system:node:ip-10-0-1-1.ec2.internal", "groups": ["system:nodes"]},
+	]
+	every user in identities {
+		protected_namespaces.deny == set() with input as _request("DELETE", "Pod", "govhook-system", user)
+	}
+	gitops := {"username": "system:serviceaccount:argocd:argocd-application-controller"}
+	configured := object.union(_request("UPDATE", "Deployment", "monitoring", gitops), {"params": {"platformUsernames": [gitops.username]}})
+	protected_namespaces.deny == set() with input as configured
+}
+
+test_success_creates_other_namespaces_and_added_labels if {
+	protected_namespaces.deny == set() with input as _request("CREATE", "Deployment", "govhook-system", _alice)
+	protected_namespaces.deny == set() with input as _request("DELETE", "Deployment", "shop", _alice)
+	protected_namespaces.deny == set() with input as _namespace_update(_alice, {"owner": "platform", "new": "x"}, {"owner": "platform"})
+}
