@@ -3,6 +3,7 @@ package evidence
 import (
 	"bytes"
 	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -18,6 +19,12 @@ import (
 // testSigner is a signer with a fixed key, so that key ids in expected messages are stable.
 func testSigner(seed byte) *Signer {
 	return NewSigner(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{seed}, ed25519.SeedSize)))
+}
+
+// signAnchor signs an anchor's fields as the checkpoint it names would be signed.
+func (s *Signer) signAnchor(a *Anchor) {
+	a.KeyID = s.id
+	a.Signature = base64.StdEncoding.EncodeToString(ed25519.Sign(s.key, checkpointMessage(a.Replica, a.Seq, a.HeadHash, a.Count, a.Time)))
 }
 
 func keyring(signers ...*Signer) Keyring {

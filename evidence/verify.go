@@ -55,6 +55,11 @@ type Chain struct {
 	SinceCheckpoint uint64 `json:"sinceCheckpoint"`
 	// KeyIDs are the keys that signed the chain's checkpoints, in order of first use.
 	KeyIDs []string `json:"keyIds"`
+	// AnchoredSeq and AnchoredTime name the newest anchor of the replica (zero: none given);
+	// PastAnchor counts the records the chain runs past it, not yet anchored.
+	AnchoredSeq  uint64    `json:"anchoredSeq,omitzero"`
+	AnchoredTime time.Time `json:"anchoredTime,omitzero"`
+	PastAnchor   uint64    `json:"pastAnchor,omitzero"`
 	Breaks int      `json:"breaks"`
 }
 
@@ -67,6 +72,8 @@ type Verification struct {
 	Breaks []Break `json:"breaks"`
 	// SignaturesChecked is true when checkpoints were checked against a keyring.
 	SignaturesChecked bool `json:"signaturesChecked"`
+	// AnchorsChecked is true when the chains were checked against anchors.
+	AnchorsChecked bool `json:"anchorsChecked"`
 }
 
 // VerifyOptions says what Verify checks the chains against beyond their own hashes.
@@ -74,6 +81,10 @@ type VerifyOptions struct {
 	// Keyring, when not empty, holds the pinned public keys: every checkpoint must carry a
 	// signature by one of them, and a chain with records must have a checkpoint.
 	Keyring Keyring
+	// Anchors, when given, are the checkpoint heads kept off the evidence files: each chain
+	// must reach its replica's newest anchor, and every anchored record must be the one
+	// anchored. A replica with anchors but no chain among the paths is a break.
+	Anchors []Anchor
 	// Visit, if not nil, gets every record that decodes, in chain order.
 	Visit func(Entry)
 }
@@ -100,9 +111,10 @@ func Verify(paths []string, o VerifyOptions) (*Verification, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &Verification{Chains: []Chain{}, Breaks: []Break{}, SignaturesChecked: len(o.Keyring) > 0}
+	v := &Verification{Chains: []Chain{}, Breaks: []Break{}, SignaturesChecked: len(o.Keyring) > 0, AnchorsChecked: len(o.Anchors) > 0}
+	anchors := indexAnchors(o, v)
 	for _, files := range chains {
-		cv := &chainVerifier{chain: Chain{Dir: filepath.Dir(files[0]), Segments: len(files), KeyIDs: []string{}}, expectSeq: 1, prevHash: GenesisHash, spanKnown: true, o: o, quarantines: map[string]bool{}}
+		cv := &chainVerifier{chain: Chain{Dir: filepath.Dir(files[0]), Segments: len(files), KeyIDs: []string{}}, expectSeq: 1, prevHash: GenesisHash, spanKnown: true, o: o, anchorIndex: anchors, anchorSeen: map[uint64]bool{}, quarantines: map[string]bool{}}
 		for _, file := range files {
 			if err := cv.segment(file); err != nil {
 				return nil, err
@@ -114,12 +126,85 @@ func Verify(paths []string, o VerifyOptions) (*Verification, error) {
 		if v.SignaturesChecked && cv.chain.Records > 0 && cv.chain.Checkpoints == 0 {
 			cv.breaks = append(cv.breaks, Break{File: cv.chain.Dir, Message: "no signed checkpoint: no record of this chain can be authenticated"})
 		}
+		cv.reachesAnchor(anchors[cv.chain.Replica])
+		delete(anchors, cv.chain.Replica)
 		cv.chain.Breaks = len(cv.breaks)
 		cv.chain.SinceCheckpoint = cv.span.count
 		v.Chains = append(v.Chains, cv.chain)
 		v.Breaks = append(v.Breaks, cv.breaks...)
 	}
+	for _, replica := range slices.Sorted(maps.Keys(anchors)) {
+		a := anchors[replica].newest
+		v.Breaks = append(v.Breaks, Break{File: "anchors", Message: fmt.Sprintf("replica %s has anchors up to seq %d (%s), but no chain among the evidence given: its evidence is missing", replica, a.Seq, Stamp(a.Time))})
+	}
 	return v, nil
+}
+
+// replicaAnchors are the anchors of one replica.
+type replicaAnchors struct {
+	bySeq  map[uint64]Anchor
+	newest Anchor
+}
+
+// indexAnchors groups the anchors by replica. With a keyring, an anchor whose signature
+// does not verify is a break and is not used.
+func indexAnchors(o VerifyOptions, v *Verification) map[string]*replicaAnchors {
+	out := map[string]*replicaAnchors{}
+	for _, a := range o.Anchors {
+		if len(o.Keyring) > 0 {
+			if p := o.Keyring.checkSignature(a.KeyID, a.Signature, a.Replica, a.Seq, a.HeadHash, a.Count, a.Time); p != "" {
+				v.Breaks = append(v.Breaks, Break{File: "anchors", Message: fmt.Sprintf("anchor of replica %s seq %d: %s", a.Replica, a.Seq, strings.Replace(p, "checkpoint", "anchored checkpoint", 1))})
+				continue
+			}
+		}
+		ra := out[a.Replica]
+		if ra == nil {
+			ra = &replicaAnchors{bySeq: map[uint64]Anchor{}}
+			out[a.Replica] = ra
+		}
+		ra.bySeq[a.Seq] = a
+		if a.Seq > ra.newest.Seq {
+			ra.newest = a
+		}
+	}
+	return out
+}
+
+// reachesAnchor checks that the chain runs up to its newest anchor and notes how far past.
+func (cv *chainVerifier) reachesAnchor(ra *replicaAnchors) {
+	if ra == nil {
+		return
+	}
+	c, a := &cv.chain, ra.newest
+	c.AnchoredSeq, c.AnchoredTime = a.Seq, a.Time
+	for _, seq := range slices.Sorted(maps.Keys(ra.bySeq)) {
+		if seq >= c.FirstSeq && seq <= c.LastSeq && !cv.anchorSeen[seq] {
+			cv.breaks = append(cv.breaks, Break{File: c.Dir, Message: fmt.Sprintf("the anchored checkpoint seq %d (%s) is not in the chain: its records were removed", seq, Stamp(ra.bySeq[seq].Time))})
+		}
+	}
+	if c.LastSeq < a.Seq {
+		missing := a.Seq - c.LastSeq
+		cv.breaks = append(cv.breaks, Break{File: c.Dir, Message: fmt.Sprintf("the chain ends at seq %d, but the newest anchor names seq %d (%s): %d %s missing at the end (tail cut or newest segment deleted)",
+			c.LastSeq, a.Seq, Stamp(a.Time), missing, plural(missing, "record is", "records are"))})
+		return
+	}
+	c.PastAnchor = c.LastSeq - a.Seq
+}
+
+// anchored checks a record against the anchor of its seq, if there is one.
+func (cv *chainVerifier) anchored(r *Record, hash string) string {
+	if cv.anchors == nil {
+		return ""
+	}
+	a, ok := cv.anchors.bySeq[r.Seq]
+	if !ok {
+		return ""
+	}
+	cv.anchorSeen[r.Seq] = true
+	if a.Hash == hash {
+		return ""
+	}
+	return fmt.Sprintf("record seq %d is not the checkpoint anchored at %s (hash %s): rewritten after it was anchored", r.Seq, Stamp(a.Time), short(a.Hash))
 }
 
 // collectChains finds the segment files under paths, grouped by directory (one chain each),
@@ -183,6 +268,9 @@ type chainVerifier struct {
 	span        span
 	spanKnown   bool
 	o           VerifyOptions
+	anchorIndex map[string]*replicaAnchors
+	anchors     *replicaAnchors // of the chain's replica, nil when none
+	anchorSeen  map[uint64]bool
 	quarantines map[string]bool // quarantine files named by recovery records
 	file        string
 }
@@ -245,6 +333,7 @@ func (cv *chainVerifier) line(l segmentLine) *Record {
 	}
 	if cv.chain.Replica == "" {
 		cv.chain.Replica = r.Replica
+		cv.anchors = cv.anchorIndex[r.Replica]
 	} else if r.Replica != cv.chain.Replica {
 		problems = append(problems, fmt.Sprintf("record of replica %q in the chain of replica %q", r.Replica, cv.chain.Replica))
 	}
@@ -278,6 +367,9 @@ func (cv *chainVerifier) line(l segmentLine) *Record {
 		problems = append(problems, "prevHash is not the hash of the record before it")
 	}
 	problems = append(problems, cv.typed(&r)...)
+	if p := cv.anchored(&r, claimed); p != "" {
+		problems = append(problems, p)
+	}
 	if len(problems) > 0 {
 		cv.fail(l.no, "%s", strings.Join(problems, "; "))
 	}

@@ -288,8 +288,9 @@ func TestVerifyFindsTampering(t *testing.T) {
 }
 
 func TestVerifyCannotSeeRecordsCutAfterTheLastCheckpoint(t *testing.T) {
-	// The limit of any hash chain: whole records cut off its end leave a shorter valid chain.
-	// What is left shows it only as an open tail, and the stdout mirror is the witness.
+	// The limit of any hash chain on its own: whole records cut off its end leave a shorter
+	// valid chain. Without anchors (TestVerifyCatchesTampering has them) what is left shows it
+	// only as an open tail.
 	root := t.TempDir()
 	writeFixture(t, root)
 	lines := (&fixture{t: t, root: root}).lines(seg9)

@@ -270,25 +270,42 @@ func (w *Writer) Record(_ context.Context, r *Record) error {
 }
 
 // Checkpoint writes a checkpoint record now. The timer calls it every CheckpointInterval.
-func (w *Writer) Checkpoint(_ context.Context) error {
+// Once durable, its anchor goes to the anchor sinks, with the writer's lock released.
+func (w *Writer) Checkpoint(ctx context.Context) error {
 	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.checkpointLocked()
+	r, err := w.checkpointLocked()
+	w.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	w.anchor(ctx, r)
+	return nil
 }
 
-func (w *Writer) checkpointLocked() error {
+func (w *Writer) checkpointLocked() (*Record, error) {
 	now := w.o.Now().UTC()
 	if err := w.usable(now, false); err != nil {
-		return err
+		return nil, err
 	}
 	r := &Record{Type: TypeCheckpoint, Time: now, Checkpoint: &Checkpoint{
 		HeadSeq: w.seq, HeadHash: w.prevHash, Count: w.span.count, From: w.span.from, To: w.span.to,
 	}}
 	batch, err := w.append(r)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return w.wait(batch)
+	return r, w.wait(batch)
+}
+
+// anchor hands a durable checkpoint's anchor to every sink. A sink that fails is logged: the
+// checkpoint is in the chain, and the next anchor covers it.
+func (w *Writer) anchor(ctx context.Context, r *Record) {
+	a := anchorOf(r)
+	for _, s := range w.o.Anchors {
+		if err := s.Anchor(ctx, a); err != nil {
+			w.o.Log.Error(err, "evidence anchor not kept", "replica", a.Replica, "seq", a.Seq)
+		}
+	}
 }
 
 // Close stops the checkpoint timer, writes a last checkpoint (so a clean stop is told apart
@@ -303,7 +320,10 @@ func (w *Writer) Close() error {
 	}
 	var err error
 	if w.err == nil {
-		err = w.checkpointLocked()
+		var r *Record
+		if r, err = w.checkpointLocked(); err == nil {
+			w.anchor(context.Background(), r)
+		}
 	}
 	for w.flushing {
 		w.synced.Wait()

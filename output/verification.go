@@ -31,11 +31,14 @@ func WriteVerification(w io.Writer, format string, v *evidence.Verification) err
 			broken++
 		}
 		records += c.Records
-		fmt.Fprintf(w, "%s (%s): %d records in %d segments, seq %d-%d, %s to %s, %d after the last checkpoint, %s: %s\n",
-			c.Replica, c.Dir, c.Records, c.Segments, c.FirstSeq, c.LastSeq, stamp(c.From), stamp(c.To), c.SinceCheckpoint, signedBy(c), state)
+		fmt.Fprintf(w, "%s (%s): %d records in %d segments, seq %d-%d, %s to %s, %d after the last checkpoint, %s%s: %s\n",
+			c.Replica, c.Dir, c.Records, c.Segments, c.FirstSeq, c.LastSeq, stamp(c.From), stamp(c.To), c.SinceCheckpoint, signedBy(c), anchorStatus(v, c), state)
 	}
 	if !v.SignaturesChecked {
 		fmt.Fprintln(w, "signatures not checked: no --public-key given")
+	}
+	if !v.AnchorsChecked {
+		fmt.Fprintln(w, "anchors not checked: no --anchors given")
 	}
 	var err error
 	if v.Intact() {
@@ -52,6 +55,19 @@ func signedBy(c evidence.Chain) string {
 		return "unsigned"
 	}
 	return "signed by " + strings.Join(c.KeyIDs, ", ")
+}
+
+// anchorStatus says how a chain stands against its newest anchor, when anchors were given.
+func anchorStatus(v *evidence.Verification, c evidence.Chain) string {
+	switch {
+	case !v.AnchorsChecked:
+		return ""
+	case c.AnchoredSeq == 0:
+		return ", no anchor"
+	case c.LastSeq < c.AnchoredSeq:
+		return fmt.Sprintf(", short of the newest anchor (seq %d)", c.AnchoredSeq)
+	}
+	return fmt.Sprintf(", %d past the newest anchor (seq %d, %s)", c.PastAnchor, c.AnchoredSeq, stamp(c.AnchoredTime))
 }
 
 // stamp prints an instant in UTC to the second, "-" when unknown.

@@ -60,10 +60,12 @@ pins it with evidence verify --public-key). Existing files are never overwritten
 // verifyFlags are the flags of verify and report that say what the chains are checked against.
 type verifyFlags struct {
 	publicKeys []string
+	anchors    []string
 }
 
 func (f *verifyFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.publicKeys, "public-key", nil, "a pinned public key file (repeatable, e.g. the old and new key across a rotation); every checkpoint must be signed by one")
+	fs.StringArrayVar(&f.anchors, "anchors", nil, "a file of log lines holding the anchors serve printed to stdout (repeatable); each chain must reach its replica's newest anchor")
 }
 
 // options loads what the flags name.
@@ -79,6 +81,16 @@ func (f *verifyFlags) options() (evidence.VerifyOptions, error) {
 			o.Keyring.Add(pub)
 		}
 	}
+	for _, path := range f.anchors {
+		anchors, err := evidence.ReadAnchorLines(path)
+		if err != nil {
+			return o, fmt.Errorf("--anchors: %w", err)
+		}
+		if len(anchors) == 0 {
+			return o, fmt.Errorf("--anchors: %s holds no anchor line", path)
+		}
+		o.Anchors = append(o.Anchors, anchors...)
+	}
 	return o, nil
 }
 
@@ -93,6 +105,9 @@ within and across segments, checkpoints, recovery records and torn lines, one ch
 replica directory. PATH is an evidence directory, a replica directory or segment files.
 With --public-key, every checkpoint must carry a valid signature by one of the pinned keys:
 a chain re-hashed by someone without the key, or with unsigned checkpoints, is broken.
+With --anchors, each chain must reach the newest anchor of its replica (which catches a cut
+tail or a deleted newest segment) and every anchored checkpoint must be the one anchored;
+the output says how many records each chain runs past its newest anchor.
 Each break is printed as FILE:LINE: message. Exit 0 when intact, 1 when broken or
 unverifiable, 2 on a usage or input error.`,
 		Args: cobra.MinimumNArgs(1),

@@ -19,10 +19,10 @@ import (
 func writeEvidence(t *testing.T, dir string) { writeSignedEvidence(t, dir, nil) }
 
 // writeSignedEvidence is writeEvidence with checkpoints signed by s.
-func writeSignedEvidence(t *testing.T, dir string, s *evidence.Signer) {
+func writeSignedEvidence(t *testing.T, dir string, s *evidence.Signer, anchors ...evidence.AnchorSink) {
 	t.Helper()
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	w, err := evidence.Open(t.Context(), evidence.Options{Dir: dir, Replica: "r1", CheckpointInterval: -1, Now: func() time.Time { return now }, Signer: s})
+	w, err := evidence.Open(t.Context(), evidence.Options{Dir: dir, Replica: "r1", CheckpointInterval: -1, Now: func() time.Time { return now }, Signer: s, Anchors: anchors})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestEvidenceVerifyCommand(t *testing.T) {
 		wantErr  string
 	}{
 		{"intact", []string{"evidence", "verify", intact}, 0,
-			"r1 (" + filepath.Join(intact, "r1") + "): 4 records in 1 segments, seq 1-4, 2026-03-02T09:00:00Z to 2026-03-02T09:00:00Z, 0 after the last checkpoint, unsigned: intact\nsignatures not checked: no --public-key given\nevidence intact: 1 chains, 4 records\n", ""},
+			"r1 (" + filepath.Join(intact, "r1") + "): 4 records in 1 segments, seq 1-4, 2026-03-02T09:00:00Z to 2026-03-02T09:00:00Z, 0 after the last checkpoint, unsigned: intact\nsignatures not checked: no --public-key given\nanchors not checked: no --anchors given\nevidence intact: 1 chains, 4 records\n", ""},
 		{"tampered", []string{"evidence", "verify", tampered}, 1,
 			segment + ":3: hash does not match the record's content (altered after it was written)\n", ""},
 		{"json", []string{"evidence", "verify", "-o", "json", intact}, 0, `"breaks": []`, ""},
@@ -94,7 +94,20 @@ func TestEvidenceKeygenAndSignedVerify(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	writeSignedEvidence(t, dir, signer)
+	anchorLog := filepath.Join(t.TempDir(), "serve-stdout.log")
+	logFile, err := os.Create(anchorLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeSignedEvidence(t, dir, signer, evidence.NewLineAnchors(logFile))
+	logFile.Close()
+	cut := t.TempDir()
+	if err := os.CopyFS(cut, os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	segment := filepath.Join(cut, "r1", "00000000000000000001.jsonl")
+	data, _ := os.ReadFile(segment)
+	os.WriteFile(segment, data[:strings.LastIndex(strings.TrimSuffix(string(data), "\n"), "\n")+1], 0o640) // the closing checkpoint cut off
 	pub, otherPub := filepath.Join(keys, "signing.pub"), filepath.Join(other, "signing.pub")
 	tests := []struct {
 		name     string
@@ -104,7 +117,12 @@ func TestEvidenceKeygenAndSignedVerify(t *testing.T) {
 		wantErr  string
 	}{
 		{"pinned key", []string{"evidence", "verify", "--public-key", pub, dir}, 0,
-			"0 after the last checkpoint, signed by " + signer.KeyID() + ": intact\nevidence intact: 1 chains, 4 records\n", ""},
+			"0 after the last checkpoint, signed by " + signer.KeyID() + ": intact\nanchors not checked: no --anchors given\nevidence intact: 1 chains, 4 records\n", ""},
+		{"anchors", []string{"evidence", "verify", "--public-key", pub, "--anchors", anchorLog, dir}, 0,
+			"0 after the last checkpoint, signed by " + signer.KeyID() + ", 0 past the newest anchor (seq 4, 2026-03-02T09:00:00Z): intact\nevidence intact: 1 chains, 4 records\n", ""},
+		{"tail cut below the anchor", []string{"evidence", "verify", "--public-key", pub, "--anchors", anchorLog, cut}, 1,
+			"the chain ends at seq 3, but the newest anchor names seq 4 (2026-03-02T09:00:00Z): 1 record is missing at the end (tail cut or newest segment deleted)\n", ""},
+		{"anchors file without anchors", []string{"evidence", "verify", "--anchors", segment, dir}, 2, "", "holds no anchor line"},
 		{"both keys of a rotation", []string{"evidence", "verify", "--public-key", otherPub, "--public-key", pub, dir}, 0, "evidence intact", ""},
 		{"another key", []string{"evidence", "verify", "--public-key", otherPub, dir}, 1,
 			":4: checkpoint is signed by key " + signer.KeyID() + ", which is not one of the given public keys\n", ""},
@@ -194,18 +212,36 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
-// checkMirror waits until the stdout mirror holds exactly the segment's lines.
+// checkMirror waits until the stdout mirror holds exactly the segment's lines, besides one
+// anchor line for each checkpoint.
 func checkMirror(t *testing.T, mirror *lockedBuffer, segment string) {
 	t.Helper()
 	want, err := os.ReadFile(segment)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < 200 && mirror.String() != string(want); i++ {
+	split := func() (records, anchors string) {
+		for _, line := range strings.SplitAfter(mirror.String(), "\n") {
+			if strings.Contains(line, `"schema":"`+evidence.AnchorSchema+`"`) {
+				anchors += line
+			} else {
+				records += line
+			}
+		}
+		return records, anchors
+	}
+	for i := 0; i < 200; i++ {
+		if records, _ := split(); records == string(want) {
+			break
+		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if got := mirror.String(); got != string(want) {
-		t.Errorf("stdout mirror differs from the segment:\nsegment:\n%s\nstdout:\n%s", want, got)
+	records, anchors := split()
+	if records != string(want) {
+		t.Errorf("stdout mirror differs from the segment:\nsegment:\n%s\nstdout:\n%s", want, records)
+	}
+	if n, m := strings.Count(anchors, "\n"), strings.Count(string(want), `"type":"checkpoint"`); n != m {
+		t.Errorf("stdout has %d anchor lines for %d checkpoints:\n%s", n, m, anchors)
 	}
 }
 

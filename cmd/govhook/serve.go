@@ -131,6 +131,8 @@ func serve(parent context.Context, o serveOptions) error {
 	}
 	writerOpts := o.evidence
 	writerOpts.Dir, writerOpts.Replica, writerOpts.Log = o.evidenceDir, o.replica, log.WithName("evidence")
+	// Checkpoint heads always go to stdout as anchor lines, off the evidence files.
+	writerOpts.Anchors = append(writerOpts.Anchors, evidence.NewLineAnchors(os.Stdout))
 	writerOpts.Pod, writerOpts.Version, writerOpts.ConfigDigest = os.Getenv("POD_NAME"), version, reviewer.Config().Digest()
 	if mirror != nil {
 		writerOpts.Mirror = mirror
