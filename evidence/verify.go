@@ -60,7 +60,7 @@ type Chain struct {
 	AnchoredSeq  uint64    `json:"anchoredSeq,omitzero"`
 	AnchoredTime time.Time `json:"anchoredTime,omitzero"`
 	PastAnchor   uint64    `json:"pastAnchor,omitzero"`
-	Breaks int      `json:"breaks"`
+	Breaks       int       `json:"breaks"`
 }
 
 // Intact reports whether the chain has no break.
