@@ -139,3 +139,32 @@ func TestRestartBehindTheNewestAnchorStartsANewChain(t *testing.T) {
 		t.Errorf("breaks (-want +got):\n%s", diff)
 	}
 }
+
+func TestVerifyReportsHeartbeatGaps(t *testing.T) {
+	dir, clock := t.TempDir(), newClock()
+	w := openWriter(t, dir, clock, nil)
+	for range 3 { // a healthy writer: a checkpoint a minute
+		clock.Add(time.Minute)
+		if err := w.Checkpoint(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.abandon() // down at 09:03 (killed), back at 11:00
+	clock.Add(117 * time.Minute)
+	w = openWriter(t, dir, clock, nil)
+	clock.Add(time.Minute)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	v, err := Verify([]string{dir}, VerifyOptions{CheckpointInterval: time.Minute, MissedCheckpoints: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []HeartbeatGap{{From: newClock().Now().Add(3 * time.Minute), To: newClock().Now().Add(2 * time.Hour), Duration: "1h57m0s"}}
+	if diff := cmp.Diff(want, v.Chains[0].HeartbeatGaps); diff != "" {
+		t.Errorf("heartbeat gaps (-want +got):\n%s", diff)
+	}
+	if !v.Intact() {
+		t.Errorf("an outage is reported, not a break: %v", v.Breaks)
+	}
+}

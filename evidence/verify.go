@@ -60,7 +60,10 @@ type Chain struct {
 	AnchoredSeq  uint64    `json:"anchoredSeq,omitzero"`
 	AnchoredTime time.Time `json:"anchoredTime,omitzero"`
 	PastAnchor   uint64    `json:"pastAnchor,omitzero"`
-	Breaks       int       `json:"breaks"`
+	// HeartbeatGaps are the silences with no checkpoint (nor start record) longer than
+	// VerifyOptions.MissedCheckpoints checkpoint intervals: the writer was not running.
+	HeartbeatGaps []HeartbeatGap `json:"heartbeatGaps"`
+	Breaks        int            `json:"breaks"`
 }
 
 // Intact reports whether the chain has no break.
@@ -85,8 +88,24 @@ type VerifyOptions struct {
 	// must reach its replica's newest anchor, and every anchored record must be the one
 	// anchored. A replica with anchors but no chain among the paths is a break.
 	Anchors []Anchor
+	// CheckpointInterval is the writers' checkpoint interval (default
+	// DefaultCheckpointInterval); a silence of more than MissedCheckpoints intervals
+	// (default DefaultMissedCheckpoints) between checkpoints is a heartbeat gap.
+	CheckpointInterval time.Duration
+	MissedCheckpoints  int
 	// Visit, if not nil, gets every record that decodes, in chain order.
 	Visit func(Entry)
+}
+
+// DefaultMissedCheckpoints is how many checkpoint intervals may pass without a checkpoint
+// before verify reports a heartbeat gap.
+const DefaultMissedCheckpoints = 3
+
+// HeartbeatGap is a stretch of time in which a writer wrote no checkpoint: an outage.
+type HeartbeatGap struct {
+	From     time.Time `json:"from"`
+	To       time.Time `json:"to"`
+	Duration string    `json:"duration"`
 }
 
 // Intact reports whether every chain is intact.
@@ -107,6 +126,12 @@ type Entry struct {
 // and torn lines. The error is for paths that cannot be read; breaks in the evidence are in
 // the Verification.
 func Verify(paths []string, o VerifyOptions) (*Verification, error) {
+	if o.CheckpointInterval <= 0 {
+		o.CheckpointInterval = DefaultCheckpointInterval
+	}
+	if o.MissedCheckpoints <= 0 {
+		o.MissedCheckpoints = DefaultMissedCheckpoints
+	}
 	chains, err := collectChains(paths)
 	if err != nil {
 		return nil, err
@@ -114,7 +139,7 @@ func Verify(paths []string, o VerifyOptions) (*Verification, error) {
 	v := &Verification{Chains: []Chain{}, Breaks: []Break{}, SignaturesChecked: len(o.Keyring) > 0, AnchorsChecked: len(o.Anchors) > 0}
 	anchors := indexAnchors(o, v)
 	for _, files := range chains {
-		cv := &chainVerifier{chain: Chain{Dir: filepath.Dir(files[0]), Segments: len(files), KeyIDs: []string{}}, expectSeq: 1, prevHash: GenesisHash, spanKnown: true, o: o, anchorIndex: anchors, anchorSeen: map[uint64]bool{}, quarantines: map[string]bool{}}
+		cv := &chainVerifier{chain: Chain{Dir: filepath.Dir(files[0]), Segments: len(files), KeyIDs: []string{}, HeartbeatGaps: []HeartbeatGap{}}, expectSeq: 1, prevHash: GenesisHash, spanKnown: true, o: o, anchorIndex: anchors, anchorSeen: map[uint64]bool{}, quarantines: map[string]bool{}}
 		for _, file := range files {
 			if err := cv.segment(file); err != nil {
 				return nil, err
@@ -271,6 +296,7 @@ type chainVerifier struct {
 	anchorIndex map[string]*replicaAnchors
 	anchors     *replicaAnchors // of the chain's replica, nil when none
 	anchorSeen  map[uint64]bool
+	lastBeat    time.Time       // of the last checkpoint or start record
 	quarantines map[string]bool // quarantine files named by recovery records
 	file        string
 }
@@ -472,6 +498,9 @@ func (cv *chainVerifier) count(r *Record) {
 	if r.Time.After(c.To) {
 		c.To = r.Time
 	}
+	if r.Type == TypeCheckpoint || r.Type == TypeStart {
+		cv.heartbeat(r.Time)
+	}
 	switch r.Type {
 	case TypeCheckpoint:
 		c.Checkpoints++
@@ -485,6 +514,18 @@ func (cv *chainVerifier) count(r *Record) {
 		c.Starts++
 	}
 	cv.span.add(r.Time)
+}
+
+// heartbeat notes a sign of life of the writer (a checkpoint or a start record) at t, and a
+// heartbeat gap when the previous one is too long ago.
+func (cv *chainVerifier) heartbeat(t time.Time) {
+	limit := time.Duration(cv.o.MissedCheckpoints) * cv.o.CheckpointInterval
+	if !cv.lastBeat.IsZero() && t.Sub(cv.lastBeat) > limit {
+		cv.chain.HeartbeatGaps = append(cv.chain.HeartbeatGaps, HeartbeatGap{From: cv.lastBeat.UTC(), To: t.UTC(), Duration: t.Sub(cv.lastBeat).String()})
+	}
+	if t.After(cv.lastBeat) {
+		cv.lastBeat = t
+	}
 }
 
 // unnamedQuarantines reports quarantine files in the chain's directory that no recovery

@@ -34,6 +34,11 @@ func WriteVerification(w io.Writer, format string, v *evidence.Verification) err
 		fmt.Fprintf(w, "%s (%s): %d records in %d segments, seq %d-%d, %s to %s, %d after the last checkpoint, %s%s: %s\n",
 			c.Replica, c.Dir, c.Records, c.Segments, c.FirstSeq, c.LastSeq, stamp(c.From), stamp(c.To), c.SinceCheckpoint, signedBy(c), anchorStatus(v, c), state)
 	}
+	for _, c := range v.Chains {
+		for _, g := range c.HeartbeatGaps {
+			fmt.Fprintf(w, "%s: heartbeat gap: no checkpoint from %s to %s (%s): the writer was not running\n", c.Replica, stamp(g.From), stamp(g.To), g.Duration)
+		}
+	}
 	if !v.SignaturesChecked {
 		fmt.Fprintln(w, "signatures not checked: no --public-key given")
 	}

@@ -61,16 +61,20 @@ pins it with evidence verify --public-key). Existing files are never overwritten
 type verifyFlags struct {
 	publicKeys []string
 	anchors    []string
+	interval   time.Duration
+	missed     int
 }
 
 func (f *verifyFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.publicKeys, "public-key", nil, "a pinned public key file (repeatable, e.g. the old and new key across a rotation); every checkpoint must be signed by one")
+	fs.DurationVar(&f.interval, "checkpoint-interval", evidence.DefaultCheckpointInterval, "the writers' --evidence-checkpoint-interval, for heartbeat gaps")
+	fs.IntVar(&f.missed, "missed-checkpoints", evidence.DefaultMissedCheckpoints, "a silence of more than this many checkpoint intervals without a checkpoint is reported as a heartbeat gap (writer outage)")
 	fs.StringArrayVar(&f.anchors, "anchors", nil, "a file of log lines holding the anchors serve printed to stdout (repeatable); each chain must reach its replica's newest anchor")
 }
 
 // options loads what the flags name.
 func (f *verifyFlags) options() (evidence.VerifyOptions, error) {
-	o := evidence.VerifyOptions{}
+	o := evidence.VerifyOptions{CheckpointInterval: f.interval, MissedCheckpoints: f.missed}
 	if len(f.publicKeys) > 0 {
 		o.Keyring = evidence.Keyring{}
 		for _, path := range f.publicKeys {

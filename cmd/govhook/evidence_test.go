@@ -108,6 +108,13 @@ func TestEvidenceKeygenAndSignedVerify(t *testing.T) {
 	segment := filepath.Join(cut, "r1", "00000000000000000001.jsonl")
 	data, _ := os.ReadFile(segment)
 	os.WriteFile(segment, data[:strings.LastIndex(strings.TrimSuffix(string(data), "\n"), "\n")+1], 0o640) // the closing checkpoint cut off
+	gapped := t.TempDir()                                                                                  // the writer stopped at 09:00 and started again at 11:00
+	writeEvidence(t, gapped)
+	w, err := evidence.Open(t.Context(), evidence.Options{Dir: gapped, Replica: "r1", CheckpointInterval: -1, Now: func() time.Time { return time.Date(2026, 3, 2, 11, 0, 0, 0, time.UTC) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
 	pub, otherPub := filepath.Join(keys, "signing.pub"), filepath.Join(other, "signing.pub")
 	tests := []struct {
 		name     string
@@ -122,6 +129,8 @@ func TestEvidenceKeygenAndSignedVerify(t *testing.T) {
 			"0 after the last checkpoint, signed by " + signer.KeyID() + ", 0 past the newest anchor (seq 4, 2026-03-02T09:00:00Z): intact\nevidence intact: 1 chains, 4 records\n", ""},
 		{"tail cut below the anchor", []string{"evidence", "verify", "--public-key", pub, "--anchors", anchorLog, cut}, 1,
 			"the chain ends at seq 3, but the newest anchor names seq 4 (2026-03-02T09:00:00Z): 1 record is missing at the end (tail cut or newest segment deleted)\n", ""},
+		{"heartbeat gaps", []string{"evidence", "verify", "--checkpoint-interval", "1s", "--missed-checkpoints", "1", gapped}, 0,
+			"r1: heartbeat gap: no checkpoint from 2026-03-02T09:00:00Z to 2026-03-02T11:00:00Z (2h0m0s): the writer was not running\n", ""},
 		{"anchors file without anchors", []string{"evidence", "verify", "--anchors", segment, dir}, 2, "", "holds no anchor line"},
 		{"both keys of a rotation", []string{"evidence", "verify", "--public-key", otherPub, "--public-key", pub, dir}, 0, "evidence intact", ""},
 		{"another key", []string{"evidence", "verify", "--public-key", otherPub, dir}, 1,
