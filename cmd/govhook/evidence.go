@@ -24,10 +24,49 @@ func newEvidenceCommand() *cobra.Command {
 		Short: "Verify the audit evidence chains and build the auditor's report",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			return usageError(errors.New("evidence needs a subcommand: keygen, verify or report"))
+			return usageError(errors.New("evidence needs a subcommand: keygen, verify, reconcile or report"))
 		},
 	}
-	cmd.AddCommand(newEvidenceKeygenCommand(), newEvidenceVerifyCommand(), newEvidenceReportCommand())
+	cmd.AddCommand(newEvidenceKeygenCommand(), newEvidenceVerifyCommand(), newEvidenceReconcileCommand(), newEvidenceReportCommand())
+	return cmd
+}
+
+func newEvidenceReconcileCommand() *cobra.Command {
+	var format string
+	var auditLogs []string
+	cmd := &cobra.Command{
+		Use:   "reconcile --audit-log FILE [--audit-log FILE...] PATH...",
+		Short: "Match the apiserver's audit log against the evidence: every admission through govhook must have a record",
+		Long: `Reconcile reads kube-apiserver audit events (JSON lines, as the apiserver writes them and as
+EKS control-plane logging exports them) and matches the decision ids govhook sent as audit
+annotations (<webhook-name>/decision-id) against the admission records under PATH. It lists
+the admissions with no record (missing: the target is none) and the records, within the
+audit log's time span, with no apiserver event (unmatched: probes, direct callers).
+-o json prints {"missing":[...],"unmatched":[...]}. Exit 0 when every decision id has a
+record, 1 when any is missing, 2 on a usage or input error.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, paths []string) error {
+			if _, err := output.ParseFormat(format, output.ReconciliationFormats...); err != nil {
+				return usageError(err)
+			}
+			if len(auditLogs) == 0 {
+				return usageError(errors.New("reconcile needs --audit-log FILE"))
+			}
+			r, err := evidence.Reconcile(auditLogs, paths)
+			if err != nil {
+				return usageError(err)
+			}
+			if err := output.WriteReconciliation(cmd.OutOrStdout(), format, r); err != nil {
+				return err
+			}
+			if len(r.Missing) > 0 {
+				return &exitError{code: exitDenied}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&format, "output", "o", "text", "output format: text or json")
+	cmd.Flags().StringArrayVar(&auditLogs, "audit-log", nil, "a kube-apiserver audit log of JSON lines (repeatable)")
 	return cmd
 }
 

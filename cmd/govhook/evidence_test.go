@@ -258,3 +258,50 @@ func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return lines[len(lines)-1]
 }
+
+func TestEvidenceReconcileCommand(t *testing.T) {
+	dir := t.TempDir()
+	writeEvidence(t, dir) // records d1 and d2 at 09:00
+	event := func(stage, id, name string) string {
+		ann := ""
+		if id != "" {
+			ann = `,"annotations":{"validate.govhook.io/decision-id":"` + id + `","validate.govhook.io/policies":""}`
+		}
+		return `{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"a-` + name + `","stage":"` + stage +
+			`","verb":"create","user":{"username":"alice"},"objectRef":{"resource":"pods","namespace":"shop","name":"` + name +
+			`"},"requestReceivedTimestamp":"2026-03-02T08:59:59Z","stageTimestamp":"2026-03-02T09:00:01Z"` + ann + "}\n"
+	}
+	complete := filepath.Join(t.TempDir(), "audit.log")
+	os.WriteFile(complete, []byte(event("RequestReceived", "", "ok")+event("ResponseComplete", "d1", "ok")+
+		// as a CloudWatch export shows it: a timestamp before the event
+		"2026-03-02T09:00:01.000Z "+event("ResponseComplete", "d2", "priv")), 0o640)
+	gapped := filepath.Join(t.TempDir(), "audit.log")
+	os.WriteFile(gapped, []byte(event("ResponseComplete", "d1", "ok")+event("ResponseComplete", "d9", "ghost")), 0o640)
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantOut  string
+		wantErr  string
+	}{
+		{"every decision has a record", []string{"evidence", "reconcile", "--audit-log", complete, dir}, 0,
+			"2 decision ids in the audit log (2026-03-02T08:59:59Z to 2026-03-02T09:00:01Z): 2 with an evidence record, 0 missing; 0 records in that time with no apiserver event\n", ""},
+		{"a decision without a record", []string{"evidence", "reconcile", "--audit-log", gapped, dir}, 1,
+			"missing: decision d9 (create pods shop/ghost, user alice, audit event a-ghost at 2026-03-02T08:59:59Z, " + gapped + ":2): no evidence record\n" +
+				"unmatched: record d2 (CREATE v1/Pod shop/priv, user , r1 seq 3 at 2026-03-02T09:00:00Z, " + filepath.Join(dir, "r1", "00000000000000000001.jsonl") + ":3): no apiserver audit event\n" +
+				"2 decision ids in the audit log (2026-03-02T08:59:59Z to 2026-03-02T09:00:01Z): 1 with an evidence record, 1 missing; 1 records in that time with no apiserver event\n", ""},
+		{"json", []string{"evidence", "reconcile", "-o", "json", "--audit-log", gapped, dir}, 1, `"missing": [
+    {
+      "decisionId": "d9",`, ""},
+		{"no audit log", []string{"evidence", "reconcile", dir}, 2, "", "reconcile needs --audit-log FILE"},
+		{"not an audit log", []string{"evidence", "reconcile", "--audit-log", filepath.Join(dir, "r1", "written"), dir}, 2, "", "holds no audit event"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := govhook(t, "", tc.args...)
+			if code != tc.wantCode || !strings.Contains(out, tc.wantOut) || !strings.Contains(errOut, tc.wantErr) {
+				t.Fatalf("exit %d, stdout:\n%s\nstderr:\n%s\nwant exit %d, stdout containing %q, stderr containing %q", code, out, errOut, tc.wantCode, tc.wantOut, tc.wantErr)
+			}
+		})
+	}
+}
