@@ -58,10 +58,10 @@ type Reconciliation struct {
 
 // auditEvent is the part of an audit.k8s.io/v1 Event that reconciliation reads.
 type auditEvent struct {
-	Kind      string `json:"kind"`
-	AuditID   string `json:"auditID"`
-	Verb      string `json:"verb"`
-	User      struct {
+	Kind    string `json:"kind"`
+	AuditID string `json:"auditID"`
+	Verb    string `json:"verb"`
+	User    struct {
 		Username string `json:"username"`
 	} `json:"user"`
 	ObjectRef struct {

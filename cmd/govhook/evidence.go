@@ -189,6 +189,7 @@ type reportOptions struct {
 	maxRows  int
 	configs  []string
 	verify   verifyFlags
+	audit    []string
 }
 
 func newEvidenceReportCommand() *cobra.Command {
@@ -220,6 +221,7 @@ Exit 0 when the evidence is intact, 1 when it is broken (the report is still wri
 	f.IntVar(&o.maxRows, "max-rows", report.DefaultMaxRows, "rows per population table in html and md (JSON and CSV hold all)")
 	f.StringArrayVar(&o.configs, "config", nil, "a config file that may have been in force (repeatable); records naming its digest show its actions")
 	o.verify.register(f)
+	f.StringArrayVar(&o.audit, "audit-log", nil, "a kube-apiserver audit log of JSON lines to reconcile the evidence with (repeatable)")
 	return cmd
 }
 
@@ -249,7 +251,7 @@ func evidenceReport(stdout io.Writer, paths []string, o reportOptions) error {
 	if err != nil {
 		return usageError(err)
 	}
-	r, err := report.Build(paths, report.Options{From: from, To: to, GapThreshold: o.gap, Catalog: catalog, Configs: configs, Verify: vo})
+	r, err := report.Build(paths, report.Options{From: from, To: to, GapThreshold: o.gap, Catalog: catalog, Configs: configs, Verify: vo, AuditLogs: o.audit})
 	if err != nil {
 		return usageError(err)
 	}

@@ -261,7 +261,13 @@ func lastLine(s string) string {
 
 func TestEvidenceReconcileCommand(t *testing.T) {
 	dir := t.TempDir()
-	writeEvidence(t, dir) // records d1 and d2 at 09:00
+	anchorLog := filepath.Join(t.TempDir(), "stdout.log")
+	logFile, err := os.Create(anchorLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeSignedEvidence(t, dir, nil, evidence.NewLineAnchors(logFile)) // records d1 and d2 at 09:00
+	logFile.Close()
 	event := func(stage, id, name string) string {
 		ann := ""
 		if id != "" {
@@ -294,6 +300,11 @@ func TestEvidenceReconcileCommand(t *testing.T) {
     {
       "decisionId": "d9",`, ""},
 		{"no audit log", []string{"evidence", "reconcile", dir}, 2, "", "reconcile needs --audit-log FILE"},
+		{"in the report", []string{"evidence", "report", "-o", "md", "--audit-log", gapped, "--anchors", anchorLog, dir}, 0,
+			"## Completeness against the apiserver\n\n2 decision ids in the audit log (2026-03-02T08:59:59Z to 2026-03-02T09:00:01Z): 1 with an evidence record, 1 missing; 1 records in that time with no apiserver event.\n\n" +
+				"## Admissions with no evidence record\n\n| decision id | time | verb | resource | object | user | audit event |\n|---|---|---|---|---|---|---|\n| d9 | 2026-03-02T08:59:59Z | create | pods | shop/ghost | alice | a-ghost |\n", ""},
+		{"anchor status in the report", []string{"evidence", "report", "-o", "md", "--anchors", anchorLog, dir}, 0,
+			"| 0 | unsigned | reaches seq 4 (2026-03-02T09:00:00Z), 0 past it | 0 |", ""},
 		{"not an audit log", []string{"evidence", "reconcile", "--audit-log", filepath.Join(dir, "r1", "written"), dir}, 2, "", "holds no audit event"},
 	}
 	for _, tc := range tests {

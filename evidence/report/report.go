@@ -37,27 +37,31 @@ type Options struct {
 	// Verify is what the chains are checked against (pinned keys, anchors); Build
 	// sets its Visit.
 	Verify evidence.VerifyOptions
+	// AuditLogs, when given, are kube-apiserver audit logs to reconcile the evidence with.
+	AuditLogs []string
 }
 
 // Report is the auditor's pack for a period: what was in force, what happened, the
 // populations to sample from, the exception register, and whether the evidence is intact.
 type Report struct {
-	GeneratedAt    time.Time              `json:"generatedAt"`
-	Period         Period                 `json:"period"`
-	Sources        []string               `json:"sources"`
-	Verification   *evidence.Verification `json:"verification"`
-	Checks         []Check                `json:"checks"`
-	Configurations []Configuration        `json:"configurations"`
-	Policies       []PolicyUse            `json:"policies"`
-	CatalogDigest  string                 `json:"catalogDigest,omitempty"`
-	Totals         Totals                 `json:"totals"`
-	Daily          []DayCount             `json:"daily"`
-	Exceptions     []ExceptionRecord      `json:"exceptions"`
-	Gaps           []Gap                  `json:"gaps"`
-	Recoveries     []RecoveryEvent        `json:"recoveries"`
-	Denials        []DecisionRow          `json:"denials"`
-	Warnings       []DecisionRow          `json:"warnings"`
-	Errors         []DecisionRow          `json:"errors"`
+	GeneratedAt  time.Time              `json:"generatedAt"`
+	Period       Period                 `json:"period"`
+	Sources      []string               `json:"sources"`
+	Verification *evidence.Verification `json:"verification"`
+	// Reconciliation is the completeness test against the apiserver's audit logs, when given.
+	Reconciliation *evidence.Reconciliation `json:"reconciliation,omitempty"`
+	Checks         []Check                  `json:"checks"`
+	Configurations []Configuration          `json:"configurations"`
+	Policies       []PolicyUse              `json:"policies"`
+	CatalogDigest  string                   `json:"catalogDigest,omitempty"`
+	Totals         Totals                   `json:"totals"`
+	Daily          []DayCount               `json:"daily"`
+	Exceptions     []ExceptionRecord        `json:"exceptions"`
+	Gaps           []Gap                    `json:"gaps"`
+	Recoveries     []RecoveryEvent          `json:"recoveries"`
+	Denials        []DecisionRow            `json:"denials"`
+	Warnings       []DecisionRow            `json:"warnings"`
+	Errors         []DecisionRow            `json:"errors"`
 }
 
 // Period is the requested period and the time of the first and last record found in it.
@@ -265,9 +269,33 @@ func Build(paths []string, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	var rc *evidence.Reconciliation
+	if len(o.AuditLogs) > 0 {
+		if rc, err = evidence.Reconcile(o.AuditLogs, paths); err != nil {
+			return nil, err
+		}
+	}
 	r := b.finish(v)
 	r.Sources = slices.Clone(paths)
+	r.Reconciliation = rc
 	return r, nil
+}
+
+// ReplicaGap is a heartbeat gap of one replica's writer.
+type ReplicaGap struct {
+	Replica string
+	evidence.HeartbeatGap
+}
+
+// heartbeatGaps lists every chain's heartbeat gaps, replica by replica.
+func (r *Report) heartbeatGaps() []ReplicaGap {
+	var out []ReplicaGap
+	for _, c := range r.Verification.Chains {
+		for _, g := range c.HeartbeatGaps {
+			out = append(out, ReplicaGap{Replica: c.Replica, HeartbeatGap: g})
+		}
+	}
+	return out
 }
 
 // reportBuilder accumulates records into a report.
