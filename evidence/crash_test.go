@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/govhook/govhook/internal/testsupport"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -88,7 +88,7 @@ func TestWriterSurvivesKill(t *testing.T) {
 	for round, mode := range []string{"loop", "loop", "stall", "loop"} {
 		cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestWriterProcess$")
 		cmd.Env = append(os.Environ(), crashDirEnv+"="+dir, crashModeEnv+"="+mode)
-		var stdout, stderr syncBuffer
+		var stdout, stderr testsupport.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -146,7 +146,7 @@ func TestWriterSurvivesKill(t *testing.T) {
 		4, len(torn), v.Chains[0].Records, v.Chains[0].Segments)
 }
 
-func waitFor(t *testing.T, cond func() bool, logs *syncBuffer) {
+func waitFor(t *testing.T, cond func() bool, logs *testsupport.Buffer) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
@@ -155,22 +155,4 @@ func waitFor(t *testing.T, cond func() bool, logs *syncBuffer) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe to read while a process writes to it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/govhook/govhook/decision"
+	"github.com/govhook/govhook/internal/testsupport"
 )
 
 // memoryAnchors keeps anchors in memory, as the archive and the log would.
@@ -43,7 +44,7 @@ func (m *memoryAnchors) all() []Anchor {
 // A running writer stops after f without a checkpoint, as a crashed one would.
 func writeAnchoredChain(t *testing.T, dir string, s *Signer, sink AnchorSink, running bool) {
 	t.Helper()
-	clock := newClock()
+	clock := testsupport.NewClock()
 	w := openWriter(t, dir, clock, func(o *Options) {
 		o.Signer, o.Anchors, o.MaxSegmentAge = s, []AnchorSink{sink}, time.Hour
 	})

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/govhook/govhook/internal/testsupport"
 )
 
 func TestOpenQuarantinesTornTail(t *testing.T) {
@@ -31,7 +32,7 @@ func TestOpenQuarantinesTornTail(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir, clock := t.TempDir(), newClock()
+			dir, clock := t.TempDir(), testsupport.NewClock()
 			replica := filepath.Join(dir, "r1")
 			w := openWriter(t, dir, clock, nil)
 			record(t, w, admission(clock, "a"))
@@ -91,7 +92,7 @@ func TestOpenRecordsQuarantineOfAnInterruptedRepair(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir, clock := t.TempDir(), newClock()
+			dir, clock := t.TempDir(), testsupport.NewClock()
 			replica := filepath.Join(dir, "r1")
 			w := openWriter(t, dir, clock, nil)
 			record(t, w, admission(clock, "a"))
@@ -183,7 +184,7 @@ func TestWriterRefusesWhileTheDiskIsFullAndResumes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir, clock := t.TempDir(), newClock()
+			dir, clock := t.TempDir(), testsupport.NewClock()
 			disk := &fullDisk{}
 			w := openWriter(t, dir, clock, func(o *Options) { o.OpenFile = disk.open })
 			record(t, w, admission(clock, "a"))
@@ -213,7 +214,7 @@ func TestWriterRefusesWhileTheDiskIsFullAndResumes(t *testing.T) {
 				t.Fatalf("chain (-want +got):\n%s", diff)
 			}
 			rec := chain[2].Recovery
-			if rec.Lost != 3 || !rec.LostFrom.Equal(newClock().Now()) || !rec.LostTo.Equal(newClock().Now().Add(100*time.Millisecond)) || !strings.Contains(rec.Error, "no space left on device") {
+			if rec.Lost != 3 || !rec.LostFrom.Equal(testsupport.NewClock().Now()) || !rec.LostTo.Equal(testsupport.NewClock().Now().Add(100*time.Millisecond)) || !strings.Contains(rec.Error, "no space left on device") {
 				t.Errorf("recovery = %+v, want 3 records lost (b, c, d) from 09:00:00 to 09:00:00.1 with the ENOSPC error", rec)
 			}
 			if tc.partial > 0 && (rec.QuarantineBytes != int64(tc.partial) || rec.Reason != "last line has no trailing newline") {
@@ -228,7 +229,7 @@ func TestWriterRefusesWhileTheDiskIsFullAndResumes(t *testing.T) {
 }
 
 func TestCheckpointWhileFailedRetriesWithoutCountingLoss(t *testing.T) {
-	dir, clock := t.TempDir(), newClock()
+	dir, clock := t.TempDir(), testsupport.NewClock()
 	disk := &fullDisk{}
 	w := openWriter(t, dir, clock, func(o *Options) { o.OpenFile = disk.open })
 	disk.set(true, 0)
@@ -271,7 +272,7 @@ func sha256Hex(s string) string {
 func TestWriterFsyncFailureLeavesUnconfirmedRecords(t *testing.T) {
 	// The write reached the disk but fsync failed: the record is in the chain, its caller was
 	// told it is not durable, and the recovery record says so.
-	dir, clock := t.TempDir(), newClock()
+	dir, clock := t.TempDir(), testsupport.NewClock()
 	disk := &fullDisk{}
 	w := openWriter(t, dir, clock, func(o *Options) { o.OpenFile = disk.open })
 	record(t, w, admission(clock, "a"))

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/govhook/govhook/decision"
+	"github.com/govhook/govhook/internal/testsupport"
 )
 
 // testSigner is a signer with a fixed key, so that key ids in expected messages are stable.
@@ -37,7 +38,7 @@ func keyring(signers ...*Signer) Keyring {
 
 // writeSignedChain writes replica r1 under dir signed by s: a, b (denied), c, checkpoint, d,
 // closing checkpoint.
-func writeSignedChain(t *testing.T, dir string, clock *fakeClock, s *Signer) {
+func writeSignedChain(t *testing.T, dir string, clock *testsupport.Clock, s *Signer) {
 	t.Helper()
 	w := openWriter(t, dir, clock, func(o *Options) { o.Signer = s })
 	for _, name := range []string{"a", "b", "c", "-", "d"} {
@@ -168,7 +169,7 @@ func TestVerifySignedCheckpoints(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
-			writeSignedChain(t, root, newClock(), k1)
+			writeSignedChain(t, root, testsupport.NewClock(), k1)
 			if tc.tamper != nil {
 				tc.tamper(t, filepath.Join(root, "r1"))
 			}
@@ -186,7 +187,7 @@ func TestVerifySignedCheckpoints(t *testing.T) {
 func TestVerifyAcrossKeyRotation(t *testing.T) {
 	k1, k2 := testSigner(1), testSigner(2)
 	root := t.TempDir()
-	clock := newClock()
+	clock := testsupport.NewClock()
 	writeSignedChain(t, root, clock, k1)
 	writeSignedChain(t, root, clock, k2) // restarted with the new key from the Secret
 	v, err := Verify([]string{root}, VerifyOptions{Keyring: keyring(k1, k2)})
@@ -203,7 +204,7 @@ func TestVerifyAcrossKeyRotation(t *testing.T) {
 
 func TestVerifyWithKeyringNeedsACheckpoint(t *testing.T) {
 	root := t.TempDir()
-	clock := newClock()
+	clock := testsupport.NewClock()
 	w := openWriter(t, root, clock, func(o *Options) { o.Signer = testSigner(1) })
 	record(t, w, admission(clock, "a"))
 	w.abandon()

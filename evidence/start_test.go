@@ -9,10 +9,12 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/govhook/govhook/internal/testsupport"
 )
 
 func TestSecondWriterFailsToStart(t *testing.T) {
-	dir, clock := t.TempDir(), newClock()
+	dir, clock := t.TempDir(), testsupport.NewClock()
 	w := openWriter(t, dir, clock, nil)
 	defer w.Close()
 	_, err := Open(t.Context(), Options{Dir: dir, Replica: "r1", Now: clock.Now, CheckpointInterval: -1})
@@ -32,7 +34,7 @@ func TestSecondWriterFailsToStart(t *testing.T) {
 }
 
 func TestStartRecords(t *testing.T) {
-	dir, clock := t.TempDir(), newClock()
+	dir, clock := t.TempDir(), testsupport.NewClock()
 	w := openWriter(t, dir, clock, func(o *Options) {
 		o.Pod, o.Version, o.ConfigDigest, o.Signer = "govhook-abc", "v1.2.3", "sha256:cfg", testSigner(1)
 	})
@@ -59,7 +61,7 @@ func TestStartRecords(t *testing.T) {
 
 // writeSegments writes a closed chain of r1 in segments of one batch each:
 // 1 start, 2 a, 3 b, 4 checkpoint, 5 start, 6 c, 7 d, 8 checkpoint.
-func writeSegments(t *testing.T, dir string, clock *fakeClock, edit func(*Options)) {
+func writeSegments(t *testing.T, dir string, clock *testsupport.Clock, edit func(*Options)) {
 	t.Helper()
 	small := func(o *Options) {
 		o.MaxSegmentBytes = 1
@@ -80,7 +82,7 @@ func writeSegments(t *testing.T, dir string, clock *fakeClock, edit func(*Option
 }
 
 func TestRestartAfterTheNewestSegmentWasDeletedStartsANewChain(t *testing.T) {
-	dir, clock := t.TempDir(), newClock()
+	dir, clock := t.TempDir(), testsupport.NewClock()
 	writeSegments(t, dir, clock, nil)
 	replica := filepath.Join(dir, "r1")
 	if err := os.Remove(filepath.Join(replica, segmentName(8))); err != nil {
@@ -119,7 +121,7 @@ func (s staticAnchors) Latest(_ context.Context, _ string) (*Anchor, error) { re
 
 func TestRestartBehindTheNewestAnchorStartsANewChain(t *testing.T) {
 	// The whole replica directory is gone (a new node, or deleted): only the archive knows.
-	dir, clock := t.TempDir(), newClock()
+	dir, clock := t.TempDir(), testsupport.NewClock()
 	anchor := &Anchor{Replica: "r1", Seq: 40, Time: clock.Now()}
 	w := openWriter(t, dir, clock, func(o *Options) { o.AnchorSource = staticAnchors{anchor} })
 	if err := w.Close(); err != nil {
@@ -141,7 +143,7 @@ func TestRestartBehindTheNewestAnchorStartsANewChain(t *testing.T) {
 }
 
 func TestVerifyReportsHeartbeatGaps(t *testing.T) {
-	dir, clock := t.TempDir(), newClock()
+	dir, clock := t.TempDir(), testsupport.NewClock()
 	w := openWriter(t, dir, clock, nil)
 	for range 3 { // a healthy writer: a checkpoint a minute
 		clock.Add(time.Minute)
@@ -160,7 +162,7 @@ func TestVerifyReportsHeartbeatGaps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []HeartbeatGap{{From: newClock().Now().Add(3 * time.Minute), To: newClock().Now().Add(2 * time.Hour), Duration: "1h57m0s"}}
+	want := []HeartbeatGap{{From: testsupport.NewClock().Now().Add(3 * time.Minute), To: testsupport.NewClock().Now().Add(2 * time.Hour), Duration: "1h57m0s"}}
 	if diff := cmp.Diff(want, v.Chains[0].HeartbeatGaps); diff != "" {
 		t.Errorf("heartbeat gaps (-want +got):\n%s", diff)
 	}

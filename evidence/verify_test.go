@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/govhook/govhook/decision"
+	"github.com/govhook/govhook/internal/testsupport"
 )
 
 // writeFixture writes two replicas' chains under dir:
@@ -22,7 +23,7 @@ import (
 //	r2/00000000000000000001.jsonl  start(1) x y start(4) recovery(5) z    (a torn tail was quarantined)
 func writeFixture(t *testing.T, dir string) {
 	t.Helper()
-	clock := newClock()
+	clock := testsupport.NewClock()
 	w := openWriter(t, dir, clock, func(o *Options) { o.MaxSegmentAge = time.Hour })
 	for _, name := range []string{"a", "b", "c", "-", "d", "e", "-", "f"} {
 		if name == "-" {
@@ -43,7 +44,7 @@ func writeFixture(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 
-	clock = newClock()
+	clock = testsupport.NewClock()
 	w2 := openWriter(t, dir, clock, func(o *Options) { o.Replica = "r2" })
 	record(t, w2, admission(clock, "x"))
 	record(t, w2, admission(clock, "y"))

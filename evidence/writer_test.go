@@ -15,32 +15,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/govhook/govhook/decision"
+	"github.com/govhook/govhook/internal/testsupport"
 )
 
-// fakeClock is a clock tests move by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *fakeClock {
-	return &fakeClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // admission is a small admission record made at the clock's time.
-func admission(clock *fakeClock, name string) *Record {
+func admission(clock *testsupport.Clock, name string) *Record {
 	return &Record{
 		Type: TypeAdmission, ID: "id-" + name, Time: clock.Now(), UID: "uid-" + name, Operation: "CREATE",
 		Kind: "apps/v1/Deployment", Namespace: "shop", Name: name, User: User{Username: "alice"},
@@ -49,7 +28,7 @@ func admission(clock *fakeClock, name string) *Record {
 }
 
 // openWriter opens a writer on dir with the fake clock and no checkpoint timer.
-func openWriter(t *testing.T, dir string, clock *fakeClock, edit func(*Options)) *Writer {
+func openWriter(t *testing.T, dir string, clock *testsupport.Clock, edit func(*Options)) *Writer {
 	t.Helper()
 	o := Options{Dir: dir, Replica: "r1", Now: clock.Now, CheckpointInterval: -1}
 	if edit != nil {
@@ -144,7 +123,7 @@ func segmentNames(t *testing.T, dir string) []string {
 }
 
 func TestWriterChainsAndResumes(t *testing.T) {
-	dir, clock := t.TempDir(), newClock()
+	dir, clock := t.TempDir(), testsupport.NewClock()
 	w := openWriter(t, dir, clock, nil)
 	record(t, w, admission(clock, "a"))
 	clock.Add(time.Second)
@@ -206,7 +185,7 @@ func TestWriterChainsAndResumes(t *testing.T) {
 func TestWriterCheckpointSpanSurvivesRestart(t *testing.T) {
 	// Records after the last checkpoint, across a restart and a segment change, are counted
 	// by the next checkpoint.
-	dir, clock := t.TempDir(), newClock()
+	dir, clock := t.TempDir(), testsupport.NewClock()
 	w := openWriter(t, dir, clock, func(o *Options) { o.MaxSegmentBytes = 1 })
 	record(t, w, admission(clock, "a"))
 	if err := w.Checkpoint(t.Context()); err != nil {
@@ -263,7 +242,7 @@ func TestWriterRotation(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir, clock := t.TempDir(), newClock()
+			dir, clock := t.TempDir(), testsupport.NewClock()
 			w := openWriter(t, dir, clock, tc.opts)
 			for i := range tc.count {
 				record(t, w, admission(clock, fmt.Sprint(i)))
@@ -318,7 +297,7 @@ func TestWriterCheckpointTimer(t *testing.T) {
 }
 
 func TestWriterMirror(t *testing.T) {
-	dir, clock := t.TempDir(), newClock()
+	dir, clock := t.TempDir(), testsupport.NewClock()
 	var mirror bytes.Buffer
 	w := openWriter(t, dir, clock, func(o *Options) { o.Mirror = &mirror })
 	record(t, w, admission(clock, "a"))
@@ -361,7 +340,7 @@ func (g *gatedFile) Sync() error {
 }
 
 func TestWriterGroupCommitSharesOneFsync(t *testing.T) {
-	dir, clock := t.TempDir(), newClock()
+	dir, clock := t.TempDir(), testsupport.NewClock()
 	gate := &gatedFile{entered: make(chan struct{}), release: make(chan struct{})}
 	w := openWriter(t, dir, clock, func(o *Options) {
 		o.OpenFile = func(path string) (File, error) {
@@ -408,7 +387,7 @@ func TestWriterGroupCommitSharesOneFsync(t *testing.T) {
 }
 
 func TestWriterConcurrentRecordsFormOneChain(t *testing.T) {
-	dir, clock := t.TempDir(), newClock()
+	dir, clock := t.TempDir(), testsupport.NewClock()
 	w := openWriter(t, dir, clock, func(o *Options) { o.MaxSegmentBytes = 16 << 10 })
 	var wg sync.WaitGroup
 	for g := range 8 {

@@ -2,31 +2,22 @@ package namespaces_test
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/go-logr/logr"
 	"github.com/google/go-cmp/cmp"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/govhook/govhook/input"
+	"github.com/govhook/govhook/internal/testsupport"
 	"github.com/govhook/govhook/namespaces"
 )
 
 // TestLookupOnRealAPIServer runs the informer against a real kube-apiserver and etcd
 // (KUBEBUILDER_ASSETS, e.g. from hack/build-control-plane.sh); skipped without them.
 func TestLookupOnRealAPIServer(t *testing.T) {
-	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
-		t.Skip("KUBEBUILDER_ASSETS not set: no local control plane")
-	}
-	env := &envtest.Environment{}
-	cfg, err := env.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = env.Stop() })
+	_, cfg := testsupport.ControlPlane(t)
 	admin, err := client.New(cfg, client.Options{})
 	if err != nil {
 		t.Fatal(err)

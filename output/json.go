@@ -9,7 +9,7 @@ import (
 	"github.com/govhook/govhook/decision"
 )
 
-// jsonResult is one result in the -o json shape of DESIGN.md §7.
+// jsonResult is one result in the -o json shape the README documents ("Check manifests in CI").
 type jsonResult struct {
 	Result
 	Outcome    decision.Outcome            `json:"decision"`

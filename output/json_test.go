@@ -11,7 +11,7 @@ import (
 	"github.com/govhook/govhook/output"
 )
 
-// jsonShape is the -o json contract of DESIGN.md §7; decoding with DisallowUnknownFields
+// jsonShape is the -o json contract in the README ("Check manifests in CI"); decoding with DisallowUnknownFields
 // pins it.
 type jsonShape struct {
 	Results []struct {

@@ -21,6 +21,7 @@ import (
 	"github.com/govhook/govhook/config"
 	"github.com/govhook/govhook/evidence"
 	"github.com/govhook/govhook/input"
+	"github.com/govhook/govhook/internal/evidencetest"
 	"github.com/govhook/govhook/output"
 	"github.com/govhook/govhook/policies"
 	"github.com/govhook/govhook/review"
@@ -151,19 +152,6 @@ func (c *collected) Problem(p output.Problem) error {
 func (c *collected) Close() error            { return nil }
 func (c *collected) Summary() output.Summary { return c.summary }
 
-// memoryEvidence keeps records.
-type memoryEvidence struct {
-	mu      sync.Mutex
-	records []evidence.Record
-}
-
-func (m *memoryEvidence) Record(_ context.Context, r *evidence.Record) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.records = append(m.records, *r)
-	return nil
-}
-
 func TestScan(t *testing.T) {
 	c := &cluster{objects: map[string][]map[string]any{
 		"namespaces": {object("v1", "Namespace", "", "shop", nil), object("v1", "Namespace", "", "kube-system", nil), object("v1", "Namespace", "", "web", nil)},
@@ -178,7 +166,7 @@ func TestScan(t *testing.T) {
 		"clusterroles": {object("rbac.authorization.k8s.io/v1", "ClusterRole", "", "reader", nil)},
 	}}
 	s := newScanner(t, c)
-	ev := &memoryEvidence{}
+	ev := &evidencetest.Memory{}
 	s.Evidence = ev
 	var progress []Progress
 	s.Progress = func(p Progress) { progress = append(progress, p) }
@@ -238,10 +226,10 @@ func TestScan(t *testing.T) {
 	}
 
 	// One audit record per object judged, naming the object by its uid.
-	if len(ev.records) != len(w.results) {
-		t.Fatalf("%d evidence records for %d objects", len(ev.records), len(w.results))
+	if len(ev.Records()) != len(w.results) {
+		t.Fatalf("%d evidence records for %d objects", len(ev.Records()), len(w.results))
 	}
-	for _, rec := range ev.records {
+	for _, rec := range ev.Records() {
 		if rec.Type != evidence.TypeAudit || rec.Operation != "" || !strings.HasPrefix(rec.UID, "uid-") || rec.PolicyDigest == "" || rec.ObjectSHA256 == "" {
 			t.Errorf("audit record %+v", rec)
 		}

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,29 +18,12 @@ import (
 
 	"github.com/govhook/govhook/config"
 	"github.com/govhook/govhook/evidence"
+	"github.com/govhook/govhook/internal/evidencetest"
 	"github.com/govhook/govhook/metrics"
 	"github.com/govhook/govhook/policies"
 	"github.com/govhook/govhook/review"
 	"github.com/govhook/govhook/webhook"
 )
-
-// memoryEvidence keeps records in memory; failWith makes every Record fail.
-type memoryEvidence struct {
-	mu       sync.Mutex
-	records  []evidence.Record
-	failWith error
-}
-
-func (m *memoryEvidence) Record(_ context.Context, r *evidence.Record) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.failWith != nil {
-		return m.failWith
-	}
-	r.Seq = uint64(len(m.records) + 1)
-	m.records = append(m.records, *r)
-	return nil
-}
 
 type nopMetrics struct{}
 
@@ -156,7 +138,7 @@ func TestHandlerDecisions(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ev := &memoryEvidence{}
+			ev := &evidencetest.Memory{}
 			rec := post(newHandler(t, ev), "application/json", tc.body)
 			if rec.Code != http.StatusOK {
 				t.Fatalf("HTTP status = %d, want 200; body %s", rec.Code, rec.Body.String())
@@ -176,10 +158,10 @@ func TestHandlerDecisions(t *testing.T) {
 			if got := resp.AuditAnnotations[webhook.AnnotationDecisionID]; got != "decision-1" {
 				t.Errorf("decision-id annotation = %q", got)
 			}
-			if len(ev.records) != 1 {
-				t.Fatalf("evidence records = %d, want exactly 1", len(ev.records))
+			if len(ev.Records()) != 1 {
+				t.Fatalf("evidence records = %d, want exactly 1", len(ev.Records()))
 			}
-			r := ev.records[0]
+			r := ev.Records()[0]
 			if string(r.Decision) != tc.wantOutcome || r.UID != "uid-1" || r.ID != "decision-1" || !r.DryRun {
 				t.Errorf("evidence record = %+v, want decision %s for uid-1, dryRun", r, tc.wantOutcome)
 			}
@@ -206,20 +188,20 @@ func TestHandlerRejectsMalformedReviews(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ev := &memoryEvidence{}
+			ev := &evidencetest.Memory{}
 			rec := post(newHandler(t, ev), tc.contentType, tc.body)
 			if rec.Code != tc.wantStatus || !strings.Contains(rec.Body.String(), tc.wantText) {
 				t.Fatalf("got %d %q, want %d containing %q", rec.Code, rec.Body.String(), tc.wantStatus, tc.wantText)
 			}
-			if len(ev.records) != 1 || ev.records[0].Decision != "error" || ev.records[0].Error == "" {
-				t.Errorf("want one error evidence record, got %+v", ev.records)
+			if len(ev.Records()) != 1 || ev.Records()[0].Decision != "error" || ev.Records()[0].Error == "" {
+				t.Errorf("want one error evidence record, got %+v", ev.Records())
 			}
 		})
 	}
 }
 
 func TestHandlerRefusesWhenEvidenceIsNotDurable(t *testing.T) {
-	ev := &memoryEvidence{failWith: errors.New("disk full")}
+	ev := &evidencetest.Memory{FailWith: errors.New("disk full")}
 	resp := decodeResponse(t, post(newHandler(t, ev), "application/json", reviewBody("CREATE", compliantPod, "null")))
 	if resp.Allowed || resp.Result.Code != 500 || !strings.Contains(resp.Result.Message, "could not record audit evidence") {
 		t.Fatalf("a request without a durable record must be refused, got %+v", resp)
@@ -233,7 +215,7 @@ func TestHandlerDenialLinesAreSortedByPolicy(t *testing.T) {
 	obj := `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","namespace":"shop"},
 "spec":{"serviceAccountName":"web","securityContext":{"runAsNonRoot":true,"seccompProfile":{"type":"RuntimeDefault"}},"containers":[` +
 		fmt.Sprintf(container, "b") + "," + fmt.Sprintf(container, "a") + `]}}`
-	resp := decodeResponse(t, post(newHandler(t, &memoryEvidence{}), "application/json", reviewBody("CREATE", obj, "null")))
+	resp := decodeResponse(t, post(newHandler(t, &evidencetest.Memory{}), "application/json", reviewBody("CREATE", obj, "null")))
 	want := strings.Join([]string{
 		`[OWN-002] Pod "web" must carry label "owner" naming its owning team`,
 		`[POD-001] container "a" must not set securityContext.privileged=true`,
@@ -256,7 +238,7 @@ func FuzzHandler(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	h := &webhook.Handler{Reviewer: review.New(engine, config.Default(), nil), Evidence: &memoryEvidence{}, Metrics: nopMetrics{}, Log: logr.Discard()}
+	h := &webhook.Handler{Reviewer: review.New(engine, config.Default(), nil), Evidence: &evidencetest.Memory{}, Metrics: nopMetrics{}, Log: logr.Discard()}
 	f.Fuzz(func(t *testing.T, body string) {
 		req := httptest.NewRequest(http.MethodPost, "/validate", bytes.NewBufferString(body))
 		req.Header.Set("Content-Type", "application/json")

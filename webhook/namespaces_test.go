@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/govhook/govhook/input"
+	"github.com/govhook/govhook/internal/evidencetest"
 )
 
 // fakeNamespaces knows some namespaces and remembers which were asked for.
@@ -79,7 +80,7 @@ func TestHandlerNamespaceMetadata(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ev := &memoryEvidence{}
+			ev := &evidencetest.Memory{}
 			h := newHandler(t, ev)
 			lookup := &fakeNamespaces{known: map[string]*input.Namespace{
 				"shop": {Name: "shop", Labels: map[string]string{"owner": "payments", "environment": "prod"}},
@@ -97,10 +98,10 @@ func TestHandlerNamespaceMetadata(t *testing.T) {
 			if diff := cmp.Diff(tc.wantAsked, lookup.asked); diff != "" {
 				t.Errorf("namespaces looked up (-want +got):\n%s", diff)
 			}
-			if len(ev.records) != 1 {
-				t.Fatalf("evidence records = %d, want 1", len(ev.records))
+			if len(ev.Records()) != 1 {
+				t.Fatalf("evidence records = %d, want 1", len(ev.Records()))
 			}
-			if diff := cmp.Diff(tc.wantKnown, ev.records[0].NamespaceKnown); diff != "" {
+			if diff := cmp.Diff(tc.wantKnown, ev.Records()[0].NamespaceKnown); diff != "" {
 				t.Errorf("evidence namespaceKnown (-want +got):\n%s", diff)
 			}
 		})

@@ -1,17 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/govhook/govhook/config"
 	"github.com/govhook/govhook/decision"
 	"github.com/govhook/govhook/evidence"
+	"github.com/govhook/govhook/internal/testsupport"
 )
 
 // writeEvidence writes a small closed chain for replica r1 under dir: an allowed and a denied
@@ -68,7 +67,7 @@ func TestEvidenceVerifyCommand(t *testing.T) {
 		{"missing path", []string{"evidence", "verify", filepath.Join(intact, "nope")}, 2, "", "no such file or directory"},
 		{"empty directory", []string{"evidence", "verify", t.TempDir()}, 2, "", "no evidence segments found"},
 		{"bad format", []string{"evidence", "verify", "-o", "xml", intact}, 2, "", `output format "xml" is not one of text, json`},
-		{"no subcommand", []string{"evidence"}, 2, "", "evidence needs a subcommand: keygen, verify or report"},
+		{"no subcommand", []string{"evidence"}, 2, "", "evidence needs a subcommand: keygen, verify, reconcile or report"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -203,27 +202,9 @@ func TestEvidenceReportCommand(t *testing.T) {
 	}
 }
 
-// lockedBuffer collects a process's output; it may be read while the process writes.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // checkMirror waits until the stdout mirror holds exactly the segment's lines, besides one
 // anchor line for each checkpoint.
-func checkMirror(t *testing.T, mirror *lockedBuffer, segment string) {
+func checkMirror(t *testing.T, mirror *testsupport.Buffer, segment string) {
 	t.Helper()
 	want, err := os.ReadFile(segment)
 	if err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -12,11 +11,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/govhook/govhook/internal/testsupport"
 	admissionv1 "k8s.io/api/admission/v1"
 )
 
@@ -180,25 +179,7 @@ type servedWebhook struct {
 	evidenceDir string
 	certDir     string
 	client      *http.Client
-	logs        *syncBuffer
-}
-
-// syncBuffer collects a process's output while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	logs        *testsupport.Buffer
 }
 
 // startServe runs `govhook serve --dev` with extra args and waits until it is ready.
@@ -207,7 +188,7 @@ func startServe(t *testing.T, args ...string) *servedWebhook {
 	dir := t.TempDir()
 	port, metricsPort := freePort(t), freePort(t)
 	s := &servedWebhook{t: t, url: fmt.Sprintf("https://localhost:%d/validate", port), metricsAddr: fmt.Sprintf("127.0.0.1:%d", metricsPort),
-		evidenceDir: filepath.Join(dir, "evidence"), certDir: filepath.Join(dir, "certs"), logs: &syncBuffer{}}
+		evidenceDir: filepath.Join(dir, "evidence"), certDir: filepath.Join(dir, "certs"), logs: &testsupport.Buffer{}}
 	cmd := exec.CommandContext(t.Context(), os.Args[0], append([]string{"serve", "--dev", "--cert-dir", s.certDir,
 		"--port", fmt.Sprint(port), "--metrics-bind-address", s.metricsAddr, "--evidence-dir", s.evidenceDir, "--replica", "r1"}, args...)...)
 	cmd.Env = append(append(os.Environ(), "GOVHOOK_RUN_MAIN=1"), noCluster...)

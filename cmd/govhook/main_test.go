@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/govhook/govhook/internal/testsupport"
 	admissionv1 "k8s.io/api/admission/v1"
 )
 
@@ -122,7 +123,7 @@ func TestServeDev(t *testing.T) {
 		"--port", fmt.Sprint(port), "--metrics-bind-address", metricsAddr, "--evidence-dir", filepath.Join(dir, "evidence"), "--replica", "r1", "--evidence-stdout")
 	cmd.Env = append(append(os.Environ(), "GOVHOOK_RUN_MAIN=1"), noCluster...)
 	var logs bytes.Buffer
-	var mirror lockedBuffer
+	var mirror testsupport.Buffer
 	cmd.Stderr, cmd.Stdout = &logs, &mirror
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -43,7 +43,7 @@ func problemOf(err error) output.Problem {
 	return output.Problem{Message: err.Error()}
 }
 
-// reportExit maps a report's summary to the exit status of DESIGN.md §7: 2 when anything
+// reportExit maps a report's summary to the exit status the README documents: 2 when anything
 // could not be judged, 1 when anything was denied, 0 otherwise.
 func reportExit(s output.Summary) error {
 	switch {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/govhook/govhook/internal/testsupport"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -18,15 +19,7 @@ import (
 // from hack/build-control-plane.sh; skipped without it): readiness waits for the namespace
 // cache, policies see the request's namespace, and the evidence says whether they did.
 func TestServeSeesNamespaces(t *testing.T) {
-	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
-		t.Skip("KUBEBUILDER_ASSETS not set: no local control plane")
-	}
-	env := &envtest.Environment{}
-	cfg, err := env.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = env.Stop() })
+	env, cfg := testsupport.ControlPlane(t)
 	admin, err := client.New(cfg, client.Options{})
 	if err != nil {
 		t.Fatal(err)

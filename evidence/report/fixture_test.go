@@ -5,38 +5,15 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/govhook/govhook/decision"
 	"github.com/govhook/govhook/evidence"
+	"github.com/govhook/govhook/internal/testsupport"
 )
 
-// fakeClock is the writers' clock in the report fixture, advanced by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *fakeClock {
-	return &fakeClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // admission is an allowed admission record of a Deployment named name, at the clock's time.
-func admission(clock *fakeClock, name string) *evidence.Record {
+func admission(clock *testsupport.Clock, name string) *evidence.Record {
 	return &evidence.Record{
 		Type: evidence.TypeAdmission, ID: "id-" + name, Time: clock.Now(), UID: "uid-" + name, Operation: "CREATE",
 		Kind: "apps/v1/Deployment", Namespace: "shop", Name: name, User: evidence.User{Username: "alice"},
@@ -45,7 +22,7 @@ func admission(clock *fakeClock, name string) *evidence.Record {
 }
 
 // openWriter opens a writer on dir with the fake clock and no checkpoint timer.
-func openWriter(t *testing.T, dir string, clock *fakeClock, edit func(*evidence.Options)) *evidence.Writer {
+func openWriter(t *testing.T, dir string, clock *testsupport.Clock, edit func(*evidence.Options)) *evidence.Writer {
 	t.Helper()
 	o := evidence.Options{Dir: dir, Replica: "r1", Now: clock.Now, CheckpointInterval: -1}
 	if edit != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/govhook/govhook/config"
 	"github.com/govhook/govhook/decision"
 	"github.com/govhook/govhook/evidence"
+	"github.com/govhook/govhook/internal/testsupport"
 	"github.com/govhook/govhook/policies"
 )
 
@@ -72,7 +73,7 @@ func writeReportFixture(t *testing.T, dir string) {
 		{after: time.Hour, replica: "r2", ns: "batch", name: "job", outcome: "allow", config: "cfg2",
 			finds: []decision.Finding{pod001Waived("EXC-2"), own002Audit}, excepts: []decision.AppliedException{exc2}},
 	}
-	clock := newClock()
+	clock := testsupport.NewClock()
 	writers := map[string]*evidence.Writer{}
 	writer := func(replica string) *evidence.Writer {
 		if w := writers[replica]; w != nil {
@@ -387,7 +388,7 @@ func TestReportOfBrokenEvidenceSaysSo(t *testing.T) {
 
 func TestReportExceptionExpiryBoundary(t *testing.T) {
 	// A date expiry runs to the end of that day, UTC, as in the decision.
-	dir, clock := t.TempDir(), newClock()
+	dir, clock := t.TempDir(), testsupport.NewClock()
 	w := openWriter(t, dir, clock, nil)
 	x := decision.AppliedException{ID: "EXC-9", Policy: "POD-001", RequestedBy: "a@example.com", ApprovedBy: "b@example.com", Expires: "2026-03-02"}
 	for _, at := range []time.Time{time.Date(2026, 3, 2, 23, 59, 59, 0, time.UTC), time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC)} {
