@@ -237,13 +237,9 @@ func (w *Writer) newChain(res *resumed, first uint64) error {
 	} else {
 		res.file.Close()
 	}
-	f, err := w.o.OpenFile(filepath.Join(w.dir, segmentName(first)))
+	f, err := w.startSegment(first)
 	if err != nil {
-		return fmt.Errorf("start evidence segment: %w", err)
-	}
-	if err := syncDir(w.dir); err != nil {
-		f.Close()
-		return fmt.Errorf("start evidence segment: %w", err)
+		return err
 	}
 	res.file, res.size, res.start = f, 0, w.o.Now()
 	res.seq, res.hash, res.span = first-1, GenesisHash, span{}
@@ -497,15 +493,24 @@ func (w *Writer) recordWritten(h head) {
 	}
 }
 
-// rotate closes the current segment and starts the one named for seq first.
-func (w *Writer) rotate(first uint64, now time.Time) error {
+// startSegment creates the segment named for seq first and makes its name durable.
+func (w *Writer) startSegment(first uint64) (File, error) {
 	f, err := w.o.OpenFile(filepath.Join(w.dir, segmentName(first)))
 	if err != nil {
-		return fmt.Errorf("start evidence segment: %w", err)
+		return nil, fmt.Errorf("start evidence segment: %w", err)
 	}
 	if err := syncDir(w.dir); err != nil {
 		f.Close()
-		return fmt.Errorf("start evidence segment: %w", err)
+		return nil, fmt.Errorf("start evidence segment: %w", err)
+	}
+	return f, nil
+}
+
+// rotate closes the current segment and starts the one named for seq first.
+func (w *Writer) rotate(first uint64, now time.Time) error {
+	f, err := w.startSegment(first)
+	if err != nil {
+		return err
 	}
 	old := w.file
 	w.file, w.segSize, w.segStart = f, 0, now

@@ -41,6 +41,27 @@ func writeSignedEvidence(t *testing.T, dir string, s *evidence.Signer, anchors .
 	}
 }
 
+// cliCase is one govhook command line and what it must print and exit with.
+type cliCase struct {
+	name     string
+	args     []string
+	wantCode int
+	wantOut  string
+	wantErr  string
+}
+
+func runCLICases(t *testing.T, tests []cliCase) {
+	t.Helper()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := govhook(t, "", tc.args...)
+			if code != tc.wantCode || !strings.Contains(out, tc.wantOut) || !strings.Contains(errOut, tc.wantErr) {
+				t.Fatalf("exit %d, stdout:\n%s\nstderr:\n%s\nwant exit %d, stdout containing %q, stderr containing %q", code, out, errOut, tc.wantCode, tc.wantOut, tc.wantErr)
+			}
+		})
+	}
+}
+
 func TestEvidenceVerifyCommand(t *testing.T) {
 	intact := t.TempDir()
 	writeEvidence(t, intact)
@@ -51,13 +72,7 @@ func TestEvidenceVerifyCommand(t *testing.T) {
 	if err := os.WriteFile(segment, []byte(strings.Replace(string(data), `"decision":"deny"`, `"decision":"allow"`, 1)), 0o640); err != nil {
 		t.Fatal(err)
 	}
-	tests := []struct {
-		name     string
-		args     []string
-		wantCode int
-		wantOut  string
-		wantErr  string
-	}{
+	tests := []cliCase{
 		{"intact", []string{"evidence", "verify", intact}, 0,
 			"r1 (" + filepath.Join(intact, "r1") + "): 4 records in 1 segments, seq 1-4, 2026-03-02T09:00:00Z to 2026-03-02T09:00:00Z, 0 after the last checkpoint, unsigned: intact\nsignatures not checked: no --public-key given\nanchors not checked: no --anchors given\nevidence intact: 1 chains, 4 records\n", ""},
 		{"tampered", []string{"evidence", "verify", tampered}, 1,
@@ -69,14 +84,7 @@ func TestEvidenceVerifyCommand(t *testing.T) {
 		{"bad format", []string{"evidence", "verify", "-o", "xml", intact}, 2, "", `output format "xml" is not one of text, json`},
 		{"no subcommand", []string{"evidence"}, 2, "", "evidence needs a subcommand: keygen, verify, reconcile or report"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			out, errOut, code := govhook(t, "", tc.args...)
-			if code != tc.wantCode || !strings.Contains(out, tc.wantOut) || !strings.Contains(errOut, tc.wantErr) {
-				t.Fatalf("exit %d, stdout:\n%s\nstderr:\n%s\nwant exit %d, stdout containing %q, stderr containing %q", code, out, errOut, tc.wantCode, tc.wantOut, tc.wantErr)
-			}
-		})
-	}
+	runCLICases(t, tests)
 }
 
 func TestEvidenceKeygenAndSignedVerify(t *testing.T) {
@@ -115,13 +123,7 @@ func TestEvidenceKeygenAndSignedVerify(t *testing.T) {
 	}
 	w.Close()
 	pub, otherPub := filepath.Join(keys, "signing.pub"), filepath.Join(other, "signing.pub")
-	tests := []struct {
-		name     string
-		args     []string
-		wantCode int
-		wantOut  string
-		wantErr  string
-	}{
+	tests := []cliCase{
 		{"pinned key", []string{"evidence", "verify", "--public-key", pub, dir}, 0,
 			"0 after the last checkpoint, signed by " + signer.KeyID() + ": intact\nanchors not checked: no --anchors given\nevidence intact: 1 chains, 4 records\n", ""},
 		{"anchors", []string{"evidence", "verify", "--public-key", pub, "--anchors", anchorLog, dir}, 0,
@@ -138,14 +140,7 @@ func TestEvidenceKeygenAndSignedVerify(t *testing.T) {
 		{"keygen without --out", []string{"evidence", "keygen"}, 2, "", "keygen needs --out DIR"},
 		{"keygen over existing keys", []string{"evidence", "keygen", "--out", keys}, 2, "", "file exists"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			out, errOut, code := govhook(t, "", tc.args...)
-			if code != tc.wantCode || !strings.Contains(out, tc.wantOut) || !strings.Contains(errOut, tc.wantErr) {
-				t.Fatalf("exit %d, stdout:\n%s\nstderr:\n%s\nwant exit %d, stdout containing %q, stderr containing %q", code, out, errOut, tc.wantCode, tc.wantOut, tc.wantErr)
-			}
-		})
-	}
+	runCLICases(t, tests)
 }
 
 func TestEvidenceReportCommand(t *testing.T) {
@@ -264,13 +259,7 @@ func TestEvidenceReconcileCommand(t *testing.T) {
 		"2026-03-02T09:00:01.000Z "+event("ResponseComplete", "d2", "priv")), 0o640)
 	gapped := filepath.Join(t.TempDir(), "audit.log")
 	os.WriteFile(gapped, []byte(event("ResponseComplete", "d1", "ok")+event("ResponseComplete", "d9", "ghost")), 0o640)
-	tests := []struct {
-		name     string
-		args     []string
-		wantCode int
-		wantOut  string
-		wantErr  string
-	}{
+	tests := []cliCase{
 		{"every decision has a record", []string{"evidence", "reconcile", "--audit-log", complete, dir}, 0,
 			"2 decision ids in the audit log (2026-03-02T08:59:59Z to 2026-03-02T09:00:01Z): 2 with an evidence record, 0 missing; 0 records in that time with no apiserver event\n", ""},
 		{"a decision without a record", []string{"evidence", "reconcile", "--audit-log", gapped, dir}, 1,
@@ -288,12 +277,5 @@ func TestEvidenceReconcileCommand(t *testing.T) {
 			"| 0 | unsigned | reaches seq 4 (2026-03-02T09:00:00Z), 0 past it | 0 |", ""},
 		{"not an audit log", []string{"evidence", "reconcile", "--audit-log", filepath.Join(dir, "r1", "written"), dir}, 2, "", "holds no audit event"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			out, errOut, code := govhook(t, "", tc.args...)
-			if code != tc.wantCode || !strings.Contains(out, tc.wantOut) || !strings.Contains(errOut, tc.wantErr) {
-				t.Fatalf("exit %d, stdout:\n%s\nstderr:\n%s\nwant exit %d, stdout containing %q, stderr containing %q", code, out, errOut, tc.wantCode, tc.wantOut, tc.wantErr)
-			}
-		})
-	}
+	runCLICases(t, tests)
 }
