@@ -139,11 +139,13 @@ func KnownPolicies(ids []string) Option {
 // Clock sets the time the maximum exception expiry is measured from (default: time.Now).
 func Clock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
-// DefaultExemptNamespaces are exempt when no config file is given. kube-system and
+// DefaultExemptNamespaces are exempt when no config file is given: none. kube-system and
 // govhook-system are not among them: the webhook configuration already keeps their traffic
 // away from govhook (so an outage cannot lock the cluster out), except what govhook must judge
 // there: the aws-auth ConfigMap (RBAC-006) and changes to govhook's own objects (MON-001).
-var DefaultExemptNamespaces = []string{"kube-node-lease"}
+// Nor is kube-node-lease: the kubelets' Leases there are never sent to govhook, so exempting
+// it would only waive NS-001 for the workloads and config someone puts there.
+var DefaultExemptNamespaces = []string{}
 
 // Default is the config in force when no file is given: catalog default actions, the
 // namespaces in DefaultExemptNamespaces exempt, no exceptions, policy parameter defaults.

@@ -68,7 +68,7 @@ func TestRenderedObjects(t *testing.T) {
 				if o.Metadata.Labels["owner"] == "" {
 					t.Errorf("%s has no owner label", o.id())
 				}
-				if o.Kind != "Namespace" && !strings.HasPrefix(o.Kind, "Cluster") && o.Kind != "ValidatingWebhookConfiguration" && o.Metadata.Namespace != namespace {
+				if o.Kind != "Namespace" && !strings.HasPrefix(o.Kind, "Cluster") && !strings.HasPrefix(o.Kind, "Validating") && o.Metadata.Namespace != namespace {
 					t.Errorf("%s is not in %s", o.id(), namespace)
 				}
 				// The README's two-step install selects on this label.

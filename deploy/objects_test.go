@@ -48,6 +48,12 @@ var builtinTypes = map[string]func() any{
 	"admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration": func() any {
 		return &admissionregistrationv1.ValidatingWebhookConfiguration{}
 	},
+	"admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy": func() any {
+		return &admissionregistrationv1.ValidatingAdmissionPolicy{}
+	},
+	"admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding": func() any {
+		return &admissionregistrationv1.ValidatingAdmissionPolicyBinding{}
+	},
 }
 
 // customGroups are API groups of custom resources (no Go types here); their objects are

@@ -18,6 +18,7 @@ var Kinds = []schema.GroupKind{
 	{Group: "", Kind: "ReplicationController"},
 	{Group: "", Kind: "PodTemplate"},
 	{Group: "", Kind: "ConfigMap"},
+	{Group: "", Kind: "PersistentVolume"},
 	{Group: "", Kind: "PersistentVolumeClaim"},
 	{Group: "", Kind: "Secret"},
 	{Group: "", Kind: "Service"},

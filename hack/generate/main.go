@@ -53,8 +53,29 @@ const (
 )
 
 // protectedNotSent are MON-001 kinds its webhook does not send: pods are replaced by their
-// controllers and are not part of what self-protection guards.
-var protectedNotSent = []string{"Pod", "ReplicationController", "PodTemplate"}
+// controllers and are not part of what self-protection guards; the kube-apiserver never calls
+// admission webhooks about webhook configurations (k8s.io/apiserver
+// rules.IsExemptAdmissionConfigurationResource), so govhook's own is guarded by the
+// ValidatingAdmissionPolicy govhook-self-protection instead (deploy/base/selfprotection.yaml).
+var protectedNotSent = []string{"Pod", "ReplicationController", "PodTemplate", "ValidatingWebhookConfiguration"}
+
+// protectedOnly are kinds only MON-001 judges, for UPDATE and DELETE in the protected
+// namespaces: they are sent by protected.govhook.io alone, never cluster-wide, and the audit
+// scan does not list them (a listed object is judged as a CREATE, which MON-001 admits).
+var protectedOnly = []string{"Scale", "PrometheusRule", "ServiceMonitor", "ValidatingWebhookConfiguration"}
+
+// specialKinds are kinds the built-in scheme does not resolve to what a webhook rule names:
+// Scale is the scale subresource of the workloads that have one, and the Prometheus
+// Operator's custom resources are not built in.
+var specialKinds = map[string][]resource{
+	"Scale": {
+		{GroupVersionResource: schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments/scale"}, kind: "Scale"},
+		{GroupVersionResource: schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "replicasets/scale"}, kind: "Scale"},
+		{GroupVersionResource: schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "statefulsets/scale"}, kind: "Scale"},
+	},
+	"PrometheusRule": {{GroupVersionResource: schema.GroupVersionResource{Group: "monitoring.coreos.com", Version: "v1", Resource: "prometheusrules"}, kind: "PrometheusRule"}},
+	"ServiceMonitor": {{GroupVersionResource: schema.GroupVersionResource{Group: "monitoring.coreos.com", Version: "v1", Resource: "servicemonitors"}, kind: "ServiceMonitor"}},
+}
 
 func main() {
 	if err := run("."); err != nil {
@@ -178,6 +199,10 @@ func kindsOf(ps []policies.Policy, skip ...string) ([]resource, []string, error)
 			if k == policies.AnyKind {
 				return nil, nil, fmt.Errorf("policy %s judges every kind (%q): the webhook registration cannot be generated for it", p.ID, k)
 			}
+			if rs, ok := specialKinds[k]; ok {
+				out = append(out, rs...)
+				continue
+			}
 			r, err := resolve(k)
 			if err != nil {
 				return nil, nil, fmt.Errorf("policy %s: %w", p.ID, err)
@@ -186,7 +211,7 @@ func kindsOf(ps []policies.Policy, skip ...string) ([]resource, []string, error)
 		}
 	}
 	slices.SortFunc(out, func(a, b resource) int {
-		return cmp.Or(cmp.Compare(a.Group, b.Group), cmp.Compare(a.kind, b.kind))
+		return cmp.Or(cmp.Compare(a.Group, b.Group), cmp.Compare(a.kind, b.kind), cmp.Compare(a.Resource, b.Resource))
 	})
 	slices.Sort(connect)
 	return out, connect, nil
@@ -205,7 +230,7 @@ func policyByID(catalog *policies.Catalog, id string) ([]policies.Policy, error)
 // validate.govhook.io, RBAC-006's kinds in aws-auth.govhook.io, MON-001's in
 // protected.govhook.io.
 func webhookYAML(catalog *policies.Catalog) ([]byte, error) {
-	all, connect, err := kindsOf(catalog.Policies)
+	all, connect, err := kindsOf(catalog.Policies, protectedOnly...)
 	if err != nil {
 		return nil, err
 	}
@@ -302,8 +327,10 @@ webhooks:
 - name: protected.govhook.io
   # MON-001 self-protection. failurePolicy Ignore: protecting govhook must never stop a repair
   # of govhook itself while it is down. The match condition keeps one webhook per request:
-  # monitoring's CREATE and UPDATE already reach govhook through validate.govhook.io.
-  # Pods, ReplicationControllers and PodTemplates are not sent here.
+  # monitoring's CREATE and UPDATE already reach govhook through validate.govhook.io, except
+  # the scale subresource and the Prometheus Operator's rules and monitors, sent only here.
+  # Pods, ReplicationControllers and PodTemplates are not sent here; the apiserver never sends
+  # webhook configurations to a webhook (ValidatingAdmissionPolicy govhook-self-protection).
   admissionReviewVersions: [v1]
   sideEffects: None
   matchPolicy: Equivalent
@@ -316,7 +343,7 @@ webhooks:
     - {key: kubernetes.io/metadata.name, operator: In, values: [govhook-system, monitoring]}
   matchConditions:
   - name: not-sent-by-another-webhook
-    expression: 'request.operation == "DELETE" || request.namespace == "govhook-system" || request.name == "govhook-system"'
+    expression: 'request.operation == "DELETE" || request.namespace == "govhook-system" || request.name == "govhook-system" || request.subResource == "scale" || request.resource.group == "monitoring.coreos.com"'
   rules:
 {{- template "rules" .Protected}}
 {{define "rules"}}{{range .}}
@@ -330,7 +357,7 @@ webhooks:
 // scanGo renders scan.Kinds: Namespaces first, since their metadata feeds the review of
 // everything in them, then the pod-bearing kinds, then the rest by group and kind.
 func scanGo(catalog *policies.Catalog) ([]byte, error) {
-	all, _, err := kindsOf(catalog.Policies)
+	all, _, err := kindsOf(catalog.Policies, protectedOnly...)
 	if err != nil {
 		return nil, err
 	}

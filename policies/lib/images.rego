@@ -1,5 +1,5 @@
 # METADATA
-# title: Container image references, normalised
+# title: Image references, normalised
 # description: |
 #   Image references resolved the way container runtimes resolve them
 #   (github.com/distribution/reference): an implicit docker.io registry and library/
@@ -47,11 +47,11 @@ approved(image) if _under(image)
 
 else if _under(concat("", [name(image), "/"]))
 
-# approved_as_written holds the images of the request's containers that approved holds for
+# approved_as_written holds the images of the request's containers and image volumes that approved holds for
 # without normalisation: what a policy checks first, computed once per request.
 approved_as_written contains image if {
-	some c in pods.containers
-	image := c.container.image
+	some ref in pods.images
+	image := ref.image
 	is_string(image)
 	some prefix in _prefixes
 	startswith(image, prefix)
@@ -59,8 +59,8 @@ approved_as_written contains image if {
 
 approved_as_written contains image if {
 	count(aws.allowed_accounts) > 0
-	some c in pods.containers
-	image := c.container.image
+	some ref in pods.images
+	image := ref.image
 	is_string(image)
 	regex.match(_ecr, image)
 	substring(image, 0, 12) in aws.allowed_accounts
@@ -78,7 +78,11 @@ _under(s) if {
 	substring(s, 0, 12) in aws.allowed_accounts
 }
 
-_ecr := `^[0-9]{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/`
+# _ecr matches the host of an ECR private registry, followed by "/": the IPv4 endpoints
+# <account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn] and the dual-stack (IPv6) endpoints
+# <account>.dkr-ecr[-fips].<region>.on.aws and, in China,
+# <account>.dkr-ecr.<region>.on.amazonwebservices.com.cn.
+_ecr := `^[0-9]{12}\.(dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?|dkr-ecr(-fips)?\.[a-z0-9-]+\.on\.aws|dkr-ecr\.[a-z0-9-]+\.on\.amazonwebservices\.com\.cn)/`
 
 # _prefixes are the allowedRegistries entries normalised like names (trimmed, in lower case,
 # index.docker.io as docker.io) and ending in "/", so that a prefix only ever matches whole
@@ -94,7 +98,7 @@ _prefixes contains concat("", [entry, "/"]) if {
 # approved_text lists what is approved, for messages.
 approved_text := concat(", ", array.concat(
 	sort([trim_suffix(p, "/") | some p in _prefixes]),
-	sort([sprintf("%s.dkr.ecr.<region>.amazonaws.com", [a]) | some a in aws.allowed_accounts]),
+	sort([sprintf("%s.dkr.ecr.<region>.amazonaws.com (or dkr-ecr.<region>.on.aws)", [a]) | some a in aws.allowed_accounts]),
 )) if {
 	count(_prefixes) + count(aws.allowed_accounts) > 0
 } else := "no registry is approved; set the allowedRegistries or awsAccountIds parameter"

@@ -38,6 +38,9 @@ test_success_approved if {
 		"123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/app:1",
 		"012345678901.dkr.ecr.eu-west-1.amazonaws.com/app:1",
 		"123456789012.DKR.ECR.us-east-1.amazonaws.com/app:1",
+		"123456789012.dkr-ecr.us-east-1.on.aws/app:1",
+		"123456789012.dkr-ecr-fips.us-gov-west-1.on.aws/app:1",
+		"123456789012.dkr-ecr.cn-north-1.on.amazonwebservices.com.cn/app:1",
 	] {
 		images.approved(image) with input as _params
 	}
@@ -57,6 +60,9 @@ test_fail_refused_look_alikes if {
 		"123456789012.dkr.ecr.us-east-1.amazonaws.com.cn.evil/app",
 		"bitnami/redis",
 		"ghcr.io/library/nginx",
+		"999999999999.dkr-ecr.us-east-1.on.aws/app",
+		"123456789012.dkr-ecr.us-east-1.on.aws.evil.io/app",
+		"123456789012.dkr-ecr.us-east-1.on.awsx/app",
 	] {
 		not images.approved(image) with input as _params
 	}

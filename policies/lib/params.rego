@@ -53,6 +53,11 @@ shared_with_annotation := object.get(input, ["params", "sharedWithAnnotation"], 
 # namespace may carry: privileged, baseline or restricted.
 minimum_pod_security_level := object.get(input, ["params", "minimumPodSecurityLevel"], "baseline")
 
+# kubernetes_version is the cluster's Kubernetes version, v<major>.<minor>: a namespace that
+# pins pod-security.kubernetes.io/enforce-version below it enforces an older, weaker edition
+# of the Pod Security Standards (NS-002). Raise it with each cluster upgrade.
+kubernetes_version := object.get(input, ["params", "kubernetesVersion"], "v1.37")
+
 # system_namespaces are the namespaces Kubernetes keeps for itself: only the control plane and
 # platform identities write there, and they carry no owner labels.
 system_namespaces := object.get(input, ["params", "systemNamespaces"], ["kube-system", "kube-public", "kube-node-lease"])
@@ -64,8 +69,34 @@ platform_usernames := object.get(input, ["params", "platformUsernames"], [])
 
 platform_groups := object.get(input, ["params", "platformGroups"], [])
 
+# controller_usernames are the identities whose requests carry trustworthy ownerReferences:
+# an object they create or update with a controller ownerReference was made from its owner's
+# template (SA-001, SA-002, IAM-001) or on its owner's behalf (OWN-002), and is judged through
+# the owner. Anyone can write `ownerReferences[].controller: true` on an object of their own,
+# so that field alone exempts nothing. The default is the kube-controller-manager: its own
+# identity and the service accounts in kube-system under which it runs the controllers that
+# make objects from templates (--use-service-account-credentials, the default on kubeadm and
+# EKS) and the garbage collector. Add an operator's service account here to exempt what it
+# makes (e.g. system:serviceaccount:argo-rollouts:argo-rollouts for its ReplicaSets).
+controller_usernames := object.get(input, ["params", "controllerUsernames"], [
+	"system:kube-controller-manager",
+	"system:serviceaccount:kube-system:cronjob-controller",
+	"system:serviceaccount:kube-system:daemon-set-controller",
+	"system:serviceaccount:kube-system:deployment-controller",
+	"system:serviceaccount:kube-system:ephemeral-volume-controller",
+	"system:serviceaccount:kube-system:generic-garbage-collector",
+	"system:serviceaccount:kube-system:job-controller",
+	"system:serviceaccount:kube-system:replicaset-controller",
+	"system:serviceaccount:kube-system:replication-controller",
+	"system:serviceaccount:kube-system:statefulset-controller",
+])
+
 # protected_namespaces hold govhook and the monitoring that watches it.
 protected_namespaces := object.get(input, ["params", "protectedNamespaces"], ["govhook-system", "monitoring"])
+
+# webhook_configuration is the name of govhook's ValidatingWebhookConfiguration, which only
+# platform identities may update or delete (MON-001).
+webhook_configuration := object.get(input, ["params", "webhookConfiguration"], "govhook")
 
 # node_port_namespaces are the namespaces where Services of type NodePort are allowed.
 node_port_namespaces := object.get(input, ["params", "nodePortNamespaces"], [])

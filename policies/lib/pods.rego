@@ -83,3 +83,25 @@ describe(c) := sprintf("%s %q", [noun[c.type], c.name])
 # field is the path of a field of a container, for violations:
 # field(c, "securityContext.privileged") = "spec.template.spec.containers[0].securityContext.privileged".
 field(c, suffix) := sprintf("%s.%s[%d].%s", [spec_path, c.type, c.index, suffix])
+
+# images holds every image the pod pulls: each container's image and, since Kubernetes 1.36
+# (GA), each image volume's reference (volumes[].image.reference), which a runtime pulls like
+# a container image. {"image": "nginx:1.27", "container": c} for a container (c as in
+# containers), {"image": ..., "volume": index, "name": volume name} for a volume.
+images contains {"image": c.container.image, "container": c} if some c in containers
+
+images contains {"image": volume.image.reference, "volume": i, "name": volume.name} if {
+	some i, volume in spec.volumes
+	is_object(volume.image)
+}
+
+# describe_image names where an image of images is used, for a message: `container "app"`,
+# `volume "models"`.
+describe_image(ref) := describe(ref.container) if ref.container
+
+else := sprintf("volume %q", [ref.name])
+
+# image_field is the path of an image of images, for violations.
+image_field(ref) := field(ref.container, "image") if ref.container
+
+else := sprintf("%s.volumes[%d].image.reference", [spec_path, ref.volume])

@@ -8,15 +8,18 @@
 #   resource it cares about at all, so an ordinary role costs a few set lookups per rule.
 #
 #   Bootstrap RBAC is recognised by the label `kubernetes.io/bootstrapping: rbac-defaults` AND a
-#   bootstrap name (prefix `system:`, or one of the five other names Kubernetes uses), and for
-#   bindings to privileged groups AND the exact (binding, role, subject) triple Kubernetes
-#   creates. A user can put the label on an object of their own, so the name and triple checks
-#   are what keep it from being an escape hatch. What remains: a `system:`-named role carrying
-#   the label is not judged. The apiserver's escalation check only lets someone create such a
-#   role who already holds every permission it grants (or holds `escalate`, which RBAC-004
-#   refuses), and bindings to it are judged like any other binding (RBAC-001, RBAC-002 and
-#   RBAC-005 look at subjects and the bound role's name, not at its rules).
+#   bootstrap name (prefix `system:`, or one of the five other names Kubernetes uses); a role
+#   also by where it comes from: the apiserver's own request (username system:apiserver, which
+#   creates and reconciles them), or, for the CLI and the audit scan, rules that are all among
+#   the rules Kubernetes gives that role (lib/rbac_defaults.rego). Bindings to privileged groups
+#   are recognised by the exact (binding, role, subject) triple Kubernetes creates. A user can
+#   put the label and a `system:` name on an object of their own, so it is the identity, rules
+#   and triple checks that keep them from being an escape hatch: a look-alike role granting
+#   more than Kubernetes' default of that name is judged like any other.
 package lib.rbac
+
+import data.lib.identities
+import data.lib.rbac_defaults
 
 # role_kinds are the kinds that carry rules.
 role_kinds := {"Role", "ClusterRole"}
@@ -33,12 +36,56 @@ describe := sprintf("%s %q", [input.request.kind.kind, obj.metadata.name])
 # bootstrap is true when the request's object is one of Kubernetes' own RBAC defaults, which
 # the apiserver creates and reconciles at every start.
 bootstrap if {
-	input.request.kind.kind in _rbac_kinds
+	input.request.kind.kind in binding_kinds
+	_bootstrap_labelled
+}
+
+bootstrap if {
+	input.request.kind.kind in role_kinds
+	_bootstrap_labelled
+	identities.apiserver
+}
+
+bootstrap if {
+	input.request.kind.kind in role_kinds
+	_bootstrap_labelled
+	_default_rules
+}
+
+_bootstrap_labelled if {
 	obj.metadata.labels["kubernetes.io/bootstrapping"] == "rbac-defaults"
 	_bootstrap_name(obj.metadata.name)
 }
 
-_rbac_kinds := {"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"}
+# _default_rules is true when the role is one lib/rbac_defaults.rego lists and its content is
+# Kubernetes': every rule among Kubernetes' rules for it, or, for an aggregated ClusterRole,
+# the same aggregationRule.
+_default_rules if {
+	known := rbac_defaults.roles[_key]
+	not _aggregated
+	every rule in _array(object.get(obj, "rules", [])) {
+		is_object(rule)
+		_canonical(rule) in known.rules
+	}
+}
+
+_default_rules if {
+	known := rbac_defaults.roles[_key]
+	_aggregated
+	obj.aggregationRule == known.aggregationRule
+}
+
+_key := sprintf("%s/%s/%s", [input.request.kind.kind, object.get(obj.metadata, "namespace", ""), obj.metadata.name])
+
+# _aggregated is true for a ClusterRole with an aggregationRule; `aggregationRule: null`, as
+# Helm renders an unset value, is no aggregationRule, as the apiserver stores it.
+_aggregated if is_object(obj.aggregationRule)
+
+_array(x) := x if is_array(x)
+
+_array(x) := [] if not is_array(x)
+
+_canonical(rule) := {key: {v | some v in object.get(rule, key, [])} | some key in ["apiGroups", "nonResourceURLs", "resourceNames", "resources", "verbs"]}
 
 _bootstrap_name(name) if startswith(name, "system:")
 
@@ -52,6 +99,8 @@ _default_bindings := {
 	["system:discovery", "system:discovery", "Group", "system:authenticated"],
 	["system:public-info-viewer", "system:public-info-viewer", "Group", "system:authenticated"],
 	["system:public-info-viewer", "system:public-info-viewer", "Group", "system:unauthenticated"],
+	["system:service-account-issuer-discovery", "system:service-account-issuer-discovery", "Group", "system:serviceaccounts"],
+	["system:cluster-trust-bundle-discovery", "system:cluster-trust-bundle-discovery", "Group", "system:serviceaccounts"],
 }
 
 # default_binding(subject) is true when the request's binding is Kubernetes' own binding of
@@ -70,7 +119,7 @@ default_binding(subject) if {
 judged_rules := obj.rules if {
 	input.request.kind.kind in role_kinds
 	not bootstrap
-	not obj.aggregationRule
+	not _aggregated
 }
 
 # _mentions(values, names) is true when one of the values is in the set names.

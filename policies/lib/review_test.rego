@@ -34,6 +34,9 @@ update(kind, old, obj) := {"request": _request("UPDATE", kind, obj, old), "param
 # delete is the input of a DELETE of old (the apiserver sends no object).
 delete(kind, old) := {"request": _request("DELETE", kind, null, old), "params": {}}
 
+# by is inp as requested by username (a controller's service account, the apiserver).
+by(inp, username) := object.union(inp, {"request": {"userInfo": {"username": username, "groups": ["system:authenticated"]}}})
+
 # pod is the input for creating a Pod with spec.
 pod(spec) := create("Pod", {"metadata": {"name": "web"}, "spec": spec})
 

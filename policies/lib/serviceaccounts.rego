@@ -5,16 +5,25 @@
 #   how a message names the object. Undefined for requests that carry no pod spec.
 package lib.serviceaccounts
 
+import data.lib.identities
 import data.lib.pods
 
 # name is the ServiceAccount the pod runs as: serviceAccountName, else the deprecated
-# serviceAccount field (the apiserver copies it over), else "default".
+# serviceAccount field (the apiserver copies it over), else "default"; null or "" count as
+# unset, as the apiserver stores them.
 name := spec.serviceAccountName if {
-	spec.serviceAccountName != ""
+	_named(spec.serviceAccountName)
 } else := spec.serviceAccount if {
-	spec.serviceAccount != ""
+	_named(spec.serviceAccount)
 } else := "default" if {
 	spec
+}
+
+# _named is true of a non-empty string: a null serviceAccountName (as Helm renders an unset
+# value, and as `govhook test` sees it before the apiserver drops it) names no account.
+_named(value) if {
+	is_string(value)
+	value != ""
 }
 
 # spec is the pod spec, when the object has one that is an object; undefined for an object its
@@ -29,8 +38,12 @@ spec := pods.spec if {
 # token automount and env come from a template govhook judged when the controller was
 # admitted. Judging the copy again would refuse a controller's Pods for a workload that
 # predates govhook at its next rescheduling, while the audit scan already reports the
-# controller. Objects of other controllers (operators' custom resources) are judged.
+# controller. Objects of other controllers (operators' custom resources) are judged. Only a
+# request from a controller identity (parameter controllerUsernames, lib/identities.rego)
+# counts: anyone can write a controller ownerReference, so a Pod a user creates with one is
+# judged like any other.
 templated if {
+	identities.controller
 	some owner in pods.obj.metadata.ownerReferences
 	owner.controller == true
 	owner.kind in _template_kinds

@@ -40,8 +40,8 @@ metadata_only if {
 
 _ignored := ["metadata", "status", "rules"] if {
 	input.request.kind.kind == "ClusterRole"
-	input.request.object.aggregationRule
-	input.request.oldObject.aggregationRule
+	is_object(input.request.object.aggregationRule)
+	is_object(input.request.oldObject.aggregationRule)
 } else := ["metadata", "status"]
 
 # new_violations are the violations to refuse: those of violations that before (the old

@@ -34,3 +34,36 @@ func TestProtectedNamespaces(t *testing.T) {
 		t.Run(s.name, s.run)
 	}
 }
+
+// TestProtectedScaleSubresource: scaling a monitoring workload to zero through the scale
+// subresource (kubectl scale) reaches govhook through protected.govhook.io, which the
+// generator registers for MON-001's Scale kind; a developer that RBAC lets scale is refused,
+// a platform identity is admitted, and each leaves one record.
+func TestProtectedScaleSubresource(t *testing.T) {
+	for _, f := range []string{"monitoring.yaml", "monitoring-scale.yaml"} {
+		if o := kubectl(t, "apply", "-f", testdata+f); o.exit != 0 {
+			t.Fatalf("set up %s: exit %d\n%s", f, o.exit, o.output)
+		}
+	}
+	scale := func(outcome decision.Outcome, policies ...string) *decided {
+		d := record("UPDATE", "autoscaling/v1/Scale", "deployments", "monitoring", "kube-state-metrics", outcome, policies...)
+		d.SubResource = "scale"
+		return d
+	}
+	refused := scale(decision.OutcomeDeny, "MON-001")
+	refused.User = "oncall-dev"
+	for _, s := range []step{{
+		name:   "a developer's scale to zero is refused although RBAC allows it",
+		args:   []string{"--as", "oncall-dev", "scale", "deployment", "kube-state-metrics", "--replicas=0", "-n", "monitoring"},
+		exit:   1,
+		says:   []string{deniedBy("protected.govhook.io") + `[MON-001] "oncall-dev" may not update deployments/scale "kube-state-metrics" in protected namespace "monitoring"`},
+		record: refused,
+	}, {
+		name:   "a platform identity's scale is admitted",
+		args:   []string{"scale", "deployment", "kube-state-metrics", "--replicas=2", "-n", "monitoring"},
+		says:   []string{"deployment.apps/kube-state-metrics scaled"},
+		record: scale(decision.OutcomeAllow),
+	}} {
+		t.Run(s.name, s.run)
+	}
+}

@@ -1,12 +1,15 @@
 # METADATA
 # title: Approved image registries
 # description: |
-#   Every image, including those of init and ephemeral containers, comes from an approved
-#   registry. References are normalised first (implicit docker.io/library/, index.docker.io,
+#   Every image, including those of init and ephemeral containers and the references of image
+#   volumes (volumes[].image.reference, GA in Kubernetes 1.36, pulled like container images),
+#   comes from an approved registry. References are normalised first (implicit docker.io/library/, index.docker.io,
 #   host case, registry ports, tags and digests) and matched against the allowedRegistries
 #   parameter on whole path segments, so public.ecr.aws.evil.io/x or
 #   123456789012.dkr.ecr.us-east-1.amazonaws.com.evil.io/x never pass. The ECR private
-#   registries of the awsAccountIds parameter are approved in every region. Default:
+#   registries of the awsAccountIds parameter are approved in every region, at their IPv4
+#   (<account>.dkr.ecr.<region>.amazonaws.com, FIPS and China included) and dual-stack
+#   (<account>.dkr-ecr.<region>.on.aws) endpoints. Default:
 #   public.ecr.aws and the ECR registries of the listed accounts (none by default).
 # custom:
 #   id: IMG-001
@@ -24,11 +27,11 @@ import data.lib.images
 import data.lib.pods
 
 deny contains {"msg": msg, "field": field} if {
-	some c in pods.containers
-	image := c.container.image
+	some ref in pods.images
+	image := ref.image
 	is_string(image)
 	not image in images.approved_as_written
 	not images.approved(image)
-	msg := sprintf("%s image %q (%s) is not from an approved registry; pull it from %s", [pods.describe(c), image, images.name(image), images.approved_text])
-	field := pods.field(c, "image")
+	msg := sprintf("%s image %q (%s) is not from an approved registry; pull it from %s", [pods.describe_image(ref), image, images.name(image), images.approved_text])
+	field := pods.image_field(ref)
 }

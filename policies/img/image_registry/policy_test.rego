@@ -13,7 +13,7 @@ test_fail_look_alike_registries if {
 		"containers": [{"name": "app", "image": "public.ecr.aws.evil.io/nginx:1.27"}],
 		"ephemeralContainers": [{"name": "debug", "image": "busybox"}],
 	})
-	allowed := "public.ecr.aws, 123456789012.dkr.ecr.<region>.amazonaws.com"
+	allowed := "public.ecr.aws, 123456789012.dkr.ecr.<region>.amazonaws.com (or dkr-ecr.<region>.on.aws)"
 	got == {
 		{"msg": sprintf(`init container "setup" image "123456789012.dkr.ecr.us-east-1.amazonaws.com.evil.io/x:1" (123456789012.dkr.ecr.us-east-1.amazonaws.com.evil.io/x) is not from an approved registry; pull it from %s`, [allowed]), "field": "spec.initContainers[0].image"},
 		{"msg": sprintf(`container "app" image "public.ecr.aws.evil.io/nginx:1.27" (public.ecr.aws.evil.io/nginx) is not from an approved registry; pull it from %s`, [allowed]), "field": "spec.containers[0].image"},
@@ -37,4 +37,17 @@ test_success_approved_registries if {
 test_success_configured_docker_hub_namespace if {
 	got := image_registry.deny with input as object.union(t.pod({"containers": [{"name": "app", "image": "nginx:1.27"}, {"name": "side", "image": "index.docker.io/library/envoy"}]}), {"params": {"allowedRegistries": ["docker.io/library"]}})
 	got == set()
+}
+
+# Image volumes (GA in 1.36) pull images like containers do.
+test_fail_image_volume_from_another_registry if {
+	got := image_registry.deny with input as _input({
+		"containers": [{"name": "app", "image": "public.ecr.aws/nginx/nginx:1.27"}],
+		"volumes": [
+			{"name": "models", "image": {"reference": "ghcr.io/evil/models:1", "pullPolicy": "IfNotPresent"}},
+			{"name": "ok", "image": {"reference": "123456789012.dkr.ecr.us-east-1.amazonaws.com/models:2"}},
+			{"name": "scratch", "emptyDir": {}},
+		],
+	})
+	got == {{"msg": `volume "models" image "ghcr.io/evil/models:1" (ghcr.io/evil/models) is not from an approved registry; pull it from public.ecr.aws, 123456789012.dkr.ecr.<region>.amazonaws.com (or dkr-ecr.<region>.on.aws)`, "field": "spec.volumes[0].image.reference"}}
 }

@@ -1,7 +1,8 @@
 # METADATA
 # title: Image tags and digests
 # description: |
-#   Every image names an immutable version: no :latest and no tag-less references (which
+#   Every image, of containers (init and ephemeral included) and of image volumes
+#   (volumes[].image.reference), names an immutable version: no :latest and no tag-less references (which
 #   mean :latest), unless pinned by digest. In production namespaces (labelled
 #   environment=prod, the label key being the environmentLabel parameter, as for tiering)
 #   every image must be pinned by digest (@sha256:...), so that what runs is exactly what was
@@ -37,23 +38,23 @@ _prod if not input.namespace
 
 deny contains {"msg": msg, "field": field} if {
 	not _prod
-	some c in pods.containers
-	image := c.container.image
+	some ref in pods.images
+	image := ref.image
 	is_string(image)
 	not contains(image, "@")
 	regex.match(_floating, image)
-	msg := sprintf("%s image %q must name a version tag (not latest) or be pinned by digest", [pods.describe(c), image])
-	field := pods.field(c, "image")
+	msg := sprintf("%s image %q must name a version tag (not latest) or be pinned by digest", [pods.describe_image(ref), image])
+	field := pods.image_field(ref)
 }
 
 deny contains {"msg": msg, "field": field} if {
 	_prod
-	some c in pods.containers
-	image := c.container.image
+	some ref in pods.images
+	image := ref.image
 	is_string(image)
 	not regex.match(_pinned, image)
-	msg := sprintf("%s image %q must be pinned by digest (image@sha256:<digest>) %s", [pods.describe(c), image, _where])
-	field := pods.field(c, "image")
+	msg := sprintf("%s image %q must be pinned by digest (image@sha256:<digest>) %s", [pods.describe_image(ref), image, _where])
+	field := pods.image_field(ref)
 }
 
 _where := sprintf("in production namespace %q", [input.namespace.name]) if input.namespace.name

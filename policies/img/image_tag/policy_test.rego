@@ -69,3 +69,14 @@ test_fail_sha_like_but_not_a_digest_in_prod if {
 	got := image_tag.deny with input as _prod({"containers": [{"name": "app", "image": "nginx:sha256-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}]})
 	count(got) == 1
 }
+
+test_fail_image_volumes if {
+	volumes := [{"name": "models", "image": {"reference": "public.ecr.aws/team/models"}}, {"name": "tagged", "image": {"reference": "public.ecr.aws/team/models:2"}}]
+	got_dev := image_tag.deny with input as _dev(t.pod({"containers": [{"name": "app", "image": "nginx:1.27"}], "volumes": volumes}))
+	got_dev == {{"msg": `volume "models" image "public.ecr.aws/team/models" must name a version tag (not latest) or be pinned by digest`, "field": "spec.volumes[0].image.reference"}}
+	got_prod := image_tag.deny with input as _prod({"containers": [{"name": "app", "image": "nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}], "volumes": volumes})
+	got_prod == {
+		{"msg": `volume "models" image "public.ecr.aws/team/models" must be pinned by digest (image@sha256:<digest>) in production namespace "shop"`, "field": "spec.template.spec.volumes[0].image.reference"},
+		{"msg": `volume "tagged" image "public.ecr.aws/team/models:2" must be pinned by digest (image@sha256:<digest>) in production namespace "shop"`, "field": "spec.template.spec.volumes[1].image.reference"},
+	}
+}

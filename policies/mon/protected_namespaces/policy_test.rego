@@ -61,6 +61,7 @@ test_success_platform_identities if {
 	identities := [
 		{"username": "kubernetes-admin", "groups": ["system:masters"]},
 		{"username": "system:serviceaccount:kube-system:replicaset-controller", "groups": ["system:serviceaccounts:kube-system"]},
+		{"username": "system:serviceaccount:kube-system:horizontal-pod-autoscaler", "groups": ["system:serviceaccounts:kube-system"]},
 		{"username": "system:node:ip-10-0-1-1.ec2.internal", "groups": ["system:nodes"]},
 	]
 	every user in identities {
@@ -75,4 +76,60 @@ test_success_creates_other_namespaces_and_added_labels if {
 	protected_namespaces.deny == set() with input as _request("CREATE", "Deployment", "govhook-system", _alice)
 	protected_namespaces.deny == set() with input as _request("DELETE", "Deployment", "shop", _alice)
 	protected_namespaces.deny == set() with input as _namespace_update(_alice, {"owner": "platform", "new": "x"}, {"owner": "platform"})
+}
+
+_scale(namespace, user) := {"request": {
+	"operation": "UPDATE",
+	"kind": {"group": "autoscaling", "version": "v1", "kind": "Scale"},
+	"resource": {"group": "apps", "version": "v1", "resource": "deployments"},
+	"subResource": "scale",
+	"namespace": namespace,
+	"name": "govhook",
+	"userInfo": user,
+	"object": {"metadata": {"name": "govhook", "namespace": namespace}, "spec": {"replicas": 0}},
+	"oldObject": {"metadata": {"name": "govhook", "namespace": namespace}, "spec": {"replicas": 2}},
+}}
+
+test_fail_scale_to_zero if {
+	got := protected_namespaces.deny with input as _scale("govhook-system", _alice)
+	got == {{"msg": `"alice@example.com" may not update deployments/scale "govhook" in protected namespace "govhook-system": govhook and the monitoring that watches it change only through platform identities`, "field": ""}}
+}
+
+# Any service account of kube-system is not the control plane: EKS add-ons run there.
+test_fail_kube_system_add_on if {
+	addon := {"username": "system:serviceaccount:kube-system:external-dns", "groups": ["system:serviceaccounts", "system:serviceaccounts:kube-system"]}
+	got := protected_namespaces.deny with input as _scale("govhook-system", addon)
+	count(got) == 1
+}
+
+test_fail_silencing_alerts if {
+	every kind in ["PrometheusRule", "ServiceMonitor"] {
+		inp := json.patch(_request("DELETE", kind, "monitoring", _alice), [{"op": "replace", "path": "/request/kind/group", "value": "monitoring.coreos.com"}])
+		got := protected_namespaces.deny with input as inp
+		got == {{"msg": sprintf(`"alice@example.com" may not delete %s "govhook" in protected namespace "monitoring": govhook and the monitoring that watches it change only through platform identities`, [kind]), "field": ""}}
+	}
+}
+
+_webhook_configuration(operation, user) := {"request": {
+	"operation": operation,
+	"kind": {"group": "admissionregistration.k8s.io", "version": "v1", "kind": "ValidatingWebhookConfiguration"},
+	"name": "govhook",
+	"userInfo": user,
+	"object": null,
+	"oldObject": {"metadata": {"name": "govhook"}},
+}}
+
+test_fail_webhook_configuration if {
+	got := protected_namespaces.deny with input as _webhook_configuration("DELETE", _alice)
+	got == {{"msg": `"alice@example.com" may not delete ValidatingWebhookConfiguration "govhook", which sends requests to govhook: govhook and the monitoring that watches it change only through platform identities`, "field": ""}}
+}
+
+test_success_scale_and_webhook_by_platform if {
+	hpa := {"username": "system:serviceaccount:kube-system:horizontal-pod-autoscaler", "groups": ["system:serviceaccounts:kube-system"]}
+	protected_namespaces.deny == set() with input as _scale("monitoring", hpa)
+	protected_namespaces.deny == set() with input as _scale("shop", _alice)
+	admin := {"username": "kubernetes-admin", "groups": ["system:masters"]}
+	protected_namespaces.deny == set() with input as _webhook_configuration("UPDATE", admin)
+	other := json.patch(_webhook_configuration("DELETE", _alice), [{"op": "replace", "path": "/request/name", "value": "other"}])
+	protected_namespaces.deny == set() with input as other
 }

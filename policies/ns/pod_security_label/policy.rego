@@ -7,6 +7,11 @@
 #   label or lower the level, even within the allowed ones; that takes an approved exception.
 #   The namespaces Kubernetes creates itself (default and the systemNamespaces) are exempt. An
 #   unknown minimumPodSecurityLevel counts as restricted, so a typo never weakens the policy.
+#   Pinning the standards' version lowers enforcement like lowering the level (v1.0 of
+#   restricted checks far less than the current one): pod-security.kubernetes.io/enforce-version
+#   must be absent, latest, or a version (v<major>.<minor>, as Pod Security Admission parses
+#   it) not below the cluster's, parameter kubernetesVersion (default v1.37); anything older
+#   takes an approved exception.
 # custom:
 #   id: NS-002
 #   severity: high
@@ -57,6 +62,22 @@ deny contains {"msg": msg, "field": _field} if {
 	msg := sprintf("an update of namespace %q must not lower label %q from %q to %q; that needs an approved exception", [objects.name, _label, _old, _new])
 }
 
+deny contains {"msg": msg, "field": _version_field} if {
+	_judged
+	_version != ""
+	_version != "latest"
+	not _parse(_version)
+	msg := sprintf("namespace %q label %q must be latest or a Kubernetes version such as %s, not %q", [objects.name, _version_label, params.kubernetes_version, _version])
+}
+
+deny contains {"msg": msg, "field": _version_field} if {
+	_judged
+	pinned := _parse(_version)
+	cluster := _parse(params.kubernetes_version)
+	pinned < cluster
+	msg := sprintf("namespace %q label %q pins the Pod Security Standards of %s, older than the cluster's %s, which enforces fewer checks: set it to latest or remove it; an older version needs an approved exception", [objects.name, _version_label, _version, params.kubernetes_version])
+}
+
 _judged if {
 	input.request.kind.kind == "Namespace"
 	input.request.operation in {"CREATE", "UPDATE"}
@@ -64,6 +85,17 @@ _judged if {
 }
 
 _field := sprintf("metadata.labels[%q]", [_label])
+
+_version_label := "pod-security.kubernetes.io/enforce-version"
+
+_version_field := sprintf("metadata.labels[%q]", [_version_label])
+
+_version := objects.text(objects.metadata, "labels", _version_label)
+
+# _parse reads v<major>.<minor> as [major, minor] (arrays compare element by element).
+_parse(v) := [to_number(m[1]), to_number(m[2])] if {
+	some m in regex.find_all_string_submatch_n(`^v([0-9]{1,4})\.([0-9]{1,4})$`, v, 1)
+}
 
 _new := objects.text(objects.metadata, "labels", _label)
 

@@ -57,3 +57,26 @@ test_success_builtin_namespaces if {
 		pod_security_label.deny == set() with input as review
 	}
 }
+
+_version_field := `metadata.labels["pod-security.kubernetes.io/enforce-version"]`
+
+test_fail_version_pinned_below_the_cluster if {
+	got := pod_security_label.deny with input as _create({"pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "v1.0"})
+	got == {{"msg": `namespace "shop" label "pod-security.kubernetes.io/enforce-version" pins the Pod Security Standards of v1.0, older than the cluster's v1.37, which enforces fewer checks: set it to latest or remove it; an older version needs an approved exception`, "field": _version_field}}
+	got_update := pod_security_label.deny with input as _update({"pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/enforce-version": "v1.36"}, {"pod-security.kubernetes.io/enforce": "baseline"})
+	count(got_update) == 1
+}
+
+test_fail_version_not_a_version if {
+	got := pod_security_label.deny with input as _create({"pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/enforce-version": "1.37"})
+	got == {{"msg": `namespace "shop" label "pod-security.kubernetes.io/enforce-version" must be latest or a Kubernetes version such as v1.37, not "1.37"`, "field": _version_field}}
+}
+
+test_success_version_latest_current_or_newer if {
+	every version in ["latest", "v1.37", "v1.38", "v2.0"] {
+		got := pod_security_label.deny with input as _create({"pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/enforce-version": version})
+		got == set()
+	}
+	got_param := pod_security_label.deny with input as object.union(_create({"pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/enforce-version": "v1.30"}), {"params": {"kubernetesVersion": "v1.30"}})
+	got_param == set()
+}

@@ -7,6 +7,13 @@
 #   kube-public, kube-node-lease by default) are written only by the control plane and by
 #   platform identities (system:masters and the config's platformUsernames/platformGroups).
 #   lib/identities.rego defines both sets of identities exactly.
+#   What the cluster enforces is what the webhook registration sends (deploy/base): CREATE and
+#   UPDATE of the kinds listed here in default, kube-public and kube-node-lease, none of which
+#   the default config exempts. kube-system is deliberately not sent (except the aws-auth
+#   ConfigMap), so that a govhook outage can never lock the cluster out of repairing itself:
+#   there NS-001 is enforced by RBAC alone, and `govhook test` and `govhook audit` report what
+#   they see. DELETE is not sent for these kinds, so deletions are judged only where a
+#   registration sends them (MON-001's protected namespaces).
 # custom:
 #   id: NS-001
 #   severity: high

@@ -4,9 +4,13 @@
 #   Every top-level workload, service, access and storage object names its accountable team in
 #   the owner label, and so does every pod template, so that incidents route to an owner and an
 #   auditor can sample by owner. When the namespace is known, the owner is the namespace's
-#   owner or one of the teams its shared-with annotation lists (comma separated). Objects a
-#   controller creates (with ownerReferences) inherit accountability from their owner and are
-#   skipped. Tiered: denied in prod namespaces, a warning elsewhere.
+#   owner or one of the teams its shared-with annotation lists (comma separated). An object a
+#   controller makes for its owner inherits accountability from that owner and is skipped: one
+#   with a controller ownerReference (controller: true) whose request comes from a controller
+#   identity (parameter controllerUsernames, default the kube-controller-manager and its
+#   controllers' service accounts, lib/identities.rego). Anyone can write ownerReferences, so
+#   an object a user creates with one, or with non-controller ownerReferences only, is judged.
+#   Tiered: denied in prod namespaces, a warning elsewhere.
 # custom:
 #   id: OWN-002
 #   severity: medium
@@ -19,6 +23,7 @@
 #     - SOC 2 CC1.3 defined roles and responsibilities
 package own.owner_label
 
+import data.lib.identities
 import data.lib.kubernetes
 import data.lib.namespaces
 import data.lib.objects
@@ -62,9 +67,16 @@ deny contains {"msg": _foreign(_template_owner, " pod template"), "field": sprin
 _judged if {
 	input.request.operation in {"CREATE", "UPDATE"}
 	input.request.kind.kind in _owned_kinds
-	not input.request.object.metadata.ownerReferences[0]
+	not _controller_made
 	not rbac.bootstrap # the apiserver's own RBAC defaults, reconciled at every start
 	not kubernetes.apiserver_service
+}
+
+# _controller_made is true for an object a controller identity makes for its owner.
+_controller_made if {
+	identities.controller
+	some owner in input.request.object.metadata.ownerReferences
+	owner.controller == true
 }
 
 _judged_template if {

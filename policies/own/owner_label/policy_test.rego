@@ -74,10 +74,22 @@ test_success_owner_on_object_and_template if {
 	got == set()
 }
 
+_child := {"metadata": {"name": "web-1", "ownerReferences": [{"kind": "ReplicaSet", "name": "web", "controller": true}]}, "spec": {"containers": [{"name": "app"}]}}
+
+_by(review, username) := object.union(review, {"request": {"userInfo": {"username": username}}})
+
 test_success_controller_children_are_skipped if {
-	pod := {"metadata": {"name": "web-1", "ownerReferences": [{"kind": "ReplicaSet", "name": "web"}]}, "spec": {"containers": [{"name": "app"}]}}
-	got := owner_label.deny with input as _review("Pod", pod)
+	got := owner_label.deny with input as _by(_review("Pod", _child), "system:serviceaccount:kube-system:replicaset-controller")
 	got == set()
+}
+
+# An ownerReference written by a user, or one that is not a controller's, exempts nothing.
+test_fail_forged_or_non_controller_owner_reference if {
+	got_forged := owner_label.deny with input as _by(_review("Pod", _child), "alice@example.com")
+	got_forged == {{"msg": `Pod "web-1" must carry label "owner" naming its owning team`, "field": `metadata.labels["owner"]`}}
+	plain := json.patch(_child, [{"op": "remove", "path": "/metadata/ownerReferences/0/controller"}])
+	got_plain := owner_label.deny with input as _by(_review("Pod", plain), "system:serviceaccount:kube-system:replicaset-controller")
+	got_plain == got_forged
 }
 
 test_success_bootstrap_rbac_and_other_kinds if {

@@ -7,8 +7,12 @@
 #   parameters.breakGlassRoleArns (users never); mapAccounts must stay empty (it maps every
 #   identity of an account); every role and user ARN must be a valid IAM ARN of an account in
 #   parameters.awsAccountIds (empty allows none); and the ConfigMap must not be deleted, which
-#   would lock nodes and people out. For this policy to run at all, the webhook registration
-#   must route kube-system ConfigMaps (CREATE, UPDATE, DELETE) to govhook and the config must
+#   would lock nodes and people out. Fields are read the way aws-iam-authenticator reads them:
+#   it decodes each entry with Go's encoding/json, which matches keys case-insensitively
+#   (Unicode simple folding), so `RoleARN`, `Groups` or `UserArn` count as rolearn, groups and
+#   userarn; an entry that gives one field under two spellings is refused (the authenticator
+#   keeps one of them, which is not for a reviewer to guess), and every spelling is judged.
+#   For this policy to run at all, the webhook registration must route kube-system ConfigMaps (CREATE, UPDATE, DELETE) to govhook and the config must
 #   not exempt kube-system from evaluation (the default config does).
 #   UPDATE: violations the ConfigMap already had are judged again whenever its data changes;
 #   only metadata-only updates skip them (lib/update.rego).
@@ -80,16 +84,30 @@ _violations contains {"msg": msg, "field": sprintf("data.%s[%d]", [key, i])} if 
 	msg := sprintf(`ConfigMap "aws-auth" data.%s[%d] must be a mapping with %s, username and groups`, [key, i, _arn_key[key]])
 }
 
+_violations contains {"msg": msg, "field": sprintf("data.%s[%d]", [key, i])} if {
+	some [key, i, entry] in _entries
+	some field in ["rolearn", "userarn", "username", "groups"]
+	spellings := [k | some k, _ in entry; _fold(k) == field]
+	count(spellings) > 1
+	msg := sprintf(`ConfigMap "aws-auth" data.%s[%d] gives %s more than once (%s): aws-iam-authenticator reads keys case-insensitively and keeps only one; write it once`, [key, i, field, concat(", ", sort(spellings))])
+}
+
 _violations contains {"msg": msg, "field": sprintf("data.%s[%d].%s", [key, i, _arn_key[key]])} if {
 	some [key, i, entry] in _entries
-	arn := object.get(entry, _arn_key[key], null)
+	count(_values(entry, _arn_key[key])) == 0
+	msg := sprintf(`ConfigMap "aws-auth" data.%s[%d].%s must be an IAM %s ARN (arn:aws:iam::<12-digit account>:%s/<name>)`, [key, i, _arn_key[key], _arn_kind[key], _arn_kind[key]])
+}
+
+_violations contains {"msg": msg, "field": sprintf("data.%s[%d].%s", [key, i, _arn_key[key]])} if {
+	some [key, i, entry] in _entries
+	some arn in _values(entry, _arn_key[key])
 	not _valid_arn(key, arn)
 	msg := sprintf(`ConfigMap "aws-auth" data.%s[%d].%s must be an IAM %s ARN (arn:aws:iam::<12-digit account>:%s/<name>)`, [key, i, _arn_key[key], _arn_kind[key], _arn_kind[key]])
 }
 
 _violations contains {"msg": msg, "field": sprintf("data.%s[%d].%s", [key, i, _arn_key[key]])} if {
 	some [key, i, entry] in _entries
-	arn := entry[_arn_key[key]]
+	some arn in _values(entry, _arn_key[key])
 	_valid_arn(key, arn)
 	problem := aws.account_problem(aws.account_of(arn))
 	msg := sprintf(`ConfigMap "aws-auth" data.%s[%d].%s %q is not allowed: %s`, [key, i, _arn_key[key], arn, problem])
@@ -97,16 +115,17 @@ _violations contains {"msg": msg, "field": sprintf("data.%s[%d].%s", [key, i, _a
 
 _violations contains {"msg": msg, "field": sprintf("data.%s[%d].groups", [key, i])} if {
 	some [key, i, entry] in _entries
-	groups := object.get(entry, "groups", [])
+	some groups in _values(entry, "groups")
 	is_array(groups)
 	"system:masters" in groups
 	not _break_glass(key, entry)
-	msg := sprintf(`ConfigMap "aws-auth" data.%s[%d] (%s %q) must not map to group "system:masters", which bypasses RBAC: map it to a group bound to a narrower role%s`, [key, i, _arn_key[key], object.get(entry, _arn_key[key], ""), _break_glass_hint[key]])
+	msg := sprintf(`ConfigMap "aws-auth" data.%s[%d] (%s %q) must not map to group "system:masters", which bypasses RBAC: map it to a group bound to a narrower role%s`, [key, i, _arn_key[key], _shown(entry, _arn_key[key]), _break_glass_hint[key]])
 }
 
 _violations contains {"msg": msg, "field": sprintf("data.%s[%d].groups", [key, i])} if {
 	some [key, i, entry] in _entries
-	not is_array(object.get(entry, "groups", []))
+	some groups in _values(entry, "groups")
+	not is_array(groups)
 	msg := sprintf(`ConfigMap "aws-auth" data.%s[%d].groups must be a list of group names`, [key, i])
 }
 
@@ -155,4 +174,24 @@ _valid_arn("mapRoles", arn) if aws.role_arn(arn)
 
 _valid_arn("mapUsers", arn) if aws.user_arn(arn)
 
-_break_glass("mapRoles", entry) if entry.rolearn in params.break_glass_role_arns
+# _break_glass is true when the entry names a role, and only roles, in parameters.breakGlassRoleArns.
+_break_glass("mapRoles", entry) if {
+	arns := _values(entry, "rolearn")
+	count(arns) > 0
+	every arn in arns {
+		arn in params.break_glass_role_arns
+	}
+}
+
+# _values lists the values an entry gives field under any spelling aws-iam-authenticator
+# accepts for it: Go's encoding/json matches keys with Unicode simple case folding.
+_values(entry, field) := [v | some k, v in entry; _fold(k) == field]
+
+# _shown is the first value of field in the entry, for a message; "" when there is none.
+_shown(entry, field) := _values(entry, field)[0] if count(_values(entry, field)) > 0
+
+else := ""
+
+# _fold folds a key as encoding/json compares it, for the field names read here (which hold
+# no "k"): lower case, and the long s (U+017F) folds to "s".
+_fold(k) := replace(lower(k), "ſ", "s")

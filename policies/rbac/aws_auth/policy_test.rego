@@ -77,6 +77,29 @@ test_fail_update_adding_masters if {
 	got == {{"msg": `ConfigMap "aws-auth" data.mapRoles[2] (rolearn "arn:aws:iam::123456789012:role/dev") must not map to group "system:masters", which bypasses RBAC: map it to a group bound to a narrower role, or list the role in parameters.breakGlassRoleArns`, "field": "data.mapRoles[2].groups"}}
 }
 
+# aws-iam-authenticator decodes entries with encoding/json: keys match case-insensitively.
+test_fail_keys_in_other_cases if {
+	values := {"mapRoles": concat("\n", [
+		"- RoleARN: arn:aws:iam::123456789012:role/ops",
+		"  Username: ops",
+		"  Groups: [system:masters]",
+		"- ROLEARN: arn:aws:iam::444455556666:role/ci",
+		"  username: ci",
+		"  groupſ: [system:masters]",
+		"- rolearn: arn:aws:iam::123456789012:role/break-glass",
+		"  RoleArn: arn:aws:iam::123456789012:role/ops",
+		"  groups: [system:masters]",
+	])}
+	got := aws_auth.deny with input as _create(values) with input.params as _params
+	got == {
+		{"msg": `ConfigMap "aws-auth" data.mapRoles[0] (rolearn "arn:aws:iam::123456789012:role/ops") must not map to group "system:masters", which bypasses RBAC: map it to a group bound to a narrower role, or list the role in parameters.breakGlassRoleArns`, "field": "data.mapRoles[0].groups"},
+		{"msg": `ConfigMap "aws-auth" data.mapRoles[1].rolearn "arn:aws:iam::444455556666:role/ci" is not allowed: account "444455556666" is not in parameters.awsAccountIds`, "field": "data.mapRoles[1].rolearn"},
+		{"msg": `ConfigMap "aws-auth" data.mapRoles[1] (rolearn "arn:aws:iam::444455556666:role/ci") must not map to group "system:masters", which bypasses RBAC: map it to a group bound to a narrower role, or list the role in parameters.breakGlassRoleArns`, "field": "data.mapRoles[1].groups"},
+		{"msg": `ConfigMap "aws-auth" data.mapRoles[2] gives rolearn more than once (RoleArn, rolearn): aws-iam-authenticator reads keys case-insensitively and keeps only one; write it once`, "field": "data.mapRoles[2]"},
+		{"msg": `ConfigMap "aws-auth" data.mapRoles[2] (rolearn "arn:aws:iam::123456789012:role/ops") must not map to group "system:masters", which bypasses RBAC: map it to a group bound to a narrower role, or list the role in parameters.breakGlassRoleArns`, "field": "data.mapRoles[2].groups"},
+	}
+}
+
 test_success_allowlisted_mappings if {
 	got := aws_auth.deny with input as _create(object.union(_good, {"mapUsers": "", "mapAccounts": "[]"})) with input.params as _params
 	got == set()

@@ -2,7 +2,12 @@
 # title: No escalation-capable grants
 # description: |
 #   Roles and ClusterRoles must not grant what lets a holder step past RBAC: escalate or bind on
-#   roles/clusterroles, impersonate, create serviceaccounts/token, nodes/proxy (the kubelet API,
+#   roles/clusterroles, impersonate (legacy: users, groups, serviceaccounts in the core group,
+#   uids in authentication.k8s.io), the constrained impersonation verbs of Kubernetes 1.36+ on
+#   the identities they act as, in authentication.k8s.io (impersonate:user-info on users,
+#   groups or uids; impersonate:serviceaccount on serviceaccounts; impersonate:arbitrary-node
+#   and impersonate:associated-node on nodes; the companion impersonate-on:<mode>:<verb> only
+#   narrows such a grant and is not reported alone), create serviceaccounts/token, nodes/proxy (the kubelet API,
 #   unaudited), writes to admission webhook configurations or admission policies, and approve or
 #   sign on certificate signers. Wildcards count ("*" verbs, apiGroups or resources, "*/proxy"),
 #   so an exception for RBAC-003 never lets an escalation through. Bootstrap and aggregated roles
@@ -43,6 +48,28 @@ _grants := [
 		"verbs": {"impersonate", "*"}, "groups": {"", "authentication.k8s.io", "*"}, "resources": {"users", "groups", "serviceaccounts", "uids", "*"},
 		"allows": "impersonate (acting as other users, groups or service accounts)",
 	},
+	# Constrained impersonation (KEP-5284, beta and on by default since 1.36): the apiserver
+	# authorizes impersonate:<mode> on the identity in authentication.k8s.io (users, groups,
+	# uids, userextras for user-info; serviceaccounts; nodes for both node modes), then
+	# impersonate-on:<mode>:<verb> on the request's own resource, which only narrows what the
+	# impersonator may do and grants nothing alone (k8s.io/apiserver v0.37.2,
+	# pkg/endpoints/filters/impersonation/mode.go).
+	{
+		"verbs": {"impersonate:user-info", "*"}, "groups": {"authentication.k8s.io", "*"}, "resources": {"users", "groups", "uids", "*"},
+		"allows": "impersonate:user-info (acting as any user that is not a node or service account, with groups of its choosing)",
+	},
+	{
+		"verbs": {"impersonate:serviceaccount", "*"}, "groups": {"authentication.k8s.io", "*"}, "resources": {"serviceaccounts", "*"},
+		"allows": "impersonate:serviceaccount (acting as service accounts)",
+	},
+	{
+		"verbs": {"impersonate:arbitrary-node", "*"}, "groups": {"authentication.k8s.io", "*"}, "resources": {"nodes", "*"},
+		"allows": "impersonate:arbitrary-node (acting as any node)",
+	},
+	{
+		"verbs": {"impersonate:associated-node", "*"}, "groups": {"authentication.k8s.io", "*"}, "resources": {"nodes", "*"},
+		"allows": "impersonate:associated-node (acting as the node its pod runs on, with that kubelet's rights)",
+	},
 	{
 		"verbs": {"create", "*"}, "groups": {"", "*"}, "resources": {"serviceaccounts/token", "*/token", "*"},
 		"allows": "create serviceaccounts/token (minting service account tokens)",
@@ -72,7 +99,7 @@ _grants := [
 # _resources are the resource names of every grant: a rule naming none of them is skipped
 # after one lookup per resource.
 _resources := {
-	"*", "roles", "clusterroles", "users", "groups", "serviceaccounts", "uids", "serviceaccounts/token", "*/token",
+	"*", "roles", "clusterroles", "users", "groups", "serviceaccounts", "uids", "nodes", "serviceaccounts/token", "*/token",
 	"nodes/proxy", "*/proxy", "validatingwebhookconfigurations", "mutatingwebhookconfigurations",
 	"validatingadmissionpolicies", "validatingadmissionpolicybindings", "mutatingadmissionpolicies",
 	"mutatingadmissionpolicybindings", "signers",

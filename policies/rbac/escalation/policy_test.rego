@@ -39,7 +39,37 @@ test_fail_wildcards_grant_escalation if {
 
 test_fail_everything_rule if {
 	got := escalation.deny with input as review.create("ClusterRole", _role("root", [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]))
-	got == {{"msg": `ClusterRole "root" rule 0 must not grant "*" on "*": that allows escalate on roles (granting permissions the holder lacks), bind on roles (binding permissions the holder lacks), impersonate (acting as other users, groups or service accounts), create serviceaccounts/token (minting service account tokens), nodes/proxy (the kubelet API, past admission and audit), writes to admission webhooks and policies (switching admission control off), approve on signers (approving certificates, client identities included), sign on signers (issuing certificates)`, "field": "rules[0]"}}
+	got == {{"msg": `ClusterRole "root" rule 0 must not grant "*" on "*": that allows escalate on roles (granting permissions the holder lacks), bind on roles (binding permissions the holder lacks), impersonate (acting as other users, groups or service accounts), impersonate:user-info (acting as any user that is not a node or service account, with groups of its choosing), impersonate:serviceaccount (acting as service accounts), impersonate:arbitrary-node (acting as any node), impersonate:associated-node (acting as the node its pod runs on, with that kubelet's rights), create serviceaccounts/token (minting service account tokens), nodes/proxy (the kubelet API, past admission and audit), writes to admission webhooks and policies (switching admission control off), approve on signers (approving certificates, client identities included), sign on signers (issuing certificates)`, "field": "rules[0]"}}
+}
+
+# Constrained impersonation (k8s.io/apiserver v0.37.2 pkg/endpoints/filters/impersonation):
+# impersonate:<mode> on the identity in authentication.k8s.io is the grant.
+test_fail_constrained_impersonation if {
+	got := escalation.deny with input as review.create("ClusterRole", _role("agent", [
+		{"apiGroups": ["authentication.k8s.io"], "resources": ["users", "groups"], "verbs": ["impersonate:user-info"]},
+		{"apiGroups": ["authentication.k8s.io"], "resources": ["serviceaccounts"], "verbs": ["impersonate:serviceaccount"]},
+		{"apiGroups": ["authentication.k8s.io"], "resources": ["nodes"], "verbs": ["impersonate:arbitrary-node", "impersonate:associated-node"]},
+		{"apiGroups": [""], "resources": ["pods"], "verbs": ["impersonate-on:associated-node:list", "list"]},
+		{"apiGroups": ["authentication.k8s.io"], "resources": ["users"], "verbs": ["*"]},
+	]))
+	got == {
+		{"msg": `ClusterRole "agent" rule 0 must not grant "impersonate:user-info" on "groups", "users": that allows impersonate:user-info (acting as any user that is not a node or service account, with groups of its choosing)`, "field": "rules[0]"},
+		{"msg": `ClusterRole "agent" rule 1 must not grant "impersonate:serviceaccount" on "serviceaccounts": that allows impersonate:serviceaccount (acting as service accounts)`, "field": "rules[1]"},
+		{"msg": `ClusterRole "agent" rule 2 must not grant "impersonate:arbitrary-node", "impersonate:associated-node" on "nodes": that allows impersonate:arbitrary-node (acting as any node), impersonate:associated-node (acting as the node its pod runs on, with that kubelet's rights)`, "field": "rules[2]"},
+		{"msg": `ClusterRole "agent" rule 4 must not grant "*" on "users": that allows impersonate (acting as other users, groups or service accounts), impersonate:user-info (acting as any user that is not a node or service account, with groups of its choosing)`, "field": "rules[4]"},
+	}
+}
+
+# The apiserver checks each mode's verb on that mode's identity resource only, in
+# authentication.k8s.io; impersonate-on:<mode>:<verb> alone grants nothing.
+test_success_constrained_impersonation_verbs_that_grant_nothing if {
+	got := escalation.deny with input as review.create("ClusterRole", _role("noop", [
+		{"apiGroups": [""], "resources": ["users", "serviceaccounts", "nodes"], "verbs": ["impersonate:user-info", "impersonate:serviceaccount", "impersonate:arbitrary-node"]},
+		{"apiGroups": ["authentication.k8s.io"], "resources": ["users", "groups"], "verbs": ["impersonate:serviceaccount", "impersonate:arbitrary-node"]},
+		{"apiGroups": ["authentication.k8s.io"], "resources": ["serviceaccounts", "nodes"], "verbs": ["impersonate:user-info"]},
+		{"apiGroups": ["*"], "resources": ["*"], "verbs": ["impersonate-on:user-info:get", "impersonate-on:serviceaccount:list"]},
+	]))
+	got == set()
 }
 
 test_success_ordinary_grants if {
@@ -58,7 +88,7 @@ test_success_bootstrap_role if {
 		"metadata": {"name": "system:controller:clusterrole-aggregation-controller", "labels": {"kubernetes.io/bootstrapping": "rbac-defaults"}},
 		"rules": [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["escalate", "get", "list", "patch", "update", "watch"]}],
 	}
-	got := escalation.deny with input as review.create("ClusterRole", role)
+	got := escalation.deny with input as review.by(review.create("ClusterRole", role), "system:apiserver")
 	got == set()
 }
 
@@ -76,4 +106,10 @@ test_success_resource_prefilter_covers_every_grant if {
 		"*" in grant.groups
 		"*" in grant.resources
 	}
+}
+
+test_fail_null_aggregation_rule if {
+	role := {"metadata": {"name": "ops"}, "aggregationRule": null, "rules": [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["escalate"]}]}
+	got := escalation.deny with input as review.create("ClusterRole", role)
+	got == {{"msg": `ClusterRole "ops" rule 0 must not grant "escalate" on "clusterroles": that allows escalate on roles (granting permissions the holder lacks)`, "field": "rules[0]"}}
 }

@@ -48,11 +48,20 @@ test_success_bindings_of_other_roles if {
 	got == set()
 }
 
+_edit_component := {
+	"metadata": {"name": "system:aggregate-to-edit", "labels": {"kubernetes.io/bootstrapping": "rbac-defaults"}},
+	"rules": [{"apiGroups": [""], "resources": ["pods/exec", "secrets"], "verbs": ["create", "get", "list"]}],
+}
+
 test_success_bootstrap_edit_components if {
-	role := {
-		"metadata": {"name": "system:aggregate-to-edit", "labels": {"kubernetes.io/bootstrapping": "rbac-defaults"}},
-		"rules": [{"apiGroups": [""], "resources": ["pods/exec", "secrets"], "verbs": ["create", "get", "list"]}],
-	}
-	got := sensitive_grants.deny with input as review.create("ClusterRole", role)
+	got := sensitive_grants.deny with input as review.by(review.create("ClusterRole", _edit_component), "system:apiserver")
 	got == set()
+}
+
+test_fail_bootstrap_label_and_name_on_other_rules if {
+	got := sensitive_grants.deny with input as review.create("ClusterRole", _edit_component)
+	got == {
+		{"msg": `ClusterRole "system:aggregate-to-edit" rule 0 grants "get", "list" on "secrets", which reads Secrets in every namespace once bound by a ClusterRoleBinding: grant it in a Role in the namespaces that need it, with resourceNames where possible`, "field": "rules[0]"},
+		{"msg": `ClusterRole "system:aggregate-to-edit" rule 0 grants "create", "get", "list" on "pods/exec", which reaches into running containers: keep it to break-glass roles`, "field": "rules[0]"},
+	}
 }

@@ -3,7 +3,11 @@
 # description: |
 #   RoleBindings and ClusterRoleBindings must not grant anything to system:masters (which bypasses
 #   authorization entirely), system:anonymous, system:unauthenticated or system:authenticated
-#   (every identity in the cluster, including any AWS principal mapped into it). Kubernetes' own
+#   (every identity in the cluster, including any AWS principal mapped into it), or
+#   system:serviceaccounts (every service account of every namespace). A ClusterRoleBinding must
+#   not bind a namespace's service account group system:serviceaccounts:<namespace> either: it
+#   hands every service account of that namespace, present and future, the role in every
+#   namespace (bind the accounts that need it by name, or use a RoleBinding). Kubernetes' own
 #   default bindings to these groups stay admissible: each is recognised by its bootstrap label,
 #   binding name, role and subject together (lib/rbac.rego), so copying the label onto another
 #   binding does not make it admissible.
@@ -24,7 +28,7 @@ package rbac.system_subjects
 import data.lib.rbac
 import data.lib.update
 
-_forbidden := {"system:masters", "system:anonymous", "system:unauthenticated", "system:authenticated"}
+_forbidden := {"system:masters", "system:anonymous", "system:unauthenticated", "system:authenticated", "system:serviceaccounts"}
 
 # deny and warn split _violations as lib/update.rego says: on an update judged only for new
 # violations, those the object already had (_before) are warned about, not refused.
@@ -47,5 +51,14 @@ _violations contains {"msg": msg, "field": field} if {
 	subject.name in _forbidden
 	not rbac.default_binding(subject)
 	msg := sprintf("%s must not bind %s %q (subject %d)", [rbac.describe, subject.kind, subject.name, i])
+	field := sprintf("subjects[%d].name", [i])
+}
+
+_violations contains {"msg": msg, "field": field} if {
+	input.request.kind.kind == "ClusterRoleBinding"
+	some i, subject in rbac.obj.subjects
+	subject.kind == "Group"
+	startswith(subject.name, "system:serviceaccounts:")
+	msg := sprintf("%s must not bind Group %q (subject %d) cluster-wide: it grants every service account of namespace %q the role in every namespace; bind the service accounts by name, or use a RoleBinding", [rbac.describe, subject.name, i, substring(subject.name, count("system:serviceaccounts:"), -1)])
 	field := sprintf("subjects[%d].name", [i])
 }

@@ -74,3 +74,29 @@ test_success_metadata_only_update_of_a_violating_binding if {
 	got := system_subjects.deny with input as review.update("ClusterRoleBinding", old, new)
 	got == set()
 }
+
+test_fail_every_service_account if {
+	got := system_subjects.deny with input as review.create("RoleBinding", _binding("all-sas", "edit", [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "system:serviceaccounts"}]))
+	got == {{"msg": `RoleBinding "all-sas" must not bind Group "system:serviceaccounts" (subject 0)`, "field": "subjects[0].name"}}
+}
+
+test_fail_namespace_service_accounts_cluster_wide if {
+	got := system_subjects.deny with input as review.create("ClusterRoleBinding", _binding("ci-everywhere", "edit", [
+		{"kind": "Group", "name": "system:serviceaccounts:ci"},
+		{"kind": "ServiceAccount", "name": "deployer", "namespace": "ci"},
+	]))
+	got == {{"msg": `ClusterRoleBinding "ci-everywhere" must not bind Group "system:serviceaccounts:ci" (subject 0) cluster-wide: it grants every service account of namespace "ci" the role in every namespace; bind the service accounts by name, or use a RoleBinding`, "field": "subjects[0].name"}}
+}
+
+test_success_namespace_service_accounts_in_their_namespace if {
+	binding := json.patch(_binding("ci-sas", "edit", [{"kind": "Group", "name": "system:serviceaccounts:ci"}]), [{"op": "add", "path": "/metadata/namespace", "value": "ci"}])
+	got := system_subjects.deny with input as review.create("RoleBinding", binding)
+	got == set()
+}
+
+test_success_kubernetes_default_service_account_bindings if {
+	every name in ["system:service-account-issuer-discovery", "system:cluster-trust-bundle-discovery"] {
+		got := system_subjects.deny with input as review.create("ClusterRoleBinding", _bootstrap(name, name, [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "system:serviceaccounts"}]))
+		got == set()
+	}
+}

@@ -9,7 +9,10 @@
 #   entry or an In/Exists expression) and must not select on kubernetes.io/bootstrapping, either
 #   of which would aggregate Kubernetes' own roles, cluster-admin included. Kubernetes' bootstrap
 #   roles (label kubernetes.io/bootstrapping=rbac-defaults and a system: name, or cluster-admin)
-#   are not judged; see lib/rbac.rego for why the label alone is not enough to be skipped.
+#   are not judged when they are Kubernetes': written by the apiserver itself (system:apiserver),
+#   or, for the CLI and the scan, holding only Kubernetes' own rules for that role
+#   (lib/rbac.rego, lib/rbac_defaults.rego). Label and name alone, which anyone can write,
+#   skip nothing: the same applies to RBAC-004 and RBAC-005.
 #   UPDATE: only violations the role did not have before are judged on metadata-only updates,
 #   and an aggregated ClusterRole's rules count as controller-owned (lib/update.rego).
 # custom:

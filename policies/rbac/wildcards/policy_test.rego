@@ -72,11 +72,32 @@ test_success_named_rules if {
 	got == set()
 }
 
-test_success_kubernetes_bootstrap_roles if {
+_bootstrap_named(name) := {"metadata": {"name": name, "labels": {"kubernetes.io/bootstrapping": "rbac-defaults"}}, "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}, {"nonResourceURLs": ["/api/*"], "verbs": ["get"]}]}
+
+# The apiserver creates and reconciles its bootstrap roles itself.
+test_success_kubernetes_bootstrap_roles_from_the_apiserver if {
 	every name in ["cluster-admin", "system:controller:generic-garbage-collector", "system:discovery"] {
-		role := {"metadata": {"name": name, "labels": {"kubernetes.io/bootstrapping": "rbac-defaults"}}, "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}, {"nonResourceURLs": ["/api/*"], "verbs": ["get"]}]}
-		got := wildcards.deny with input as review.create("ClusterRole", role)
+		got := wildcards.deny with input as review.by(review.create("ClusterRole", _bootstrap_named(name)), "system:apiserver")
 		got == set()
+	}
+}
+
+# Without the apiserver's identity (CLI, scan), a bootstrap role is recognised by its content.
+test_success_kubernetes_bootstrap_roles_by_content if {
+	role := {"metadata": {"name": "cluster-admin", "labels": {"kubernetes.io/bootstrapping": "rbac-defaults"}}, "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}, {"nonResourceURLs": ["*"], "verbs": ["*"]}]}
+	got := wildcards.deny with input as review.create("ClusterRole", role)
+	got == set()
+}
+
+# Anyone can write the bootstrap label and a system: name: a role granting more than
+# Kubernetes' default of that name is judged.
+test_fail_bootstrap_label_and_name_on_other_rules if {
+	got := wildcards.deny with input as review.create("ClusterRole", _bootstrap_named("system:discovery"))
+	got == {
+		{"msg": `ClusterRole "system:discovery" rule 0 must not use "*" in verbs; list the verbs it needs`, "field": "rules[0].verbs"},
+		{"msg": `ClusterRole "system:discovery" rule 0 must not use "*" in apiGroups; list the apiGroups it needs`, "field": "rules[0].apiGroups"},
+		{"msg": `ClusterRole "system:discovery" rule 0 must not use "*" in resources; list the resources it needs`, "field": "rules[0].resources"},
+		{"msg": `ClusterRole "system:discovery" rule 1 must not use "*" in nonResourceURLs; list the nonResourceURLs it needs`, "field": "rules[1].nonResourceURLs"},
 	}
 }
 
@@ -103,4 +124,11 @@ test_success_metadata_only_update_of_a_violating_role if {
 test_success_delete if {
 	got := wildcards.deny with input as review.delete("ClusterRole", _role("legacy", [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]))
 	got == set()
+}
+
+# aggregationRule: null is no aggregation rule (the apiserver drops it): the rules are judged.
+test_fail_null_aggregation_rule if {
+	role := {"metadata": {"name": "ops"}, "aggregationRule": null, "rules": [{"apiGroups": [""], "resources": ["*"], "verbs": ["get"]}]}
+	got := wildcards.deny with input as review.create("ClusterRole", role)
+	got == {{"msg": `ClusterRole "ops" rule 0 must not use "*" in resources; list the resources it needs`, "field": "rules[0].resources"}}
 }

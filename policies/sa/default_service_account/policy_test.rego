@@ -63,8 +63,18 @@ test_success_pod_made_by_a_replica_set if {
 		"metadata": {"generateName": "legacy-7d9f-", "namespace": "shop", "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "legacy-7d9f", "uid": "u", "controller": true}]},
 		"spec": {"containers": [{"name": "app", "image": "app:1"}]},
 	}
-	got := default_service_account.deny with input as review.create("Pod", pod)
+	got := default_service_account.deny with input as review.by(review.create("Pod", pod), "system:serviceaccount:kube-system:replicaset-controller")
 	got == set()
+}
+
+# A controller ownerReference written by a user exempts nothing.
+test_fail_forged_owner_reference if {
+	pod := {
+		"metadata": {"name": "sneaky", "namespace": "shop", "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "legacy-7d9f", "uid": "u", "controller": true}]},
+		"spec": {"containers": [{"name": "app", "image": "app:1"}]},
+	}
+	got := default_service_account.deny with input as review.create("Pod", pod)
+	got == {{"msg": `Pod "sneaky" must not run as ServiceAccount "default" with its token mounted: set spec.serviceAccountName to a dedicated ServiceAccount, or set automountServiceAccountToken: false`, "field": "spec.serviceAccountName"}}
 }
 
 test_fail_pod_made_by_another_controller if {
@@ -81,6 +91,13 @@ test_success_replica_set_of_a_deployment if {
 		"metadata": {"name": "legacy-7d9f", "namespace": "shop", "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "legacy", "uid": "u", "controller": true}]},
 		"spec": {"template": {"spec": {"containers": [{"name": "app", "image": "app:1"}]}}},
 	}
-	got := default_service_account.deny with input as review.create("ReplicaSet", rs)
+	got := default_service_account.deny with input as review.by(review.create("ReplicaSet", rs), "system:serviceaccount:kube-system:deployment-controller")
 	got == set()
+}
+
+# Helm renders an unset value as null; the cluster runs such a pod as "default".
+test_fail_null_service_account_name if {
+	spec := {"serviceAccountName": null, "serviceAccount": null, "containers": [{"name": "app", "image": "app:1"}]}
+	got := default_service_account.deny with input as review.create("Deployment", {"metadata": {"name": "web"}, "spec": {"template": {"spec": spec}}})
+	got == {{"msg": `Deployment "web" must not run as ServiceAccount "default" with its token mounted: set spec.template.spec.serviceAccountName to a dedicated ServiceAccount, or set automountServiceAccountToken: false`, "field": "spec.template.spec.serviceAccountName"}}
 }

@@ -24,6 +24,31 @@ test_fail_credential_names if {
 	}
 }
 
+# The documented name patterns: no separator needed before the long suffixes.
+test_fail_credential_names_without_separators if {
+	names := ["PGPASSWORD", "MYSQL_PWD", "SECRET_KEY_BASE", "GITHUBTOKEN", "SLACKAPIKEY", "CLIENTSECRET", "DB_PASS", "DB_PASSWORD_2", "SECRETKEY", "RSAPRIVATEKEY"]
+	got := env_credentials.deny with input as t.pod({"containers": [{"name": "app", "image": "nginx", "env": [{"name": n, "value": "x"} | some n in names]}]})
+	got == {{"msg": sprintf(`container "app" must not set env %s to a literal value (its name marks a credential); %s`, [n, _take]), "field": sprintf("spec.containers[0].env[%d].value", [i])} | some i, n in names}
+}
+
+# A $(VAR) reference to a literal defined earlier in the container is that literal.
+test_fail_reference_to_a_literal if {
+	got := env_credentials.deny with input as t.pod({"containers": [{"name": "app", "image": "nginx", "env": [
+		{"name": "SEED", "value": "hunter2"},
+		{"name": "DB_PASSWORD", "value": "$(SEED)"},
+		{"name": "VIA", "value": "$(SEED)"},
+		{"name": "API_TOKEN", "value": "$(VIA)"},
+		{"name": "FROM_SECRET", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}},
+		{"name": "AUTH_TOKEN", "value": "$(FROM_SECRET)"},
+		{"name": "LATER_TOKEN", "value": "$(DEFINED_LATER)"},
+		{"name": "DEFINED_LATER", "value": "x"},
+	]}]})
+	got == {
+		{"msg": sprintf(`container "app" must not set env DB_PASSWORD to a literal value (its name marks a credential and its reference to SEED expands to a literal value); %s`, [_take]), "field": "spec.containers[0].env[1].value"},
+		{"msg": sprintf(`container "app" must not set env API_TOKEN to a literal value (its name marks a credential and its reference to VIA expands to a literal value); %s`, [_take]), "field": "spec.containers[0].env[3].value"},
+	}
+}
+
 test_fail_secret_values_under_any_name if {
 	got := env_credentials.deny with input as t.pod({
 		"initContainers": [{"name": "setup", "image": "busybox", "env": [{"name": "CONFIG", "value": "key=AKIAIOSFODNN7EXAMPLE region=us-east-1"}]}],
@@ -57,6 +82,9 @@ test_success_references_and_harmless_values if {
 		{"name": "BYPASS", "value": "true"},
 		{"name": "NOTE", "value": "akiaiosfodnn7example is lower case"},
 		{"name": "PWD", "value": "/app"},
+		{"name": "COMPASS", "value": "north"},
+		{"name": "TOKENIZER", "value": "bert"},
+		{"name": "SECRET_NAME", "value": "db-credentials"},
 	]}]})
 	got == set()
 }
