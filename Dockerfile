@@ -1,6 +1,8 @@
 # syntax=docker/dockerfile:1
-# govhook container image: a static binary on distroless, non-root, no shell.
-#   docker build --build-arg VERSION=$(git describe --tags --always) -t govhook:dev .
+# govhook container image: a static binary on distroless, non-root, no shell. Without Docker,
+# `make image` builds the same image (user, entrypoint, command, ports, labels; checked by
+# hack/image/dockerfile_test.go) from scratch, reproducibly, for amd64 and arm64.
+#   docker build --build-arg VERSION=$(git describe --tags --always) --build-arg REVISION=$(git rev-parse HEAD) -t govhook:dev .
 #   docker buildx build --platform linux/amd64,linux/arm64 ...   (Graviton nodes)
 # The builder tag matches go.mod's go directive (checked by deploy/image_test.go); pin it by
 # digest as well in your registry mirror (golang:1.26.8-bookworm@sha256:...).
@@ -21,10 +23,13 @@ RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache
 # no shell, no package manager.
 FROM gcr.io/distroless/static-debian12:nonroot
 ARG VERSION=dev
+ARG REVISION=
 LABEL org.opencontainers.image.title="govhook" \
       org.opencontainers.image.description="Governance admission webhook for Kubernetes with SOC 2 audit evidence" \
       org.opencontainers.image.version="${VERSION}" \
-      org.opencontainers.image.source="https://github.com/govhook/govhook"
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.source="https://github.com/govhook/govhook" \
+      org.opencontainers.image.licenses="Apache-2.0"
 COPY --from=build /out/govhook /govhook
 USER 65532:65532
 EXPOSE 9443 8080

@@ -51,6 +51,8 @@ type Config struct {
 	// OnEvidenceFailure is what the webhook does when a record cannot be made durable:
 	// "deny" (default) or "allow" (see evidence.go).
 	OnEvidenceFailure string `yaml:"onEvidenceFailure,omitempty" json:"onEvidenceFailure,omitempty"`
+	// Evidence configures the evidence segments and their archive (see evidence.go).
+	Evidence Evidence `yaml:"evidence,omitempty" json:"evidence,omitempty"`
 
 	digest string
 	// src is the parsed document, kept to name lines in validation errors.

@@ -101,7 +101,7 @@ func TestParseErrors(t *testing.T) {
 		want []string // each must appear in the error
 	}{
 		{"unknown top-level field", strings.Replace(validConfig, "enforcement:", "enforcment:", 1),
-			[]string{"line 3: enforcment: unknown field (known fields: apiVersion, enforcement, exceptions, exemptions, kind, maxExceptionDays, onEvidenceFailure, parameters)"}},
+			[]string{"line 3: enforcment: unknown field (known fields: apiVersion, enforcement, evidence, exceptions, exemptions, kind, maxExceptionDays, onEvidenceFailure, parameters)"}},
 		{"unknown nested field", edit("kinds: [DaemonSet]", "kinds: [DaemonSet], labels: {a: b}"),
 			[]string{"line 14: exceptions[0].match.labels: unknown field"}},
 		{"unknown field of a tiered action", edit("otherwise: warn", "else: warn"),

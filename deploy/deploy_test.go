@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
@@ -52,25 +53,8 @@ func TestRenderedObjects(t *testing.T) {
 	r := renderAll(t)
 	for variant, objs := range r.variants {
 		t.Run(variant, func(t *testing.T) {
-			seen := map[string]bool{}
+			checkObjects(t, objs)
 			for i, o := range objs {
-				if seen[o.id()] {
-					t.Errorf("%s rendered twice", o.id())
-				}
-				seen[o.id()] = true
-				if newT, ok := builtinTypes[o.APIVersion+"/"+o.Kind]; ok {
-					if err := yaml.UnmarshalStrict(o.doc, newT()); err != nil {
-						t.Errorf("%s does not decode strictly: %v", o.id(), err)
-					}
-				} else if !isCustom(o.APIVersion) {
-					t.Errorf("%s: no Go type to check it against; add it to builtinTypes", o.id())
-				}
-				if o.Metadata.Labels["owner"] == "" {
-					t.Errorf("%s has no owner label", o.id())
-				}
-				if o.Kind != "Namespace" && !strings.HasPrefix(o.Kind, "Cluster") && !strings.HasPrefix(o.Kind, "Validating") && o.Metadata.Namespace != namespace {
-					t.Errorf("%s is not in %s", o.id(), namespace)
-				}
 				// The README's two-step install selects on this label.
 				if isReg := o.Metadata.Labels["app.kubernetes.io/component"] == "admission-registration"; isReg != (o.Kind == "ValidatingWebhookConfiguration") {
 					t.Errorf("%s: label app.kubernetes.io/component=admission-registration must mark exactly the webhook configuration", o.id())
@@ -90,20 +74,24 @@ func TestRenderedObjects(t *testing.T) {
 func TestWebhookVariants(t *testing.T) {
 	r := renderAll(t)
 	for _, variant := range webhookVariants {
-		t.Run(variant, func(t *testing.T) {
-			objs := r.variants[variant]
-			dep := find[appsv1.Deployment](t, objs, "Deployment", "govhook")
-			checkDeployment(t, dep)
-			checkPDB(t, find[policyv1.PodDisruptionBudget](t, objs, "PodDisruptionBudget", "govhook"), dep)
-			checkService(t, find[corev1.Service](t, objs, "Service", "govhook"), dep)
-			checkNetworkPolicy(t, find[networkingv1.NetworkPolicy](t, objs, "NetworkPolicy", "govhook"), dep)
-			vwc := find[admissionregistrationv1.ValidatingWebhookConfiguration](t, objs, "ValidatingWebhookConfiguration", "govhook")
-			checkWebhookConfiguration(t, vwc)
-			checkRBAC(t, objs, dep, vwc)
-			checkNamespace(t, find[corev1.Namespace](t, objs, "Namespace", namespace))
-			checkConfig(t, find[corev1.ConfigMap](t, objs, "ConfigMap", "govhook-config"))
-		})
+		t.Run(variant, func(t *testing.T) { checkInstall(t, r.variants[variant]) })
 	}
+}
+
+// checkInstall checks the invariants of one installable rendering (a kustomize variant or the
+// Helm chart with some values).
+func checkInstall(t *testing.T, objs []object) {
+	t.Helper()
+	dep := find[appsv1.Deployment](t, objs, "Deployment", "govhook")
+	checkDeployment(t, dep)
+	checkPDB(t, find[policyv1.PodDisruptionBudget](t, objs, "PodDisruptionBudget", "govhook"), dep)
+	checkService(t, find[corev1.Service](t, objs, "Service", "govhook"), dep)
+	checkNetworkPolicy(t, find[networkingv1.NetworkPolicy](t, objs, "NetworkPolicy", "govhook"), dep)
+	vwc := find[admissionregistrationv1.ValidatingWebhookConfiguration](t, objs, "ValidatingWebhookConfiguration", "govhook")
+	checkWebhookConfiguration(t, vwc)
+	checkRBAC(t, objs, dep, vwc)
+	checkNamespace(t, find[corev1.Namespace](t, objs, "Namespace", namespace))
+	checkConfig(t, find[corev1.ConfigMap](t, objs, "ConfigMap", "govhook-config"))
 }
 
 func checkDeployment(t *testing.T, dep *appsv1.Deployment) {
@@ -363,6 +351,14 @@ func checkRBAC(t *testing.T, objs []object, dep *appsv1.Deployment, vwc *admissi
 	if dep.Spec.Template.Spec.ServiceAccountName != sa.Name {
 		t.Errorf("the Deployment runs as %q, not ServiceAccount %s", dep.Spec.Template.Spec.ServiceAccountName, sa.Name)
 	}
+	// IRSA gives the pods the role that writes the evidence archive.
+	if arn := sa.Annotations["eks.amazonaws.com/role-arn"]; !strings.HasPrefix(arn, "arn:aws:iam::") {
+		t.Errorf("ServiceAccount %s lacks the IRSA annotation eks.amazonaws.com/role-arn (got %q)", sa.Name, arn)
+	}
+	// Shutdown seals and uploads the open evidence segment after the drain: leave room for it.
+	if g := dep.Spec.Template.Spec.TerminationGracePeriodSeconds; g == nil || *g < 60 {
+		t.Errorf("terminationGracePeriodSeconds = %v, want >= 60 (preStop, drain, archive upload)", val(g))
+	}
 	webhook := find[rbacv1.ClusterRole](t, objs, "ClusterRole", "govhook")
 	if diff := cmp.Diff(map[string][]string{"/namespaces": {"get", "list", "watch"}}, grants(t, webhook)); diff != "" {
 		t.Errorf("ClusterRole govhook grants (-want +got):\n%s", diff)
@@ -420,6 +416,12 @@ func checkConfig(t *testing.T, cm *corev1.ConfigMap) {
 	if err != nil {
 		t.Fatalf("ConfigMap govhook-config: %v", err)
 	}
+	// Evidence must outlive the pod: the archive is configured, its backlog bounded below the
+	// emptyDir's sizeLimit, with the 1-minute loss window.
+	a := cfg.Evidence.Archive
+	if a == nil || a.MaxLocalBytes <= 0 || a.MaxLocalBytes >= 1<<30 || cfg.Evidence.SegmentAgeOrDefault() != time.Minute {
+		t.Errorf("config evidence = %+v (archive %+v); want an archive with 0 < maxLocalBytes < 1Gi and segmentAge 1m", cfg.Evidence, a)
+	}
 	// The webhook sends from kube-system and govhook-system only what must be judged there
 	// (aws-auth for RBAC-006, govhook's own objects for MON-001): exempting them waives that.
 	for _, ns := range []string{"kube-system", namespace} {
@@ -474,7 +476,13 @@ func TestCertManagerOverlay(t *testing.T) {
 // TestSelfSignedOverlay checks that the overlay, once `govhook certs` has run, ships the
 // Secret the pods mount and registers the webhook with the CA that signed it.
 func TestSelfSignedOverlay(t *testing.T) {
-	objs := renderAll(t).variants["overlays/self-signed"]
+	checkServingCertificate(t, renderAll(t).variants["overlays/self-signed"])
+}
+
+// checkServingCertificate checks that a self-signed rendering ships the Secret the pods mount
+// and registers every webhook with a CA bundle the served certificate verifies against.
+func checkServingCertificate(t *testing.T, objs []object) {
+	t.Helper()
 	secret := find[corev1.Secret](t, objs, "Secret", "govhook-tls")
 	if secret.Type != corev1.SecretTypeTLS {
 		t.Errorf("Secret type %s, want kubernetes.io/tls", secret.Type)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"text/template"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -16,6 +17,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/govhook/govhook/config"
+	"github.com/govhook/govhook/evidence"
 	"github.com/govhook/govhook/metrics"
 )
 
@@ -121,7 +123,8 @@ func TestMonitoring(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"GovhookPolicyDenialRateHigh", "GovhookEvidenceWriteErrors", "GovhookAdmissionLatencyHigh",
-		"GovhookCertificateExpiringSoon", "GovhookExceptionExpiringSoon", "GovhookConfigReloadFailed"} {
+		"GovhookCertificateExpiringSoon", "GovhookExceptionExpiringSoon", "GovhookConfigReloadFailed", "GovhookAuditNotCompleted",
+		"GovhookEvidenceArchiveBacklogOld", "GovhookEvidenceLocalDiskFilling"} {
 		if _, ok := alerts[name]; !ok {
 			t.Errorf("alert %s is missing", name)
 		}
@@ -219,6 +222,12 @@ func exportedSeries(t *testing.T) map[string]bool {
 	if err := metrics.RegisterExceptionsActive(reg, config.Default, nil); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := metrics.NewAudit(reg, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := metrics.RegisterEvidenceArchive(reg, func() evidence.ArchiveStatus { return evidence.ArchiveStatus{} }); err != nil {
+		t.Fatal(err)
+	}
 	if len(reg.names) == 0 {
 		t.Fatal("the metrics package registered nothing")
 	}
@@ -274,4 +283,41 @@ func isHistogram(c prometheus.Collector) bool {
 		}
 	}
 	return histogram
+}
+
+// TestAuditAlertThreshold ties the audit alert to the configured interval: it fires when the
+// last complete run is older than three intervals (or when no run ever completed).
+func TestAuditAlertThreshold(t *testing.T) {
+	rule := find[prometheusRule](t, renderAll(t).variants["monitoring"], "PrometheusRule", "govhook")
+	for _, g := range rule.Spec.Groups {
+		for _, rl := range g.Rules {
+			if rl.Alert != "GovhookAuditNotCompleted" {
+				continue
+			}
+			e, err := parser.NewParser(parser.Options{}).ParseExpr(rl.Expr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var threeIntervals, absent bool
+			parser.Inspect(e, func(n parser.Node, _ []parser.Node) error {
+				switch n := n.(type) {
+				case *parser.BinaryExpr:
+					if num, ok := n.LHS.(*parser.NumberLiteral); ok && n.Op == parser.MUL && num.Val == 3 &&
+						slices.Contains(seriesNames(n.RHS), "govhook_audit_interval_seconds") {
+						threeIntervals = true
+					}
+				case *parser.Call:
+					if n.Func.Name == "absent" && slices.Contains(seriesNames(n.Args[0]), "govhook_audit_last_run_timestamp_seconds") {
+						absent = true
+					}
+				}
+				return nil
+			})
+			if !threeIntervals || !absent {
+				t.Errorf("want `time() - last run > 3 * interval` or absent(last run), got %s", rl.Expr)
+			}
+			return
+		}
+	}
+	t.Fatal("no alert GovhookAuditNotCompleted")
 }

@@ -12,6 +12,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"sigs.k8s.io/yaml"
 )
 
@@ -45,6 +46,11 @@ var builtinTypes = map[string]func() any{
 	"networking.k8s.io/v1/NetworkPolicy":              func() any { return &networkingv1.NetworkPolicy{} },
 	"rbac.authorization.k8s.io/v1/ClusterRole":        func() any { return &rbacv1.ClusterRole{} },
 	"rbac.authorization.k8s.io/v1/ClusterRoleBinding": func() any { return &rbacv1.ClusterRoleBinding{} },
+	"rbac.authorization.k8s.io/v1/Role":               func() any { return &rbacv1.Role{} },
+	"rbac.authorization.k8s.io/v1/RoleBinding":        func() any { return &rbacv1.RoleBinding{} },
+	"apiextensions.k8s.io/v1/CustomResourceDefinition": func() any {
+		return &apiextensionsv1.CustomResourceDefinition{}
+	},
 	"admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration": func() any {
 		return &admissionregistrationv1.ValidatingWebhookConfiguration{}
 	},
@@ -121,4 +127,30 @@ func isCustom(apiVersion string) bool {
 		}
 	}
 	return false
+}
+
+// checkObjects checks what holds for every object of every rendering: a known type, strictly
+// decoded, the owner label, govhook's namespace, no duplicate.
+func checkObjects(t *testing.T, objs []object) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, o := range objs {
+		if seen[o.id()] {
+			t.Errorf("%s rendered twice", o.id())
+		}
+		seen[o.id()] = true
+		if newT, ok := builtinTypes[o.APIVersion+"/"+o.Kind]; ok {
+			if err := yaml.UnmarshalStrict(o.doc, newT()); err != nil {
+				t.Errorf("%s does not decode strictly: %v", o.id(), err)
+			}
+		} else if !isCustom(o.APIVersion) {
+			t.Errorf("%s: no Go type to check it against; add it to builtinTypes", o.id())
+		}
+		if o.Metadata.Labels["owner"] == "" {
+			t.Errorf("%s has no owner label", o.id())
+		}
+		if o.Kind != "Namespace" && o.Kind != "CustomResourceDefinition" && !strings.HasPrefix(o.Kind, "Cluster") && !strings.HasPrefix(o.Kind, "Validating") && o.Metadata.Namespace != namespace {
+			t.Errorf("%s is not in %s", o.id(), namespace)
+		}
+	}
 }

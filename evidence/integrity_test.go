@@ -152,7 +152,7 @@ func TestVerifyCatchesTampering(t *testing.T) {
 			if tc.tamper != nil {
 				tc.tamper(t, root)
 			}
-			v, err := Verify([]string{root}, VerifyOptions{Keyring: keyring(k1), Anchors: anchors})
+			v, err := Verify(t.Context(), []string{root}, VerifyOptions{Keyring: keyring(k1), Anchors: anchors})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -197,7 +197,7 @@ func TestVerifyAnchorsOfAMissingReplicaAndForgedAnchors(t *testing.T) {
 	k1.signAnchor(&gone)
 	forged := anchors[0]
 	forged.Seq = 99
-	v, err := Verify([]string{root}, VerifyOptions{Keyring: keyring(k1), Anchors: append(anchors, gone, forged)})
+	v, err := Verify(t.Context(), []string{root}, VerifyOptions{Keyring: keyring(k1), Anchors: append(anchors, gone, forged)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +233,7 @@ func TestAnchorLines(t *testing.T) {
 	if diff := cmp.Diff([]uint64{4, 7, 10}, seqs); diff != "" {
 		t.Errorf("anchored seqs (-want +got):\n%s", diff)
 	}
-	v, err := Verify([]string{filepath.Join(root, "evidence")}, VerifyOptions{Keyring: keyring(testSigner(1)), Anchors: anchors})
+	v, err := Verify(t.Context(), []string{filepath.Join(root, "evidence")}, VerifyOptions{Keyring: keyring(testSigner(1)), Anchors: anchors})
 	if err != nil || !v.Intact() {
 		t.Errorf("verify with the anchors read back: %v %+v", err, v.Breaks)
 	}

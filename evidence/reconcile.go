@@ -3,6 +3,7 @@ package evidence
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -136,8 +137,9 @@ func ReadAuditLog(path string, span *[2]time.Time) ([]AuditDecision, error) {
 }
 
 // Reconcile matches the decision ids in the audit logs against the admission records under
-// evidence paths. An audit event logged at several stages counts once.
-func Reconcile(auditLogs, paths []string) (*Reconciliation, error) {
+// evidence paths (s3:// paths read from archives, as Verify does). An audit event logged at
+// several stages counts once.
+func Reconcile(ctx context.Context, auditLogs, paths []string, archives map[string]*Archive) (*Reconciliation, error) {
 	var span [2]time.Time
 	byID := map[string]AuditDecision{}
 	for _, path := range auditLogs {
@@ -153,7 +155,7 @@ func Reconcile(auditLogs, paths []string) (*Reconciliation, error) {
 	}
 	rec := &Reconciliation{Missing: []AuditDecision{}, Unmatched: []UnmatchedRecord{}, Decisions: len(byID), From: span[0], To: span[1]}
 	recorded := map[string]bool{}
-	_, err := Verify(paths, VerifyOptions{Visit: func(e Entry) {
+	_, err := Verify(ctx, paths, VerifyOptions{Archives: archives, Visit: func(e Entry) {
 		r := e.Record
 		if r.Type != TypeAdmission || r.ID == "" {
 			return

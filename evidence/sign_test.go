@@ -173,7 +173,7 @@ func TestVerifySignedCheckpoints(t *testing.T) {
 			if tc.tamper != nil {
 				tc.tamper(t, filepath.Join(root, "r1"))
 			}
-			v, err := Verify([]string{root}, VerifyOptions{Keyring: tc.keyring})
+			v, err := Verify(t.Context(), []string{root}, VerifyOptions{Keyring: tc.keyring})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -190,7 +190,7 @@ func TestVerifyAcrossKeyRotation(t *testing.T) {
 	clock := testsupport.NewClock()
 	writeSignedChain(t, root, clock, k1)
 	writeSignedChain(t, root, clock, k2) // restarted with the new key from the Secret
-	v, err := Verify([]string{root}, VerifyOptions{Keyring: keyring(k1, k2)})
+	v, err := Verify(t.Context(), []string{root}, VerifyOptions{Keyring: keyring(k1, k2)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +208,7 @@ func TestVerifyWithKeyringNeedsACheckpoint(t *testing.T) {
 	w := openWriter(t, root, clock, func(o *Options) { o.Signer = testSigner(1) })
 	record(t, w, admission(clock, "a"))
 	w.abandon()
-	v, err := Verify([]string{root}, VerifyOptions{Keyring: keyring(testSigner(1))})
+	v, err := Verify(t.Context(), []string{root}, VerifyOptions{Keyring: keyring(testSigner(1))})
 	if err != nil {
 		t.Fatal(err)
 	}

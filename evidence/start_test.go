@@ -102,7 +102,7 @@ func TestRestartAfterTheNewestSegmentWasDeletedStartsANewChain(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("chain (-want +got):\n%s", diff)
 	}
-	v, err := Verify([]string{dir}, VerifyOptions{})
+	v, err := Verify(t.Context(), []string{dir}, VerifyOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestRestartBehindTheNewestAnchorStartsANewChain(t *testing.T) {
 	if diff := cmp.Diff([]string{"41 start new lost=1-40", "42 checkpoint head=41 count=1 09:00:00..09:00:00"}, summary(readChain(t, filepath.Join(dir, "r1")))); diff != "" {
 		t.Errorf("chain (-want +got):\n%s", diff)
 	}
-	v, err := Verify([]string{dir}, VerifyOptions{})
+	v, err := Verify(t.Context(), []string{dir}, VerifyOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestVerifyReportsHeartbeatGaps(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	v, err := Verify([]string{dir}, VerifyOptions{CheckpointInterval: time.Minute, MissedCheckpoints: 3})
+	v, err := Verify(t.Context(), []string{dir}, VerifyOptions{CheckpointInterval: time.Minute, MissedCheckpoints: 3})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package evidence
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -95,6 +96,8 @@ type VerifyOptions struct {
 	MissedCheckpoints  int
 	// Visit, if not nil, gets every record that decodes, in chain order.
 	Visit func(Entry)
+	// Archives are the opened archives for the s3://BUCKET/PREFIX paths, by path.
+	Archives map[string]*Archive
 }
 
 // DefaultMissedCheckpoints is how many checkpoint intervals may pass without a checkpoint
@@ -123,31 +126,31 @@ type Entry struct {
 // replica's chain, checked on its own: every line's hash per the package doc, seq continuity
 // from 1 within and across segments, prevHash links, one replica name per chain, segment
 // names, checkpoints and their signatures, recovery records against their quarantine files,
-// and torn lines. The error is for paths that cannot be read; breaks in the evidence are in
-// the Verification.
-func Verify(paths []string, o VerifyOptions) (*Verification, error) {
+// and torn lines. A path s3://BUCKET/PREFIX reads the archive o.Archives[path], streaming one
+// segment at a time; an archived replica and a local directory of the same name (the tail not
+// archived yet) are verified as one chain. The error is for paths that cannot be read; breaks
+// in the evidence are in the Verification.
+func Verify(ctx context.Context, paths []string, o VerifyOptions) (*Verification, error) {
 	if o.CheckpointInterval <= 0 {
 		o.CheckpointInterval = DefaultCheckpointInterval
 	}
 	if o.MissedCheckpoints <= 0 {
 		o.MissedCheckpoints = DefaultMissedCheckpoints
 	}
-	chains, err := collectChains(paths)
+	chains, err := collectSources(ctx, paths, o.Archives)
 	if err != nil {
 		return nil, err
 	}
 	v := &Verification{Chains: []Chain{}, Breaks: []Break{}, SignaturesChecked: len(o.Keyring) > 0, AnchorsChecked: len(o.Anchors) > 0}
 	anchors := indexAnchors(o, v)
-	for _, files := range chains {
-		cv := &chainVerifier{chain: Chain{Dir: filepath.Dir(files[0]), Segments: len(files), KeyIDs: []string{}, HeartbeatGaps: []HeartbeatGap{}}, expectSeq: 1, prevHash: GenesisHash, spanKnown: true, o: o, anchorIndex: anchors, anchorSeen: map[uint64]bool{}, quarantines: map[string]bool{}}
-		for _, file := range files {
-			if err := cv.segment(file); err != nil {
+	for _, src := range chains {
+		cv := &chainVerifier{ctx: ctx, src: src, chain: Chain{Dir: src.dir, Segments: len(src.segments), KeyIDs: []string{}, HeartbeatGaps: []HeartbeatGap{}}, expectSeq: 1, prevHash: GenesisHash, spanKnown: true, o: o, anchorIndex: anchors, anchorSeen: map[uint64]bool{}, quarantines: map[string]bool{}}
+		for _, seg := range src.segments {
+			if err := cv.segment(seg); err != nil {
 				return nil, err
 			}
 		}
-		if err := cv.unnamedQuarantines(); err != nil {
-			return nil, err
-		}
+		cv.unnamedQuarantines()
 		if v.SignaturesChecked && cv.chain.Records > 0 && cv.chain.Checkpoints == 0 {
 			cv.breaks = append(cv.breaks, Break{File: cv.chain.Dir, Message: "no signed checkpoint: no record of this chain can be authenticated"})
 		}
@@ -283,6 +286,8 @@ func collectChains(paths []string) ([][]string, error) {
 
 // chainVerifier walks one chain, line by line.
 type chainVerifier struct {
+	ctx       context.Context
+	src       *chainSource
 	chain     Chain
 	breaks    []Break
 	expectSeq uint64
@@ -305,13 +310,13 @@ func (cv *chainVerifier) fail(line int, format string, args ...any) {
 	cv.breaks = append(cv.breaks, Break{File: cv.file, Line: line, Message: fmt.Sprintf(format, args...)})
 }
 
-func (cv *chainVerifier) segment(file string) error {
-	cv.file = file
-	named, nameOK := segmentSeq(file)
+func (cv *chainVerifier) segment(seg segmentSource) error {
+	cv.file = seg.file
+	named, nameOK := segmentSeq(seg.name)
 	if !nameOK {
 		cv.fail(0, "segment file name is not <first seq, 20 digits>%s", segmentExt)
 	}
-	f, err := os.Open(file)
+	f, err := seg.open(cv.ctx)
 	if err != nil {
 		return err
 	}
@@ -473,10 +478,11 @@ func (cv *chainVerifier) quarantineProblem(name string, rec *Recovery) string {
 	if filepath.Base(name) != name {
 		return fmt.Sprintf("recovery names quarantine file %q outside its directory", name)
 	}
-	data, err := os.ReadFile(filepath.Join(filepath.Dir(cv.file), name))
-	if errors.Is(err, os.ErrNotExist) {
+	q, ok := cv.src.quarantines[name]
+	if !ok {
 		return fmt.Sprintf("recovery names quarantine file %s, which is missing", name)
 	}
+	data, err := q.read(cv.ctx)
 	if err != nil {
 		return fmt.Sprintf("quarantine file %s: %v", name, err)
 	}
@@ -530,18 +536,12 @@ func (cv *chainVerifier) heartbeat(t time.Time) {
 
 // unnamedQuarantines reports quarantine files in the chain's directory that no recovery
 // record names: torn bytes moved aside without a trace in the chain.
-func (cv *chainVerifier) unnamedQuarantines() error {
-	paths, err := filepath.Glob(filepath.Join(cv.chain.Dir, "*"+quarantineInfix+"*"))
-	if err != nil {
-		return err
-	}
-	slices.Sort(paths)
-	for _, p := range paths {
-		if !cv.quarantines[filepath.Base(p)] {
-			cv.breaks = append(cv.breaks, Break{File: p, Message: "quarantine file is not named by any recovery record"})
+func (cv *chainVerifier) unnamedQuarantines() {
+	for _, name := range slices.Sorted(maps.Keys(cv.src.quarantines)) {
+		if !cv.quarantines[name] {
+			cv.breaks = append(cv.breaks, Break{File: cv.src.quarantines[name].file, Message: "quarantine file is not named by any recovery record"})
 		}
 	}
-	return nil
 }
 
 // newChainLoss is the loss a start record names when it starts a new chain after one.

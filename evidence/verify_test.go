@@ -266,7 +266,7 @@ func TestVerifyFindsTampering(t *testing.T) {
 			}
 			offset := strconv.Itoa(len(strings.Join(f.lines(r2seg)[:3], "")))
 			tc.tamper(f)
-			v, err := Verify([]string{f.root}, VerifyOptions{})
+			v, err := Verify(t.Context(), []string{f.root}, VerifyOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -304,15 +304,15 @@ func TestVerifyCannotSeeRecordsCutAfterTheLastCheckpoint(t *testing.T) {
 
 func TestVerifyInputErrors(t *testing.T) {
 	empty := t.TempDir()
-	if _, err := Verify([]string{empty}, VerifyOptions{}); !errors.Is(err, ErrNoEvidence) {
+	if _, err := Verify(t.Context(), []string{empty}, VerifyOptions{}); !errors.Is(err, ErrNoEvidence) {
 		t.Errorf("empty directory: %v, want ErrNoEvidence", err)
 	}
-	if _, err := Verify([]string{filepath.Join(empty, "missing")}, VerifyOptions{}); !errors.Is(err, os.ErrNotExist) {
+	if _, err := Verify(t.Context(), []string{filepath.Join(empty, "missing")}, VerifyOptions{}); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing path: %v, want not exist", err)
 	}
 	other := filepath.Join(empty, "notes.txt")
 	os.WriteFile(other, []byte("x"), 0o640)
-	if _, err := Verify([]string{other}, VerifyOptions{}); err == nil || !strings.Contains(err.Error(), "is not a segment file") {
+	if _, err := Verify(t.Context(), []string{other}, VerifyOptions{}); err == nil || !strings.Contains(err.Error(), "is not a segment file") {
 		t.Errorf("non-segment file: %v", err)
 	}
 }

@@ -36,8 +36,12 @@ type File interface {
 
 // Defaults of Options.
 const (
-	DefaultMaxSegmentBytes    = 64 << 20
-	DefaultMaxSegmentAge      = 24 * time.Hour
+	DefaultMaxSegmentBytes = 64 << 20
+	DefaultMaxSegmentAge   = 24 * time.Hour
+	// DefaultSealAge is govhook serve's segment age: it bounds what an emptyDir loses on a
+	// hard crash once segments are archived, since a segment is sealed (and handed to the
+	// archive) at most this long after its first record.
+	DefaultSealAge            = time.Minute
 	DefaultCheckpointInterval = time.Minute
 	DefaultRetryInterval      = time.Second
 )
@@ -77,6 +81,15 @@ type Options struct {
 	Pod          string
 	Version      string
 	ConfigDigest string
+	// OnSeal, if set, is told of every segment the writer stops appending to (its path and
+	// size), so an archive can take it at once. It must not block.
+	OnSeal func(path string, size int64)
+	// Guard, if set, is asked before a record is queued, with the bytes of the open segment
+	// and the queue; an error refuses the record (the archive's disk guard, ErrLocalFull).
+	Guard func(openBytes int64) error
+	// SealOnClose seals the open segment on Close, after the last checkpoint: a new empty
+	// segment takes its place, so the closed one can be archived and is never appended to.
+	SealOnClose bool
 }
 
 func (o *Options) defaults() {
@@ -119,8 +132,12 @@ type Writer struct {
 	synced *sync.Cond
 
 	// The segment is used by whoever holds flushing (before Open returns: Open).
-	file     File
-	segSize  int64
+	file    File
+	segPath string
+	segSize int64
+	// segBytes is segSize as of the last flush, read under mu by the disk guard while a
+	// flush may be changing segSize.
+	segBytes int64
 	segStart time.Time
 
 	seq        uint64 // last seq assigned
@@ -258,6 +275,11 @@ func (w *Writer) Record(_ context.Context, r *Record) error {
 	if err := w.usable(r.Time, true); err != nil {
 		return err
 	}
+	if w.o.Guard != nil {
+		if err := w.o.Guard(w.segBytes + int64(len(w.queue))); err != nil {
+			return err
+		}
+	}
 	batch, err := w.append(r)
 	if err != nil {
 		return err
@@ -324,6 +346,9 @@ func (w *Writer) Close() error {
 	for w.flushing {
 		w.synced.Wait()
 	}
+	if w.o.SealOnClose && w.err == nil {
+		err = errors.Join(err, w.sealLocked())
+	}
 	w.closed = true
 	if w.err == nil {
 		w.err = ErrClosed
@@ -337,22 +362,76 @@ func (w *Writer) Close() error {
 
 func (w *Writer) checkpoints() {
 	defer close(w.stopped)
-	if w.o.CheckpointInterval < 0 {
-		<-w.stop
-		return
+	var tick <-chan time.Time
+	if w.o.CheckpointInterval > 0 {
+		t := time.NewTicker(w.o.CheckpointInterval)
+		defer t.Stop()
+		tick = t.C
 	}
-	t := time.NewTicker(w.o.CheckpointInterval)
-	defer t.Stop()
+	// An idle writer still seals an old segment, so the archive gets it within the age.
+	sealEvery := min(max(w.o.MaxSegmentAge/4, 100*time.Millisecond), 15*time.Second)
+	seal := time.NewTicker(sealEvery)
+	defer seal.Stop()
 	for {
 		select {
 		case <-w.stop:
 			return
-		case <-t.C:
+		case <-tick:
 			if err := w.Checkpoint(context.Background()); err != nil && !errors.Is(err, ErrClosed) {
 				w.o.Log.Error(err, "evidence checkpoint not durable")
 			}
+		case <-seal.C:
+			if err := w.sealIfOld(); err != nil {
+				w.o.Log.Error(err, "seal evidence segment")
+			}
 		}
 	}
+}
+
+// Seal starts a new segment now if the open one holds records, so that the open one can be
+// archived. Records keep flowing into the new segment.
+func (w *Writer) Seal() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for w.flushing {
+		w.synced.Wait()
+	}
+	if w.closed {
+		return ErrClosed
+	}
+	if w.err != nil {
+		return w.err
+	}
+	return w.sealLocked()
+}
+
+func (w *Writer) sealIfOld() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for w.flushing {
+		w.synced.Wait()
+	}
+	if w.closed || w.err != nil || w.segSize == 0 || w.o.Now().Sub(w.segStart) < w.o.MaxSegmentAge {
+		return nil
+	}
+	return w.sealLocked()
+}
+
+// sealLocked rotates to a new segment named for the first record not written yet. Called with
+// mu held and no flush under way.
+func (w *Writer) sealLocked() error {
+	if w.segSize == 0 {
+		return nil
+	}
+	next := w.queueFirst
+	if next == 0 {
+		next = w.seq + 1
+	}
+	if err := w.rotate(next, w.o.Now()); err != nil {
+		return err
+	}
+	w.segBytes = 0
+	return nil
 }
 
 // usable returns nil when records can be queued; a failed writer tries to resume first once
@@ -445,6 +524,7 @@ func (w *Writer) flush() {
 
 	w.mu.Lock()
 	w.spare = buf
+	w.segBytes = w.segSize
 	w.flushing = false
 	w.durable = batch
 	if err == nil {
@@ -472,6 +552,9 @@ func (w *Writer) write(buf []byte, first uint64, now time.Time) error {
 		if err := w.rotate(first, now); err != nil {
 			return err
 		}
+	}
+	if w.segSize == 0 {
+		w.segStart = now // a segment's age counts from its first record
 	}
 	n, err := w.file.Write(buf)
 	w.segSize += int64(n)
@@ -512,11 +595,15 @@ func (w *Writer) rotate(first uint64, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	old := w.file
+	old, oldSize := w.file, w.segSize
 	w.file, w.segSize, w.segStart = f, 0, now
 	if err := old.Close(); err != nil {
 		w.o.Log.Error(err, "close evidence segment")
 	}
+	if w.o.OnSeal != nil && oldSize > 0 {
+		w.o.OnSeal(w.segPath, oldSize)
+	}
+	w.segPath = filepath.Join(w.dir, segmentName(first))
 	return nil
 }
 
@@ -580,6 +667,7 @@ func (w *Writer) appendRecoveries(recs []*Recovery, batch uint64) (uint64, error
 // resumed is the chain state read back from disk.
 type resumed struct {
 	file       File
+	path       string
 	size       int64
 	start      time.Time
 	seq        uint64
@@ -590,7 +678,8 @@ type resumed struct {
 
 // apply puts the state read back from disk in force; nothing queued before survives it.
 func (w *Writer) apply(res *resumed) {
-	w.file, w.segSize, w.segStart = res.file, res.size, res.start
+	w.file, w.segPath, w.segSize, w.segStart = res.file, res.path, res.size, res.start
+	w.segBytes = res.size
 	w.seq, w.prevHash, w.span, w.durableSeq = res.seq, res.hash, res.span, res.seq
 	w.queue, w.queueFirst = w.queue[:0], 0
 }
@@ -608,7 +697,16 @@ func (w *Writer) resume() (*resumed, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Segments moved to the archive left the head of the chain behind them here.
+	archived, err := readArchivedHead(w.dir)
+	if err != nil {
+		return nil, err
+	}
 	newest := filepath.Join(w.dir, segmentName(1))
+	if archived != nil {
+		res.seq, res.hash, res.span = archived.LastSeq, archived.LastHash, archived.Cover.span()
+		newest = filepath.Join(w.dir, segmentName(archived.LastSeq+1))
+	}
 	if len(segments) > 0 {
 		newest = segments[len(segments)-1]
 		st, err := readSegment(newest)
@@ -624,6 +722,9 @@ func (w *Writer) resume() (*resumed, error) {
 		}
 		head, cover, complete := st.last, st.span, st.checkpoint
 		for i := len(segments) - 2; i >= 0 && (head == nil || !complete); i-- {
+			if n, ok := segmentSeq(segments[i]); ok && archived != nil && n <= archived.LastSeq {
+				break // archived already, waiting for its local delete: the head file covers it
+			}
 			older, err := readSegment(segments[i])
 			if err != nil {
 				return nil, err
@@ -635,6 +736,9 @@ func (w *Writer) resume() (*resumed, error) {
 				head = older.last
 			}
 			cover, complete = older.span.then(cover), older.checkpoint
+		}
+		if archived != nil && !complete {
+			cover = archived.Cover.span().then(cover)
 		}
 		if head != nil {
 			res.seq, res.hash = head.Seq, head.Hash
@@ -656,7 +760,7 @@ func (w *Writer) resume() (*resumed, error) {
 		f.Close()
 		return nil, fmt.Errorf("open evidence segment: %w", err)
 	}
-	res.file = f
+	res.file, res.path = f, newest
 	return res, nil
 }
 

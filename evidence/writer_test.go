@@ -99,7 +99,7 @@ func summary(rs []Record) []string {
 
 func mustVerify(t *testing.T, paths ...string) *Verification {
 	t.Helper()
-	v, err := Verify(paths, VerifyOptions{})
+	v, err := Verify(t.Context(), paths, VerifyOptions{})
 	if err != nil {
 		t.Fatalf("verify: %v", err)
 	}

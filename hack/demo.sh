@@ -17,6 +17,9 @@ cd "$(dirname "$0")/.."
 
 state=${GOVHOOK_DEMO_DIR:-/tmp/govhook-demo}
 pidfile=$state/localcluster.pid
+s3pidfile=$state/s3-store.pid
+bucket=govhook-evidence
+archive=s3://$bucket/demo
 
 if [ -t 1 ]; then say() { printf '\033[1m%s\033[0m\n' "$*"; }; else say() { printf '%s\n' "$*"; }; fi
 
@@ -30,10 +33,19 @@ stop() {
   pid=$(cat "$pidfile")
   if running "$pid"; then
     kill -TERM "$pid"
-    for _ in $(seq 150); do running "$pid" || break; sleep 0.2; done
+    for _ in $(seq 300); do running "$pid" || break; sleep 0.2; done
     running "$pid" && { echo "localcluster $pid did not stop; killing it" >&2; kill -KILL "$pid"; }
   fi
   rm -f "$pidfile"
+  stop_store
+}
+
+stop_store() { # after govhook: it uploads its last segment on SIGTERM
+  [ -f "$s3pidfile" ] || return 0
+  local pid
+  pid=$(cat "$s3pidfile")
+  if grep -qs versitygw "/proc/$pid/cmdline"; then kill -TERM "$pid"; fi
+  rm -f "$s3pidfile"
 }
 
 if [ "${1:-}" = down ]; then
@@ -52,16 +64,44 @@ fi
 [ -x bin/govhook ] || { echo "bin/govhook is missing: run make demo" >&2; exit 1; }
 assets=$(hack/build-control-plane.sh | tail -n 1)
 go build -o bin/localcluster ./hack/localcluster
+go build -o bin/archivedemo ./hack/archivedemo
+store=$(hack/build-s3-store.sh | tail -n 1)
 
 stop # a demo left running
 rm -rf "$state"
-mkdir -p "$state"
+mkdir -p "$state/s3/root" "$state/s3/versions"
+
+# The evidence archive: a Versity S3 Gateway on loopback with an Object Lock bucket. govhook
+# finds these credentials through the AWS SDK's default chain, as it finds IRSA on EKS.
+port=$(bin/archivedemo free-port)
+export AWS_ACCESS_KEY_ID=govhookdemo AWS_SECRET_ACCESS_KEY=govhookdemo-secret AWS_REGION=us-east-1
+export AWS_ENDPOINT_URL=http://127.0.0.1:$port AWS_EC2_METADATA_DISABLED=true
+say "starting the S3 store for the evidence archive on $AWS_ENDPOINT_URL"
+"$store" --access "$AWS_ACCESS_KEY_ID" --secret "$AWS_SECRET_ACCESS_KEY" --region "$AWS_REGION" \
+  --port "127.0.0.1:$port" --quiet posix --versioning-dir "$state/s3/versions" "$state/s3/root" \
+  >"$state/s3-store.log" 2>&1 &
+echo $! >"$s3pidfile"
+for _ in $(seq 100); do
+  bin/archivedemo create-bucket "$bucket" 2>/dev/null && break
+  sleep 0.2
+done
+bin/archivedemo list "$archive" >/dev/null || { echo "the S3 store did not come up:" >&2; tail -n 20 "$state/s3-store.log" >&2; exit 1; }
+cat >"$state/config.yaml" <<EOF
+apiVersion: govhook.io/v1alpha1
+kind: Config
+exemptions: {namespaces: [kube-node-lease]}
+evidence:
+  segmentAge: 5s   # 1m in production; short here so the demo shows archived segments at once
+  archive: {url: $archive, endpoint: $AWS_ENDPOINT_URL, region: $AWS_REGION, retentionDays: 400, lockMode: COMPLIANCE, maxLocalBytes: 104857600}
+EOF
+
 say "starting etcd, kube-apiserver and govhook (state in $state)"
 launch=()
 # a demo left in the background gets its own session, out of reach of the terminal's signals
 [ "$keep" = background ] && command -v setsid >/dev/null && launch=(setsid)
 "${launch[@]}" bin/localcluster --assets "$assets" --govhook bin/govhook \
-  --webhook-config deploy/base/validatingwebhookconfiguration.yaml --state "$state" \
+  --webhook-config deploy/base/validatingwebhookconfiguration.yaml --state "$state" --govhook-config "$state/config.yaml" \
+  --crds deploy/base/openreports --audit-interval 10s \
   >"$state/localcluster.log" 2>&1 &
 pid=$!
 echo "$pid" >"$pidfile"
@@ -125,8 +165,55 @@ if command -v curl >/dev/null; then
 fi
 
 echo
+say "### the evidence archive ($archive, Object Lock COMPLIANCE)"
+echo "sealed segments go to S3 within segmentAge; the local directory is only a buffer"
+for _ in $(seq 100); do
+  [ -n "$(bin/archivedemo list "$archive/")" ] && break
+  sleep 0.2
+done
+echo "\$ archived segments:"
+bin/archivedemo list "$archive/" || broken=$((broken + 1))
+first=$(bin/archivedemo list "$archive/" | head -n 1 | cut -d ' ' -f 1)
+if [ -n "$first" ]; then
+  echo "\$ delete the archived version of $first:"
+  bin/archivedemo delete "$first" || broken=$((broken + 1))
+else
+  echo "(nothing archived yet)"; broken=$((broken + 1))
+fi
+echo "\$ bin/govhook evidence verify --config $state/config.yaml $archive $EVIDENCE_DIR   # the archive, plus the tail not archived yet"
+bin/govhook evidence verify --config "$state/config.yaml" "$archive" "$EVIDENCE_DIR" | tail -n 2 || broken=$((broken + 1))
+if command -v curl >/dev/null; then
+  curl -s "$METRICS_URL/metrics" | grep -E '^govhook_evidence_(archive_[a-z_]+|local_bytes) '
+fi
+
+echo
 say "$admitted admitted, $refused refused by govhook, $broken failed otherwise"
-status=0
+
+echo
+say "### continuous compliance: what is in the cluster now"
+# The audit (every 10s here, hourly by default) judges every object already in the cluster and
+# publishes OpenReports. Wait for a run that started after the last kubectl apply.
+applied=$(date +%s)
+audited=0
+for _ in $(seq 300); do
+  if command -v curl >/dev/null; then
+    m=$(curl -s "$METRICS_URL/metrics")
+    last=$(sed -n 's/^govhook_audit_last_run_timestamp_seconds //p' <<<"$m")
+    took=$(sed -n 's/^govhook_audit_run_duration_seconds //p' <<<"$m")
+    if [ -n "$last" ] && awk -v l="$last" -v d="$took" -v a="$applied" 'BEGIN { exit !(l - d > a) }'; then
+      audited=1
+      grep -E '^govhook_audit_(violations|objects_scanned)' <<<"$m" | head -n 12
+      break
+    fi
+  fi
+  sleep 0.2
+done
+[ "$audited" = 1 ] || { echo "no audit run completed (see $GOVHOOK_LOG)" >&2; status_audit=1; }
+echo "\$ kubectl get clusterreports"
+kubectl get clusterreports
+echo "\$ kubectl get reports -A"
+kubectl get reports -A
+status=${status_audit:-0}
 [ "$broken" = 0 ] || status=1
 
 case $keep in

@@ -27,7 +27,8 @@ func objectValue(raw []byte) (ast.Value, error) {
 	if v.Type() != fastjson.TypeObject {
 		return nil, fmt.Errorf("want a JSON object, got %s", jsonKinds[v.Type()])
 	}
-	return toValue(v), nil
+	var t terms
+	return t.value(v), nil
 }
 
 var jsonKinds = map[fastjson.Type]string{
@@ -35,21 +36,39 @@ var jsonKinds = map[fastjson.Type]string{
 	fastjson.TypeTrue: "a boolean", fastjson.TypeFalse: "a boolean", fastjson.TypeNull: "null",
 }
 
-// toValue converts a parsed JSON value; it copies every string, so the parser may be reused.
-func toValue(v *fastjson.Value) ast.Value {
+// terms hands out the terms of one parsed object from chunks: one allocation per termChunk
+// terms instead of one per term (a Deployment has hundreds). The chunks live as long as any
+// term of the value, which is the request's lifetime.
+type terms []ast.Term
+
+const termChunk = 64
+
+func (ts *terms) term(v ast.Value) *ast.Term {
+	if len(*ts) == 0 {
+		*ts = make([]ast.Term, termChunk)
+	}
+	t := &(*ts)[0]
+	*ts = (*ts)[1:]
+	t.Value = v
+	return t
+}
+
+// value converts a parsed JSON value; it copies every string, so the parser may be reused.
+func (ts *terms) value(v *fastjson.Value) ast.Value {
 	switch v.Type() {
 	case fastjson.TypeObject:
 		o, _ := v.Object()
 		obj := ast.NewObjectWithCapacity(o.Len())
 		o.Visit(func(key []byte, child *fastjson.Value) {
-			obj.Insert(ast.InternedTerm(string(key)), ast.NewTerm(toValue(child)))
+			k := ast.InternedTerm(string(key))
+			obj.Insert(k, ts.term(ts.value(child)))
 		})
 		return obj
 	case fastjson.TypeArray:
 		items, _ := v.Array()
 		arr := make([]*ast.Term, len(items))
 		for i, item := range items {
-			arr[i] = ast.NewTerm(toValue(item))
+			arr[i] = ts.term(ts.value(item))
 		}
 		return ast.NewArray(arr...)
 	case fastjson.TypeString:

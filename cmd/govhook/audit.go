@@ -13,12 +13,14 @@ import (
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/govhook/govhook/evidence"
 	"github.com/govhook/govhook/output"
 	"github.com/govhook/govhook/policies"
+	"github.com/govhook/govhook/review"
 	"github.com/govhook/govhook/scan"
 )
 
@@ -51,25 +53,15 @@ object or kind that could not be judged.`,
 			}
 			rules := clientcmd.NewDefaultClientConfigLoadingRules()
 			rules.ExplicitPath = kubeconfig
-			rest, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: kubeContext}).ClientConfig()
+			cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: kubeContext}).ClientConfig()
 			if err != nil {
 				return usageError(fmt.Errorf("load kubeconfig: %w", err))
 			}
-			rest.QPS, rest.Burst = 50, 100
-			client, err := dynamic.NewForConfig(rest)
+			scanner, err := newScanner(cfg, reviewer)
 			if err != nil {
 				return usageError(err)
 			}
-			disco, err := discovery.NewDiscoveryClientForConfig(rest)
-			if err != nil {
-				return usageError(err)
-			}
-			scanner := &scan.Scanner{
-				Client:   client,
-				Mapper:   restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disco)),
-				Reviewer: reviewer,
-				PageSize: pageSize,
-			}
+			scanner.PageSize = pageSize
 			if evidenceDir != "" {
 				writer, err := evidence.Open(cmd.Context(), evidence.Options{Dir: evidenceDir, Replica: replica})
 				if err != nil {
@@ -136,4 +128,23 @@ func drawProgress(w io.Writer, p scan.Progress) {
 	}
 	fmt.Fprintf(w, clearLine+"[%d/%d] %-24s [%s%s] %d/%d", p.Kind, p.Kinds, p.Resource,
 		strings.Repeat("#", filled), strings.Repeat(" ", width-filled), p.Done, p.Total)
+}
+
+// newScanner returns a scanner of the cluster cfg reaches, judging with reviewer.
+func newScanner(cfg *rest.Config, reviewer *review.Reviewer) (*scan.Scanner, error) {
+	cfg = rest.CopyConfig(cfg)
+	cfg.QPS, cfg.Burst = 50, 100
+	client, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	disco, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &scan.Scanner{
+		Client:   client,
+		Mapper:   restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disco)),
+		Reviewer: reviewer,
+	}, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -52,7 +53,7 @@ record, 1 when any is missing, 2 on a usage or input error.`,
 			if len(auditLogs) == 0 {
 				return usageError(errors.New("reconcile needs --audit-log FILE"))
 			}
-			r, err := evidence.Reconcile(auditLogs, paths)
+			r, err := evidence.Reconcile(cmd.Context(), auditLogs, paths, nil)
 			if err != nil {
 				return usageError(err)
 			}
@@ -138,14 +139,18 @@ func (f *verifyFlags) options() (evidence.VerifyOptions, error) {
 }
 
 func newEvidenceVerifyCommand() *cobra.Command {
-	var format string
+	var format, configPath string
 	var vf verifyFlags
 	cmd := &cobra.Command{
-		Use:   "verify PATH...",
+		Use:   "verify [--config FILE] PATH...",
 		Short: "Check every hash, seq and checkpoint of the evidence chains; exit 0 only when intact",
 		Long: `Verify recomputes the hash of every record, checks seq continuity and prevHash links
 within and across segments, checkpoints, recovery records and torn lines, one chain per
-replica directory. PATH is an evidence directory, a replica directory or segment files.
+replica directory. PATH is an evidence directory, a replica directory, segment files, or an
+archive s3://BUCKET/PREFIX, read one segment at a time; an archived replica and a local
+directory of the same name (the tail not archived yet) are one chain. The archive's endpoint
+and region come from evidence.archive of --config, else from the AWS SDK's environment
+(AWS_ENDPOINT_URL, AWS_REGION); credentials from the SDK's default chain.
 With --public-key, every checkpoint must carry a valid signature by one of the pinned keys:
 a chain re-hashed by someone without the key, or with unsigned checkpoints, is broken.
 With --anchors, each chain must reach the newest anchor of its replica (which catches a cut
@@ -162,7 +167,16 @@ unverifiable, 2 on a usage or input error.`,
 			if err != nil {
 				return usageError(err)
 			}
-			v, err := evidence.Verify(paths, vo)
+			var cfg *config.Config
+			if configPath != "" {
+				if cfg, err = config.Load(configPath); err != nil {
+					return usageError(err)
+				}
+			}
+			if vo.Archives, err = openArchives(cmd.Context(), paths, cfg); err != nil {
+				return usageError(err)
+			}
+			v, err := evidence.Verify(cmd.Context(), paths, vo)
 			if err != nil {
 				return usageError(err)
 			}
@@ -177,7 +191,32 @@ unverifiable, 2 on a usage or input error.`,
 	}
 	cmd.Flags().StringVarP(&format, "output", "o", "text", "output format: text or json")
 	vf.register(cmd.Flags())
+	cmd.Flags().StringVar(&configPath, "config", "", "config file whose evidence.archive gives the archive's endpoint and region")
 	return cmd
+}
+
+// openArchives opens a client for every s3:// path, with the endpoint and region of the
+// first config that has evidence.archive, else the AWS SDK's environment.
+func openArchives(ctx context.Context, paths []string, configs ...*config.Config) (map[string]*evidence.Archive, error) {
+	var settings config.EvidenceArchive
+	for _, c := range configs {
+		if c != nil && c.Evidence.Archive != nil {
+			settings = *c.Evidence.Archive
+			break
+		}
+	}
+	archives := map[string]*evidence.Archive{}
+	for _, p := range paths {
+		if !evidence.IsArchiveURL(p) || archives[p] != nil {
+			continue
+		}
+		a, err := evidence.OpenArchive(ctx, evidence.ArchiveOptions{URL: p, Endpoint: settings.Endpoint, Region: settings.Region})
+		if err != nil {
+			return nil, err
+		}
+		archives[p] = a
+	}
+	return archives, nil
 }
 
 type reportOptions struct {
@@ -197,7 +236,9 @@ func newEvidenceReportCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "report PATH...",
 		Short: "Build the auditor's report of a period: controls in force, populations, exceptions, gaps, verification",
-		Long: `Report verifies the evidence under PATH and summarises the period [--from, --to): the
+		Long: `Report verifies the evidence under PATH (directories, segment files or archives
+s3://BUCKET/PREFIX, as for verify; the archive's endpoint and region come from the first
+--config with evidence.archive) and summarises the period [--from, --to): the
 policy bundles and configs in force and when they changed (with each policy's action under
 the configs given with --config, and the built-in default), totals by decision, policy,
 SOC 2 control and namespace, the denied, warned and refused requests to sample from
@@ -208,7 +249,7 @@ Exit 0 when the evidence is intact, 1 when it is broken (the report is still wri
 2 on a usage or input error.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, paths []string) error {
-			return evidenceReport(cmd.OutOrStdout(), paths, o)
+			return evidenceReport(cmd.Context(), cmd.OutOrStdout(), paths, o)
 		},
 	}
 	f := cmd.Flags()
@@ -225,7 +266,7 @@ Exit 0 when the evidence is intact, 1 when it is broken (the report is still wri
 	return cmd
 }
 
-func evidenceReport(stdout io.Writer, paths []string, o reportOptions) error {
+func evidenceReport(ctx context.Context, stdout io.Writer, paths []string, o reportOptions) error {
 	from, to, err := report.ParsePeriod(o.from, o.to)
 	if err != nil {
 		return usageError(err)
@@ -242,16 +283,22 @@ func evidenceReport(stdout io.Writer, paths []string, o reportOptions) error {
 		return fmt.Errorf("load policy catalog: %w", err)
 	}
 	configs := map[string]*config.Config{}
+	var ordered []*config.Config
 	for _, path := range o.configs {
 		if configs[path], err = config.Load(path); err != nil {
 			return usageError(err)
 		}
+		ordered = append(ordered, configs[path])
 	}
 	vo, err := o.verify.options()
 	if err != nil {
 		return usageError(err)
 	}
-	r, err := report.Build(paths, report.Options{From: from, To: to, GapThreshold: o.gap, Catalog: catalog, Configs: configs, Verify: vo, AuditLogs: o.audit})
+	archives, err := openArchives(ctx, paths, ordered...)
+	if err != nil {
+		return usageError(err)
+	}
+	r, err := report.Build(paths, report.Options{From: from, To: to, GapThreshold: o.gap, Catalog: catalog, Configs: configs, Verify: vo, AuditLogs: o.audit, Archives: archives})
 	if err != nil {
 		return usageError(err)
 	}

@@ -180,23 +180,35 @@ type servedWebhook struct {
 	certDir     string
 	client      *http.Client
 	logs        *testsupport.Buffer
+	exited      chan struct{} // closed once the process has exited
 }
 
 // startServe runs `govhook serve --dev` with extra args and waits until it is ready.
 func startServe(t *testing.T, args ...string) *servedWebhook {
 	t.Helper()
+	s, _ := launchServe(t, filepath.Join(t.TempDir(), "evidence"), nil, args...)
+	return s
+}
+
+// launchServe runs `govhook serve --dev` on evidenceDir as replica r1, with extra environment
+// and args, waits until it is ready and returns it with its process (killed when the test ends).
+func launchServe(t *testing.T, evidenceDir string, env []string, args ...string) (*servedWebhook, *exec.Cmd) {
+	t.Helper()
 	dir := t.TempDir()
 	port, metricsPort := freePort(t), freePort(t)
 	s := &servedWebhook{t: t, url: fmt.Sprintf("https://localhost:%d/validate", port), metricsAddr: fmt.Sprintf("127.0.0.1:%d", metricsPort),
-		evidenceDir: filepath.Join(dir, "evidence"), certDir: filepath.Join(dir, "certs"), logs: &testsupport.Buffer{}}
+		evidenceDir: evidenceDir, certDir: filepath.Join(dir, "certs"), logs: &testsupport.Buffer{}}
 	cmd := exec.CommandContext(t.Context(), os.Args[0], append([]string{"serve", "--dev", "--cert-dir", s.certDir,
 		"--port", fmt.Sprint(port), "--metrics-bind-address", s.metricsAddr, "--evidence-dir", s.evidenceDir, "--replica", "r1"}, args...)...)
-	cmd.Env = append(append(os.Environ(), "GOVHOOK_RUN_MAIN=1"), noCluster...)
+	cmd.Env = append(append(append(os.Environ(), "GOVHOOK_RUN_MAIN=1"), noCluster...), env...)
 	cmd.Stderr = s.logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); <-exited })
+	s.exited = exited
 	eventually(t, "serve becomes ready", func() bool {
 		resp, err := http.Get("http://" + s.metricsAddr + "/readyz")
 		if err != nil {
@@ -212,7 +224,7 @@ func startServe(t *testing.T, args ...string) *servedWebhook {
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(caPEM)
 	s.client = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
-	return s
+	return s, cmd
 }
 
 // eventually polls cond every 50 ms for up to 15 s.

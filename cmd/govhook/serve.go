@@ -10,12 +10,14 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/go-logr/logr"
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
@@ -23,9 +25,12 @@ import (
 	ctrlwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	"github.com/govhook/govhook/certs"
+	"github.com/govhook/govhook/compliance"
+	"github.com/govhook/govhook/config"
 	"github.com/govhook/govhook/evidence"
 	"github.com/govhook/govhook/metrics"
 	"github.com/govhook/govhook/policies"
+	"github.com/govhook/govhook/review"
 	"github.com/govhook/govhook/webhook"
 )
 
@@ -50,6 +55,7 @@ type serveOptions struct {
 	dev            bool
 	kubeconfig     string
 	logLevel       string
+	audit          continuousOptions
 }
 
 func newServeCommand() *cobra.Command {
@@ -71,13 +77,15 @@ func newServeCommand() *cobra.Command {
 	f.BoolVar(&o.evidenceStdout, "evidence-stdout", false, "also write every evidence record to stdout, for log shippers")
 	f.StringVar(&o.signingKey, "evidence-signing-key", "", "Ed25519 private key file (from govhook evidence keygen, mounted from a Secret) that signs every evidence checkpoint")
 	f.Int64Var(&o.evidence.MaxSegmentBytes, "evidence-segment-bytes", evidence.DefaultMaxSegmentBytes, "start a new evidence segment before one grows past this size")
-	f.DurationVar(&o.evidence.MaxSegmentAge, "evidence-segment-age", evidence.DefaultMaxSegmentAge, "start a new evidence segment once one is this old")
+	f.DurationVar(&o.evidence.MaxSegmentAge, "evidence-segment-age", 0, "seal an evidence segment once its first record is this old (default: the config's evidence.segmentAge, else 1m)")
 	f.DurationVar(&o.evidence.CheckpointInterval, "evidence-checkpoint-interval", evidence.DefaultCheckpointInterval, "write a checkpoint record this often, even when idle, so a stopped webhook shows as a gap")
 	f.StringVar(&o.replica, "replica", defaultReplica(), "name of this replica's evidence chain (default: $POD_NAME or the host name)")
 	f.StringVar(&o.metricsAddr, "metrics-bind-address", ":8080", "address of /metrics, /healthz and /readyz (plain HTTP); 0 disables")
 	f.BoolVar(&o.dev, "dev", false, "generate a throw-away CA and serving certificate for localhost (into --cert-dir, or a temporary directory)")
 	f.StringVar(&o.kubeconfig, "kubeconfig", "", "kubeconfig of the cluster whose namespaces policies see (default: $KUBECONFIG, else in-cluster)")
 	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	f.DurationVar(&o.audit.interval, "audit-interval", compliance.DefaultInterval, "judge every object in the cluster this often, in the replica holding the audit Lease, and publish OpenReports; 0 turns the audit off")
+	f.StringVar(&o.audit.leaseNamespace, "audit-lease-namespace", "", "namespace of the audit Lease (default: $POD_NAMESPACE, else the pod's own namespace, else govhook-system)")
 	return cmd
 }
 
@@ -145,14 +153,53 @@ func serve(parent context.Context, o serveOptions) error {
 	} else {
 		log.Info("evidence checkpoints are NOT signed: without --evidence-signing-key anyone who can write the evidence files can re-hash the chain")
 	}
+	if writerOpts.MaxSegmentAge <= 0 {
+		writerOpts.MaxSegmentAge = reviewer.Config().Evidence.SegmentAgeOrDefault()
+	}
+	archiver, err := newArchiver(ctx, reviewer.Config().Evidence.Archive, o, log)
+	if err != nil {
+		return err
+	}
+	if archiver != nil {
+		writerOpts.OnSeal, writerOpts.Guard, writerOpts.SealOnClose = archiver.Sealed, archiver.Guard, true
+	}
 	writer, err := evidence.Open(ctx, writerOpts)
 	if err != nil {
 		return err
 	}
-	defer writer.Close()
+	closeWriter := sync.OnceValue(writer.Close)
+	defer closeWriter()
 	prom, err := metrics.NewPrometheus(ctrlmetrics.Registry)
 	if err != nil {
 		return fmt.Errorf("register metrics: %w", err)
+	}
+	if archiver != nil {
+		if err := metrics.RegisterEvidenceArchive(ctrlmetrics.Registry, archiver.Status); err != nil {
+			return fmt.Errorf("register metrics: %w", err)
+		}
+		// The archiver outlives the request context: on shutdown it takes the last segment.
+		archCtx, stopArchiver := context.WithCancel(context.WithoutCancel(ctx))
+		archDone := make(chan struct{})
+		go func() { defer close(archDone); _ = archiver.Run(archCtx) }()
+		defer func() {
+			stopArchiver()
+			<-archDone
+		}()
+		defer func() {
+			// After the server drained: the last checkpoint, seal, and upload before exiting.
+			if err := closeWriter(); err != nil {
+				log.Error(err, "close evidence writer")
+			}
+			stopArchiver()
+			<-archDone
+			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), archiveDrainTimeout)
+			defer cancel()
+			if err := archiver.Drain(dctx); err != nil {
+				log.Error(err, "evidence archive not drained at shutdown; the segments stay in the evidence directory", "backlog", archiver.Status().BacklogSegments)
+				return
+			}
+			log.Info("evidence archived at shutdown", "archive", reviewer.Config().Evidence.Archive.URL)
+		}()
 	}
 	if err := metrics.RegisterExceptionsActive(ctrlmetrics.Registry, reviewer.Config, nil); err != nil {
 		return fmt.Errorf("register metrics: %w", err)
@@ -193,6 +240,11 @@ func serve(parent context.Context, o serveOptions) error {
 	if o.configPath != "" {
 		g.Go(func() error { return watchConfig(gctx, o.configPath, reviewer, prom, log.WithName("config")) })
 	}
+	if o.audit.interval > 0 {
+		if err := startContinuousAudit(gctx, g, o, reviewer, writer, log.WithName("audit")); err != nil {
+			return err
+		}
+	}
 	if o.metricsAddr != "0" {
 		ready := healthz.Handler{Checks: readiness}
 		live := healthz.Handler{Checks: map[string]healthz.Checker{"ping": healthz.Ping}}
@@ -210,10 +262,66 @@ func serve(parent context.Context, o serveOptions) error {
 		"configDigest", reviewer.Config().Digest(), "evidenceDir", o.evidenceDir, "replica", o.replica)
 	err = g.Wait()
 	log.Info("govhook stopped; evidence drained")
+	if archiver != nil {
+		log.Info("sealing and archiving the open evidence segment")
+	}
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
 	return nil
+}
+
+// startContinuousAudit runs the audit in g, in whichever replica holds the Lease. Without a
+// cluster (--dev alone) there is nothing to audit.
+func startContinuousAudit(ctx context.Context, g *errgroup.Group, o serveOptions, reviewer *review.Reviewer, writer evidence.Recorder, log logr.Logger) error {
+	cfg, err := clusterConfig(o.kubeconfig)
+	if errors.Is(err, rest.ErrNotInCluster) && o.dev {
+		log.Info("no cluster configuration: the continuous audit is off")
+		return nil
+	}
+	if err != nil {
+		return usageError(fmt.Errorf("cluster configuration: %w", err))
+	}
+	auditor, election, err := newContinuousAudit(cfg, reviewer, writer, o.audit, o.replica, log)
+	if err != nil {
+		return err
+	}
+	g.Go(func() error { return compliance.RunElected(ctx, cfg, election, auditor, log) })
+	return nil
+}
+
+// archiveDrainTimeout bounds the upload at shutdown; the Deployment's
+// terminationGracePeriodSeconds leaves room for it after the request drain.
+const archiveDrainTimeout = 30 * time.Second
+
+// failpointEnv makes serve kill itself (SIGKILL) at a named point, for crash tests:
+// "archive-after-upload" is once a segment is confirmed in the archive, before its local delete.
+const failpointEnv = "GOVHOOK_FAILPOINT"
+
+// newArchiver is the archiver of the config's evidence.archive, nil when there is none.
+func newArchiver(ctx context.Context, c *config.EvidenceArchive, o serveOptions, log logr.Logger) (*evidence.Archiver, error) {
+	if c == nil {
+		return nil, nil
+	}
+	archive, err := evidence.OpenArchive(ctx, evidence.ArchiveOptions{
+		URL: c.URL, Endpoint: c.Endpoint, Region: c.Region, LockMode: c.LockMode, RetentionDays: c.RetentionDays,
+	})
+	if err != nil {
+		return nil, err
+	}
+	ao := evidence.ArchiverOptions{
+		Dir: o.evidenceDir, Replica: o.replica, Archive: archive, MaxLocalBytes: c.MaxLocalBytes,
+		Log: log.WithName("archive"),
+	}
+	if os.Getenv(failpointEnv) == "archive-after-upload" {
+		ao.AfterUpload = func(segment string) {
+			log.Info("failpoint: killing the process after an upload, before the local delete", "segment", segment)
+			_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			select {}
+		}
+	}
+	log.Info("evidence archive configured", "archive", archive.URL(), "maxLocalBytes", c.MaxLocalBytes)
+	return evidence.NewArchiver(ao)
 }
 
 // devCertificates writes a throw-away CA and serving certificate for localhost.

@@ -42,7 +42,7 @@ func TestServeSeesNamespaces(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	s := startServe(t, "--kubeconfig", path)
+	s := startServe(t, "--kubeconfig", path, "--audit-interval=0")
 	resp, err := http.Get("http://" + s.metricsAddr + "/readyz?verbose")
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -35,10 +36,13 @@ type Options struct {
 	// Now is when the report is made; zero means time.Now.
 	Now time.Time
 	// Verify is what the chains are checked against (pinned keys, anchors); Build
-	// sets its Visit.
+	// sets its Visit and its Archives.
 	Verify evidence.VerifyOptions
 	// AuditLogs, when given, are kube-apiserver audit logs to reconcile the evidence with.
 	AuditLogs []string
+	// Archives resolves the s3:// paths among the report's sources (see
+	// evidence.VerifyOptions.Archives).
+	Archives map[string]*evidence.Archive
 }
 
 // Report is the auditor's pack for a period: what was in force, what happened, the
@@ -264,14 +268,14 @@ func Build(paths []string, o Options) (*Report, error) {
 	}
 	b := newReportBuilder(o)
 	vo := o.Verify
-	vo.Visit = b.add
-	v, err := evidence.Verify(paths, vo)
+	vo.Visit, vo.Archives = b.add, o.Archives
+	v, err := evidence.Verify(context.Background(), paths, vo)
 	if err != nil {
 		return nil, err
 	}
 	var rc *evidence.Reconciliation
 	if len(o.AuditLogs) > 0 {
-		if rc, err = evidence.Reconcile(o.AuditLogs, paths); err != nil {
+		if rc, err = evidence.Reconcile(context.Background(), o.AuditLogs, paths, o.Archives); err != nil {
 			return nil, err
 		}
 	}

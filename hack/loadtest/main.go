@@ -31,6 +31,7 @@ import (
 )
 
 type options struct {
+	config      string
 	target      string
 	ca          string
 	serve       string
@@ -76,6 +77,7 @@ func main() {
 	flag.IntVar(&o.reviews, "reviews", 2000, "distinct generated reviews, sent round-robin")
 	flag.Uint64Var(&o.seed, "seed", 1, "generator seed, for repeatable mixes")
 	flag.StringVar(&o.jsonOut, "json", "", "also write the report as JSON to this file")
+	flag.StringVar(&o.config, "config", "", "with -serve: govhook config file (e.g. with evidence.archive, to compare the archive's cost)")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
@@ -222,6 +224,9 @@ func startServer(o *options) (func(), error) {
 	cmd := exec.Command(o.serve, "serve", "--dev", "--cert-dir", filepath.Join(dir, "certs"), "--port", strconv.Itoa(port),
 		"--metrics-bind-address", fmt.Sprintf("127.0.0.1:%d", metricsPort), "--evidence-dir", filepath.Join(dir, "evidence"),
 		"--replica", "load", "--log-level", "error")
+	if o.config != "" {
+		cmd.Args = append(cmd.Args, "--config", o.config)
+	}
 	logFile, err := os.Create(filepath.Join(dir, "govhook.log"))
 	if err != nil {
 		return nil, err

@@ -31,7 +31,13 @@ func run() error {
 	flag.StringVar(&opts.StateDir, "state", filepath.Join(os.TempDir(), "govhook-demo"), "state directory (kubeconfig, evidence, logs)")
 	flag.StringVar(&opts.User, "user", "demo-user", "kubeconfig user (member of system:masters)")
 	flag.StringVar(&opts.Replica, "replica", "demo", "name of govhook's evidence chain")
+	flag.DurationVar(&opts.AuditInterval, "audit-interval", 0, "run govhook's continuous audit this often (0: off)")
+	crds := flag.String("crds", "", "directory of CustomResourceDefinitions to install first (e.g. deploy/base/openreports)")
+	flag.StringVar(&opts.GovhookConfig, "govhook-config", "", "govhook config file (e.g. with evidence.archive)")
 	flag.Parse()
+	if *crds != "" {
+		opts.CRDDirs = []string{*crds}
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

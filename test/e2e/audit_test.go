@@ -125,14 +125,15 @@ func TestAuditFindsDrift(t *testing.T) {
 	}
 }
 
-// auditCluster starts etcd and kube-apiserver (no webhook) and returns an admin kubeconfig.
-func auditCluster(t *testing.T) (string, *kubernetes.Clientset) {
+// auditCluster starts etcd and kube-apiserver (no webhook) with the CRDs of crdDirs and
+// returns an admin kubeconfig.
+func auditCluster(t *testing.T, crdDirs ...string) (string, *kubernetes.Clientset) {
 	t.Helper()
 	assets := os.Getenv("KUBEBUILDER_ASSETS")
 	if assets == "" {
 		t.Skip("KUBEBUILDER_ASSETS is not set; run make e2e")
 	}
-	env := &envtest.Environment{BinaryAssetsDirectory: assets}
+	env := &envtest.Environment{BinaryAssetsDirectory: assets, CRDDirectoryPaths: crdDirs, ErrorIfCRDPathMissing: true}
 	if _, err := env.Start(); err != nil {
 		t.Fatalf("start control plane: %v", err)
 	}

@@ -48,6 +48,15 @@ type Options struct {
 	User string
 	// Replica names govhook's first evidence chain.
 	Replica string
+	// CRDDirs hold CustomResourceDefinitions installed before govhook starts (the
+	// OpenReports CRDs for the demo's reports).
+	CRDDirs []string
+	// AuditInterval runs govhook's continuous audit this often (Lease in namespace
+	// default); 0 turns it off, as the suite, which counts one evidence record per request,
+	// needs.
+	AuditInterval time.Duration
+	// GovhookConfig, if set, is govhook's config file (--config), e.g. with an evidence archive.
+	GovhookConfig string
 }
 
 // Cluster is a running control plane with govhook registered and serving.
@@ -98,6 +107,8 @@ func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
 			LocalServingHost: loopback,
 		},
 		ControlPlaneStartTimeout: time.Minute,
+		CRDDirectoryPaths:        opts.CRDDirs,
+		ErrorIfCRDPathMissing:    true,
 	}
 	c.env.ControlPlane.GetAPIServer().Configure().
 		Set("audit-log-path", c.AuditLog).
@@ -180,7 +191,9 @@ func (c *Cluster) StartGovhook(ctx context.Context, replica string) error {
 		EvidenceDir: c.EvidenceDir,
 		Replica:     replica,
 		Kubeconfig:  c.Kubeconfig,
+		Config:      c.opts.GovhookConfig,
 		Log:         filepath.Join(c.opts.StateDir, "govhook-"+replica+".log"),
+		Args:        []string{"--audit-interval", c.opts.AuditInterval.String(), "--audit-lease-namespace", "default"},
 	})
 	if err != nil {
 		return err

@@ -23,8 +23,12 @@ type GovhookOptions struct {
 	Replica     string
 	// Kubeconfig reaches the cluster whose namespaces govhook caches.
 	Kubeconfig string
+	// Config, if set, is passed as --config.
+	Config string
 	// Log receives the process's stdout and stderr.
 	Log string
+	// Args are more flags of serve.
+	Args []string
 }
 
 // Govhook is a running `govhook serve` process.
@@ -52,7 +56,7 @@ func StartGovhook(ctx context.Context, o GovhookOptions) (*Govhook, error) {
 		return nil, fmt.Errorf("govhook log: %w", err)
 	}
 	defer logFile.Close() // the child has its own descriptor
-	cmd := exec.Command(o.Binary, "serve",
+	args := append([]string{"serve",
 		"--cert-dir", o.CertDir,
 		"--host", o.Host,
 		"--port", strconv.Itoa(o.Port),
@@ -60,7 +64,11 @@ func StartGovhook(ctx context.Context, o GovhookOptions) (*Govhook, error) {
 		"--replica", o.Replica,
 		"--metrics-bind-address", metricsAddr,
 		"--kubeconfig", o.Kubeconfig,
-	)
+	}, o.Args...)
+	cmd := exec.Command(o.Binary, args...)
+	if o.Config != "" {
+		cmd.Args = append(cmd.Args, "--config", o.Config)
+	}
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// the child must not outlive whoever started it (a test binary killed by its timeout)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
