@@ -71,7 +71,7 @@ func writeArchivedHead(dir string, h *archivedHead) error {
 	}
 	tmp := filepath.Join(dir, archivedHeadFile+".tmp")
 	_ = os.Remove(tmp)
-	if err := writeSynced(tmp, append(data, '\n')); err != nil {
+	if err := writeSynced(tmp, append(data, '\n'), 0o640); err != nil {
 		return err
 	}
 	if err := os.Rename(tmp, filepath.Join(dir, archivedHeadFile)); err != nil {

@@ -41,7 +41,7 @@ func benchRecord() *Record {
 
 func openBench(b *testing.B, syncs *atomic.Int64) *Writer {
 	b.Helper()
-	w, err := Open(Options{Dir: b.TempDir(), Replica: "bench", CheckpointInterval: -1,
+	w, err := Open(b.Context(), Options{Dir: b.TempDir(), Replica: "bench", CheckpointInterval: -1,
 		OpenFile: func(path string) (File, error) {
 			f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o640)
 			return countingFile{File: f, syncs: syncs}, err

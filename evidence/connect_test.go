@@ -62,7 +62,7 @@ func TestConnectRecordsFlagsNeverCommand(t *testing.T) {
 				t.Errorf("Connect (-want +got):\n%s", diff)
 			}
 			dir := t.TempDir()
-			w, err := evidence.Open(evidence.Options{Dir: dir, Replica: "r1"})
+			w, err := evidence.Open(t.Context(), evidence.Options{Dir: dir, Replica: "r1"})
 			if err != nil {
 				t.Fatal(err)
 			}

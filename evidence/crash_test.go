@@ -28,7 +28,7 @@ func TestWriterProcess(t *testing.T) {
 		t.Skip("helper process of TestWriterSurvivesKill")
 	}
 	mode := os.Getenv(crashModeEnv)
-	w, err := Open(Options{Dir: dir, Replica: "r1", CheckpointInterval: time.Millisecond, MaxSegmentBytes: 8 << 10,
+	w, err := Open(t.Context(), Options{Dir: dir, Replica: "r1", CheckpointInterval: time.Millisecond, MaxSegmentBytes: 8 << 10,
 		OpenFile: func(path string) (File, error) {
 			f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o640)
 			return &slowFile{File: f, stall: mode == "stall"}, err
@@ -118,7 +118,7 @@ func TestWriterSurvivesKill(t *testing.T) {
 		t.Fatal("no kill left a torn line, not even the stalled one")
 	}
 
-	w, err := Open(Options{Dir: dir, Replica: "r1", CheckpointInterval: -1})
+	w, err := Open(t.Context(), Options{Dir: dir, Replica: "r1", CheckpointInterval: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

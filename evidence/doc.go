@@ -28,8 +28,15 @@
 //   - "admission": one admission request and its decision. The object is referenced by
 //     objectSha256 only: records never hold object contents, Secret data, env values,
 //     ConfigMap values or exec commands.
+//   - "start": written each time a writer opens the chain, naming how (a new chain, or resumed
+//     after seq N with head H), the pod, version, config digest and signing key id. The writer
+//     holds an exclusive flock on the replica directory and never reuses a seq: it notes the
+//     last durable seq in the file "written" and asks the newest anchor, and when the local
+//     chain is behind either it starts a new chain (prevHash 64 zeros) after the highest seq
+//     ever used, whose start record names the lost seqs; Verify reports that loss.
 //   - "checkpoint": written every checkpoint interval even when idle, and when the writer
-//     closes. checkpoint.headSeq and checkpoint.headHash name the record before it (so they
+//     closes. With a signing key it carries keyId and an Ed25519 signature over the replica,
+//     its seq, headHash, count and time; Verify checks it against pinned public keys. checkpoint.headSeq and checkpoint.headHash name the record before it (so they
 //     equal seq-1 and prevHash); checkpoint.count is the number of non-checkpoint records since
 //     the previous checkpoint (or the start of the chain) and checkpoint.from/to the earliest
 //     and latest time among them. A silent stretch of time with no checkpoint means the

@@ -19,6 +19,8 @@ const (
 	TypeAdmission  = "admission"
 	TypeCheckpoint = "checkpoint"
 	TypeRecovery   = "recovery"
+	// TypeStart is written by a writer each time it opens a chain.
+	TypeStart = "start"
 	// TypeAudit is the decision of `govhook audit` on an object already in the cluster,
 	// judged as if created at the record's time (no request, no user).
 	TypeAudit = "audit"
@@ -71,6 +73,7 @@ type Record struct {
 	Connect    *Connect    `json:"connect,omitempty"`
 	Checkpoint *Checkpoint `json:"checkpoint,omitempty"`
 	Recovery   *Recovery   `json:"recovery,omitempty"`
+	Start      *Start      `json:"start,omitempty"`
 	PrevHash   string      `json:"prevHash"`
 	Hash       string      `json:"hash"`
 }
@@ -83,6 +86,42 @@ type Checkpoint struct {
 	Count    uint64    `json:"count"`
 	From     time.Time `json:"from,omitzero"`
 	To       time.Time `json:"to,omitzero"`
+	// KeyID names the Ed25519 key whose Signature (base64) covers the replica, the
+	// checkpoint's seq, HeadHash, Count and the checkpoint's time; both are empty when the
+	// writer had no signing key.
+	KeyID     string `json:"keyId,omitempty"`
+	Signature string `json:"signature,omitempty"`
+}
+
+// Values of Start.Chain.
+const (
+	// ChainNew is a chain that starts at this record: the first, or one after a named loss.
+	ChainNew = "new"
+	// ChainResumed is a chain continued after the record HeadSeq.
+	ChainResumed = "resumed"
+)
+
+// Start is the body of a start record: how a writer opened the chain, and who it is.
+type Start struct {
+	Chain string `json:"chain"`
+	// HeadSeq and HeadHash name the record a resumed chain continues after.
+	HeadSeq  uint64 `json:"headSeq,omitzero"`
+	HeadHash string `json:"headHash,omitempty"`
+	// Lost, on a new chain, names the records that were written before but are gone from
+	// the local chain, which is why it could not be continued.
+	Lost         *Loss  `json:"lost,omitempty"`
+	Pod          string `json:"pod,omitempty"`
+	Version      string `json:"version,omitempty"`
+	ConfigDigest string `json:"configDigest,omitempty"`
+	// KeyID names the key that signs this writer's checkpoints.
+	KeyID string `json:"keyId,omitempty"`
+}
+
+// Loss names records of a chain that were written and are gone.
+type Loss struct {
+	FromSeq uint64 `json:"fromSeq"`
+	ToSeq   uint64 `json:"toSeq"`
+	Reason  string `json:"reason"`
 }
 
 // Recovery is the body of a recovery record.

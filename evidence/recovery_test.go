@@ -39,11 +39,12 @@ func TestOpenQuarantinesTornTail(t *testing.T) {
 			record(t, w, admission(clock, "b"))
 			segment := filepath.Join(replica, segmentName(1))
 			if tc.newSegment {
-				segment = filepath.Join(replica, segmentName(3))
+				segment = filepath.Join(replica, segmentName(4))
 			}
 			before, _ := os.ReadFile(segment)
 			appendFile(t, segment, tc.tail)
 
+			w.abandon()
 			w = openWriter(t, dir, clock, nil)
 			record(t, w, admission(clock, "c"))
 
@@ -60,7 +61,7 @@ func TestOpenQuarantinesTornTail(t *testing.T) {
 				t.Errorf("the segment lost bytes before the torn tail")
 			}
 			chain := readChain(t, replica)
-			if diff := cmp.Diff([]string{"1 admission a", "2 admission b", "3 recovery", "4 admission c"}, summary(chain)); diff != "" {
+			if diff := cmp.Diff([]string{"1 start new", "2 admission a", "3 admission b", "4 start resumed", "5 recovery", "6 admission c"}, summary(chain)); diff != "" {
 				t.Fatalf("chain (-want +got):\n%s", diff)
 			}
 			want := &Recovery{
@@ -71,7 +72,7 @@ func TestOpenQuarantinesTornTail(t *testing.T) {
 				QuarantineSHA256: sha256Hex(tc.tail),
 				Reason:           tc.wantReason,
 			}
-			if diff := cmp.Diff(want, chain[2].Recovery); diff != "" {
+			if diff := cmp.Diff(want, chain[4].Recovery); diff != "" {
 				t.Errorf("recovery record (-want +got):\n%s", diff)
 			}
 			mustVerify(t, dir)
@@ -105,12 +106,13 @@ func TestOpenRecordsQuarantineOfAnInterruptedRepair(t *testing.T) {
 			if !tc.cut {
 				appendFile(t, segment, tail)
 			}
+			w.abandon()
 			openWriter(t, dir, clock, nil)
 			chain := readChain(t, replica)
-			if diff := cmp.Diff([]string{"1 admission a", "2 recovery"}, summary(chain)); diff != "" {
+			if diff := cmp.Diff([]string{"1 start new", "2 admission a", "3 start resumed", "4 recovery"}, summary(chain)); diff != "" {
 				t.Fatalf("chain (-want +got):\n%s", diff)
 			}
-			if r := chain[1].Recovery; r.Quarantine != filepath.Base(quarantine) || r.Reason != tc.wantReason || r.QuarantineBytes != int64(len(tail)) {
+			if r := chain[3].Recovery; r.Quarantine != filepath.Base(quarantine) || r.Reason != tc.wantReason || r.QuarantineBytes != int64(len(tail)) {
 				t.Errorf("recovery = %+v", r)
 			}
 			files, _ := quarantineFiles(segment)
@@ -207,11 +209,11 @@ func TestWriterRefusesWhileTheDiskIsFullAndResumes(t *testing.T) {
 			}
 
 			chain := readChain(t, filepath.Join(dir, "r1"))
-			want := []string{"1 admission a", "2 recovery", "3 admission e", "4 checkpoint head=3 count=3 09:00:00..09:00:01"}
+			want := []string{"1 start new", "2 admission a", "3 recovery", "4 admission e", "5 checkpoint head=4 count=4 09:00:00..09:00:01"}
 			if diff := cmp.Diff(want, summary(chain)); diff != "" {
 				t.Fatalf("chain (-want +got):\n%s", diff)
 			}
-			rec := chain[1].Recovery
+			rec := chain[2].Recovery
 			if rec.Lost != 3 || !rec.LostFrom.Equal(testsupport.NewClock().Now()) || !rec.LostTo.Equal(testsupport.NewClock().Now().Add(100*time.Millisecond)) || !strings.Contains(rec.Error, "no space left on device") {
 				t.Errorf("recovery = %+v, want 3 records lost (b, c, d) from 09:00:00 to 09:00:00.1 with the ENOSPC error", rec)
 			}
@@ -241,11 +243,11 @@ func TestCheckpointWhileFailedRetriesWithoutCountingLoss(t *testing.T) {
 		t.Fatal(err)
 	}
 	chain := readChain(t, filepath.Join(dir, "r1"))
-	if diff := cmp.Diff([]string{"1 recovery", "2 checkpoint head=1 count=1 10:00:00..10:00:00"}, summary(chain)); diff != "" {
+	if diff := cmp.Diff([]string{"1 start new", "2 recovery", "3 checkpoint head=2 count=2 09:00:00..10:00:00"}, summary(chain)); diff != "" {
 		t.Fatalf("chain (-want +got):\n%s", diff)
 	}
-	if chain[0].Recovery.Lost != 1 {
-		t.Errorf("lost = %d, want 1: the checkpoint that failed", chain[0].Recovery.Lost)
+	if chain[1].Recovery.Lost != 1 {
+		t.Errorf("lost = %d, want 1: the checkpoint that failed", chain[1].Recovery.Lost)
 	}
 	mustVerify(t, dir)
 }
@@ -286,11 +288,11 @@ func TestWriterFsyncFailureLeavesUnconfirmedRecords(t *testing.T) {
 	clock.Add(DefaultRetryInterval)
 	record(t, w, admission(clock, "c"))
 	chain := readChain(t, filepath.Join(dir, "r1"))
-	if diff := cmp.Diff([]string{"1 admission a", "2 admission b", "3 recovery", "4 admission c"}, summary(chain)); diff != "" {
+	if diff := cmp.Diff([]string{"1 start new", "2 admission a", "3 admission b", "4 recovery", "5 admission c"}, summary(chain)); diff != "" {
 		t.Fatalf("chain (-want +got):\n%s", diff)
 	}
-	if r := chain[2].Recovery; r.Lost != 0 || r.UnconfirmedFirst != 2 || r.UnconfirmedLast != 2 || !strings.Contains(r.Error, "input/output error") {
-		t.Errorf("recovery = %+v, want record 2 unconfirmed, none lost, the EIO named", r)
+	if r := chain[3].Recovery; r.Lost != 0 || r.UnconfirmedFirst != 3 || r.UnconfirmedLast != 3 || !strings.Contains(r.Error, "input/output error") {
+		t.Errorf("recovery = %+v, want record 3 (b) unconfirmed, none lost, the EIO named", r)
 	}
 	mustVerify(t, dir)
 }

@@ -226,7 +226,7 @@ func quarantineTail(segment string, st *segmentState) (string, error) {
 	for n := 2; ; n++ {
 		old, err := os.ReadFile(name)
 		if errors.Is(err, os.ErrNotExist) {
-			if err := writeSynced(name, tail); err != nil {
+			if err := writeSynced(name, tail, 0o640); err != nil {
 				return "", err
 			}
 			break
@@ -268,8 +268,9 @@ func quarantineRecovery(segment, path, reason string) (*Recovery, error) {
 	}, nil
 }
 
-func writeSynced(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+// writeSynced creates path (it must not exist) holding data, fsynced.
+func writeSynced(path string, data []byte, mode os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
 	if err != nil {
 		return err
 	}

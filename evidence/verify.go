@@ -44,6 +44,7 @@ type Chain struct {
 	Admissions  int       `json:"admissions"`
 	Checkpoints int       `json:"checkpoints"`
 	Recoveries  int       `json:"recoveries"`
+	Starts      int       `json:"starts"`
 	FirstSeq    uint64    `json:"firstSeq"`
 	LastSeq     uint64    `json:"lastSeq"`
 	From        time.Time `json:"from,omitzero"`
@@ -53,7 +54,17 @@ type Chain struct {
 	// written, or one whose writer stopped without closing. Records after the last checkpoint
 	// can be cut off a copy without a trace in the chain itself; the mirror is their witness.
 	SinceCheckpoint uint64 `json:"sinceCheckpoint"`
-	Breaks          int    `json:"breaks"`
+	// KeyIDs are the keys that signed the chain's checkpoints, in order of first use.
+	KeyIDs []string `json:"keyIds"`
+	// AnchoredSeq and AnchoredTime name the newest anchor of the replica (zero: none given);
+	// PastAnchor counts the records the chain runs past it, not yet anchored.
+	AnchoredSeq  uint64    `json:"anchoredSeq,omitzero"`
+	AnchoredTime time.Time `json:"anchoredTime,omitzero"`
+	PastAnchor   uint64    `json:"pastAnchor,omitzero"`
+	// HeartbeatGaps are the silences with no checkpoint (nor start record) longer than
+	// VerifyOptions.MissedCheckpoints checkpoint intervals: the writer was not running.
+	HeartbeatGaps []HeartbeatGap `json:"heartbeatGaps"`
+	Breaks        int            `json:"breaks"`
 }
 
 // Intact reports whether the chain has no break.
@@ -63,6 +74,41 @@ func (c Chain) Intact() bool { return c.Breaks == 0 }
 type Verification struct {
 	Chains []Chain `json:"chains"`
 	Breaks []Break `json:"breaks"`
+	// SignaturesChecked is true when checkpoints were checked against a keyring.
+	SignaturesChecked bool `json:"signaturesChecked"`
+	// AnchorsChecked is true when the chains were checked against anchors.
+	AnchorsChecked bool `json:"anchorsChecked"`
+}
+
+// VerifyOptions says what Verify checks the chains against beyond their own hashes.
+type VerifyOptions struct {
+	// Keyring, when not empty, holds the pinned public keys: every checkpoint must carry a
+	// signature by one of them, and a chain with records must have a checkpoint.
+	Keyring Keyring
+	// Anchors, when given, are the checkpoint heads kept off the evidence files: each chain
+	// must reach its replica's newest anchor, and every anchored record must be the one
+	// anchored. A replica with anchors but no chain among the paths is a break.
+	Anchors []Anchor
+	// CheckpointInterval is the writers' checkpoint interval (default
+	// DefaultCheckpointInterval); a silence of more than MissedCheckpoints intervals
+	// (default DefaultMissedCheckpoints) between checkpoints is a heartbeat gap.
+	CheckpointInterval time.Duration
+	MissedCheckpoints  int
+	// Visit, if not nil, gets every record that decodes, in chain order.
+	Visit func(Entry)
+	// Archives are the opened archives for the s3://BUCKET/PREFIX paths, by path.
+	Archives map[string]*Archive
+}
+
+// DefaultMissedCheckpoints is how many checkpoint intervals may pass without a checkpoint
+// before verify reports a heartbeat gap.
+const DefaultMissedCheckpoints = 3
+
+// HeartbeatGap is a stretch of time in which a writer wrote no checkpoint: an outage.
+type HeartbeatGap struct {
+	From     time.Time `json:"from"`
+	To       time.Time `json:"to"`
+	Duration string    `json:"duration"`
 }
 
 // Intact reports whether every chain is intact.
@@ -79,36 +125,114 @@ type Entry struct {
 // evidence directories holding one directory per replica). Each directory of segments is one
 // replica's chain, checked on its own: every line's hash per the package doc, seq continuity
 // from 1 within and across segments, prevHash links, one replica name per chain, segment
-// names, checkpoints, recovery records against their quarantine files, and torn lines. visit,
-// if not nil, gets every record that decodes, in chain order. The error is for paths that
-// cannot be read; breaks in the evidence are in the Verification.
-func Verify(paths []string, visit func(Entry)) (*Verification, error) {
-	return VerifyArchived(context.Background(), paths, nil, visit)
-}
-
-// VerifyArchived is Verify over local paths and archives: a path s3://BUCKET/PREFIX reads
-// the archive archives[path], streaming one segment at a time. An archived replica and a
-// local directory of the same name (the tail not archived yet) are verified as one chain.
-func VerifyArchived(ctx context.Context, paths []string, archives map[string]*Archive, visit func(Entry)) (*Verification, error) {
-	chains, err := collectSources(ctx, paths, archives)
+// names, checkpoints and their signatures, recovery records against their quarantine files,
+// and torn lines. A path s3://BUCKET/PREFIX reads the archive o.Archives[path], streaming one
+// segment at a time; an archived replica and a local directory of the same name (the tail not
+// archived yet) are verified as one chain. The error is for paths that cannot be read; breaks
+// in the evidence are in the Verification.
+func Verify(ctx context.Context, paths []string, o VerifyOptions) (*Verification, error) {
+	if o.CheckpointInterval <= 0 {
+		o.CheckpointInterval = DefaultCheckpointInterval
+	}
+	if o.MissedCheckpoints <= 0 {
+		o.MissedCheckpoints = DefaultMissedCheckpoints
+	}
+	chains, err := collectSources(ctx, paths, o.Archives)
 	if err != nil {
 		return nil, err
 	}
-	v := &Verification{Chains: []Chain{}, Breaks: []Break{}}
+	v := &Verification{Chains: []Chain{}, Breaks: []Break{}, SignaturesChecked: len(o.Keyring) > 0, AnchorsChecked: len(o.Anchors) > 0}
+	anchors := indexAnchors(o, v)
 	for _, src := range chains {
-		cv := &chainVerifier{ctx: ctx, src: src, chain: Chain{Dir: src.dir, Segments: len(src.segments)}, expectSeq: 1, prevHash: GenesisHash, spanKnown: true, visit: visit, quarantines: map[string]bool{}}
+		cv := &chainVerifier{ctx: ctx, src: src, chain: Chain{Dir: src.dir, Segments: len(src.segments), KeyIDs: []string{}, HeartbeatGaps: []HeartbeatGap{}}, expectSeq: 1, prevHash: GenesisHash, spanKnown: true, o: o, anchorIndex: anchors, anchorSeen: map[uint64]bool{}, quarantines: map[string]bool{}}
 		for _, seg := range src.segments {
 			if err := cv.segment(seg); err != nil {
 				return nil, err
 			}
 		}
 		cv.unnamedQuarantines()
+		if v.SignaturesChecked && cv.chain.Records > 0 && cv.chain.Checkpoints == 0 {
+			cv.breaks = append(cv.breaks, Break{File: cv.chain.Dir, Message: "no signed checkpoint: no record of this chain can be authenticated"})
+		}
+		cv.reachesAnchor(anchors[cv.chain.Replica])
+		delete(anchors, cv.chain.Replica)
 		cv.chain.Breaks = len(cv.breaks)
 		cv.chain.SinceCheckpoint = cv.span.count
 		v.Chains = append(v.Chains, cv.chain)
 		v.Breaks = append(v.Breaks, cv.breaks...)
 	}
+	for _, replica := range slices.Sorted(maps.Keys(anchors)) {
+		a := anchors[replica].newest
+		v.Breaks = append(v.Breaks, Break{File: "anchors", Message: fmt.Sprintf("replica %s has anchors up to seq %d (%s), but no chain among the evidence given: its evidence is missing", replica, a.Seq, Stamp(a.Time))})
+	}
 	return v, nil
+}
+
+// replicaAnchors are the anchors of one replica.
+type replicaAnchors struct {
+	bySeq  map[uint64]Anchor
+	newest Anchor
+}
+
+// indexAnchors groups the anchors by replica. With a keyring, an anchor whose signature
+// does not verify is a break and is not used.
+func indexAnchors(o VerifyOptions, v *Verification) map[string]*replicaAnchors {
+	out := map[string]*replicaAnchors{}
+	for _, a := range o.Anchors {
+		if len(o.Keyring) > 0 {
+			if p := o.Keyring.checkSignature(a.KeyID, a.Signature, a.Replica, a.Seq, a.HeadHash, a.Count, a.Time); p != "" {
+				v.Breaks = append(v.Breaks, Break{File: "anchors", Message: fmt.Sprintf("anchor of replica %s seq %d: %s", a.Replica, a.Seq, strings.Replace(p, "checkpoint", "anchored checkpoint", 1))})
+				continue
+			}
+		}
+		ra := out[a.Replica]
+		if ra == nil {
+			ra = &replicaAnchors{bySeq: map[uint64]Anchor{}}
+			out[a.Replica] = ra
+		}
+		ra.bySeq[a.Seq] = a
+		if a.Seq > ra.newest.Seq {
+			ra.newest = a
+		}
+	}
+	return out
+}
+
+// reachesAnchor checks that the chain runs up to its newest anchor and notes how far past.
+func (cv *chainVerifier) reachesAnchor(ra *replicaAnchors) {
+	if ra == nil {
+		return
+	}
+	c, a := &cv.chain, ra.newest
+	c.AnchoredSeq, c.AnchoredTime = a.Seq, a.Time
+	for _, seq := range slices.Sorted(maps.Keys(ra.bySeq)) {
+		if seq >= c.FirstSeq && seq <= c.LastSeq && !cv.anchorSeen[seq] {
+			cv.breaks = append(cv.breaks, Break{File: c.Dir, Message: fmt.Sprintf("the anchored checkpoint seq %d (%s) is not in the chain: its records were removed", seq, Stamp(ra.bySeq[seq].Time))})
+		}
+	}
+	if c.LastSeq < a.Seq {
+		missing := a.Seq - c.LastSeq
+		cv.breaks = append(cv.breaks, Break{File: c.Dir, Message: fmt.Sprintf("the chain ends at seq %d, but the newest anchor names seq %d (%s): %d %s missing at the end (tail cut or newest segment deleted)",
+			c.LastSeq, a.Seq, Stamp(a.Time), missing, plural(missing, "record is", "records are"))})
+		return
+	}
+	c.PastAnchor = c.LastSeq - a.Seq
+}
+
+// anchored checks a record against the anchor of its seq, if there is one.
+func (cv *chainVerifier) anchored(r *Record, hash string) string {
+	if cv.anchors == nil {
+		return ""
+	}
+	a, ok := cv.anchors.bySeq[r.Seq]
+	if !ok {
+		return ""
+	}
+	cv.anchorSeen[r.Seq] = true
+	if a.Hash == hash {
+		return ""
+	}
+	return fmt.Sprintf("record seq %d is not the checkpoint anchored at %s (hash %s): rewritten after it was anchored", r.Seq, Stamp(a.Time), short(a.Hash))
 }
 
 // collectChains finds the segment files under paths, grouped by directory (one chain each),
@@ -173,7 +297,11 @@ type chainVerifier struct {
 	// seen the start of the chain or a checkpoint.
 	span        span
 	spanKnown   bool
-	visit       func(Entry)
+	o           VerifyOptions
+	anchorIndex map[string]*replicaAnchors
+	anchors     *replicaAnchors // of the chain's replica, nil when none
+	anchorSeen  map[uint64]bool
+	lastBeat    time.Time       // of the last checkpoint or start record
 	quarantines map[string]bool // quarantine files named by recovery records
 	file        string
 }
@@ -236,8 +364,21 @@ func (cv *chainVerifier) line(l segmentLine) *Record {
 	}
 	if cv.chain.Replica == "" {
 		cv.chain.Replica = r.Replica
+		cv.anchors = cv.anchorIndex[r.Replica]
 	} else if r.Replica != cv.chain.Replica {
 		problems = append(problems, fmt.Sprintf("record of replica %q in the chain of replica %q", r.Replica, cv.chain.Replica))
+	}
+	if lost := newChainLoss(&r); lost != nil {
+		// A writer found records gone and started a new chain that names them: the loss is a
+		// break, the new chain is checked from here on.
+		if !cv.started {
+			cv.chain.FirstSeq = r.Seq
+		}
+		problems = append(problems, fmt.Sprintf("records %d-%d are lost, a new chain starts at seq %d: %s", lost.FromSeq, lost.ToSeq, r.Seq, lost.Reason))
+		if cv.started && lost.FromSeq > cv.expectSeq {
+			problems = append(problems, fmt.Sprintf("records %d-%d are missing before it", cv.expectSeq, lost.FromSeq-1))
+		}
+		cv.started, cv.expectSeq, cv.prevHash, cv.span, cv.spanKnown = true, r.Seq, GenesisHash, span{}, true
 	}
 	if !cv.started {
 		cv.chain.FirstSeq = r.Seq
@@ -257,6 +398,9 @@ func (cv *chainVerifier) line(l segmentLine) *Record {
 		problems = append(problems, "prevHash is not the hash of the record before it")
 	}
 	problems = append(problems, cv.typed(&r)...)
+	if p := cv.anchored(&r, claimed); p != "" {
+		problems = append(problems, p)
+	}
 	if len(problems) > 0 {
 		cv.fail(l.no, "%s", strings.Join(problems, "; "))
 	}
@@ -267,8 +411,8 @@ func (cv *chainVerifier) line(l segmentLine) *Record {
 		cv.prevHash = r.Hash
 	}
 	cv.count(&r)
-	if cv.visit != nil {
-		cv.visit(Entry{File: cv.file, Line: l.no, Record: &r})
+	if cv.o.Visit != nil {
+		cv.o.Visit(Entry{File: cv.file, Line: l.no, Record: &r})
 	}
 	return &r
 }
@@ -287,6 +431,14 @@ func (cv *chainVerifier) typed(r *Record) []string {
 		if c.HeadSeq != r.Seq-1 || c.HeadHash != r.PrevHash {
 			problems = append(problems, "checkpoint head does not name the record before it")
 		}
+		if len(cv.o.Keyring) > 0 {
+			if p := cv.o.Keyring.checkSignature(c.KeyID, c.Signature, r.Replica, r.Seq, c.HeadHash, c.Count, r.Time); p != "" {
+				problems = append(problems, p)
+			}
+		}
+		if c.KeyID != "" && !slices.Contains(cv.chain.KeyIDs, c.KeyID) {
+			cv.chain.KeyIDs = append(cv.chain.KeyIDs, c.KeyID)
+		}
 		if cv.spanKnown {
 			if c.Count != cv.span.count {
 				problems = append(problems, fmt.Sprintf("checkpoint counts %d records since the previous checkpoint, the chain has %d", c.Count, cv.span.count))
@@ -294,6 +446,17 @@ func (cv *chainVerifier) typed(r *Record) []string {
 				problems = append(problems, fmt.Sprintf("checkpoint covers %s to %s, the records span %s to %s",
 					Stamp(c.From), Stamp(c.To), Stamp(cv.span.from), Stamp(cv.span.to)))
 			}
+		}
+	case TypeStart:
+		st := r.Start
+		if st == nil {
+			return []string{"start record without a start member"}
+		}
+		if st.Chain == ChainResumed && (st.HeadSeq != r.Seq-1 || st.HeadHash != r.PrevHash) {
+			problems = append(problems, "start record does not name the record before it as the head it resumed")
+		}
+		if st.Chain != ChainResumed && st.Chain != ChainNew {
+			problems = append(problems, fmt.Sprintf("start record of unknown chain %q", st.Chain))
 		}
 	case TypeRecovery:
 		if r.Recovery == nil {
@@ -341,6 +504,9 @@ func (cv *chainVerifier) count(r *Record) {
 	if r.Time.After(c.To) {
 		c.To = r.Time
 	}
+	if r.Type == TypeCheckpoint || r.Type == TypeStart {
+		cv.heartbeat(r.Time)
+	}
 	switch r.Type {
 	case TypeCheckpoint:
 		c.Checkpoints++
@@ -350,8 +516,22 @@ func (cv *chainVerifier) count(r *Record) {
 		c.Admissions++
 	case TypeRecovery:
 		c.Recoveries++
+	case TypeStart:
+		c.Starts++
 	}
 	cv.span.add(r.Time)
+}
+
+// heartbeat notes a sign of life of the writer (a checkpoint or a start record) at t, and a
+// heartbeat gap when the previous one is too long ago.
+func (cv *chainVerifier) heartbeat(t time.Time) {
+	limit := time.Duration(cv.o.MissedCheckpoints) * cv.o.CheckpointInterval
+	if !cv.lastBeat.IsZero() && t.Sub(cv.lastBeat) > limit {
+		cv.chain.HeartbeatGaps = append(cv.chain.HeartbeatGaps, HeartbeatGap{From: cv.lastBeat.UTC(), To: t.UTC(), Duration: t.Sub(cv.lastBeat).String()})
+	}
+	if t.After(cv.lastBeat) {
+		cv.lastBeat = t
+	}
 }
 
 // unnamedQuarantines reports quarantine files in the chain's directory that no recovery
@@ -362,6 +542,14 @@ func (cv *chainVerifier) unnamedQuarantines() {
 			cv.breaks = append(cv.breaks, Break{File: cv.src.quarantines[name].file, Message: "quarantine file is not named by any recovery record"})
 		}
 	}
+}
+
+// newChainLoss is the loss a start record names when it starts a new chain after one.
+func newChainLoss(r *Record) *Loss {
+	if r.Type != TypeStart || r.Start == nil || r.Start.Chain != ChainNew {
+		return nil
+	}
+	return r.Start.Lost
 }
 
 func plural(n uint64, one, many string) string {

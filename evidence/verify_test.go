@@ -17,10 +17,10 @@ import (
 
 // writeFixture writes two replicas' chains under dir:
 //
-//	r1/00000000000000000001.jsonl  a b c checkpoint(4)
-//	r1/00000000000000000005.jsonl  d e checkpoint(7)
-//	r1/00000000000000000008.jsonl  f checkpoint(9)      (closed)
-//	r2/00000000000000000001.jsonl  x y recovery(3) z    (a torn tail was quarantined)
+//	r1/00000000000000000001.jsonl  start(1) a b c checkpoint(5)
+//	r1/00000000000000000006.jsonl  d e checkpoint(8)
+//	r1/00000000000000000009.jsonl  f checkpoint(10)      (closed)
+//	r2/00000000000000000001.jsonl  start(1) x y start(4) recovery(5) z    (a torn tail was quarantined)
 func writeFixture(t *testing.T, dir string) {
 	t.Helper()
 	clock := testsupport.NewClock()
@@ -49,6 +49,7 @@ func writeFixture(t *testing.T, dir string) {
 	record(t, w2, admission(clock, "x"))
 	record(t, w2, admission(clock, "y"))
 	appendFile(t, filepath.Join(dir, "r2", segmentName(1)), `{"schema":"gov`)
+	w2.abandon()
 	w2 = openWriter(t, dir, clock, func(o *Options) { o.Replica = "r2" })
 	record(t, w2, admission(clock, "z"))
 }
@@ -99,8 +100,8 @@ func rehash(line string) string {
 
 const (
 	seg1  = "r1/00000000000000000001.jsonl"
-	seg5  = "r1/00000000000000000005.jsonl"
-	seg8  = "r1/00000000000000000008.jsonl"
+	seg6  = "r1/00000000000000000006.jsonl"
+	seg9  = "r1/00000000000000000009.jsonl"
 	r2seg = "r2/00000000000000000001.jsonl"
 )
 
@@ -118,15 +119,15 @@ func TestVerifyIntactFixture(t *testing.T) {
 		}, " "))
 	}
 	want := []string{
-		"r1 r1 segments 3 records 9 admissions 6 checkpoints 3 recoveries 0 seq 1-9 open 0",
-		"r2 r2 segments 1 records 4 admissions 3 checkpoints 0 recoveries 1 seq 1-4 open 4",
+		"r1 r1 segments 3 records 10 admissions 6 checkpoints 3 recoveries 0 seq 1-10 open 0",
+		"r2 r2 segments 1 records 6 admissions 3 checkpoints 0 recoveries 1 seq 1-6 open 6",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("chains (-want +got):\n%s", diff)
 	}
 	// A single replica directory and single files verify too.
 	mustVerify(t, filepath.Join(root, "r2"))
-	mustVerify(t, filepath.Join(root, seg1), filepath.Join(root, seg5))
+	mustVerify(t, filepath.Join(root, seg1), filepath.Join(root, seg6))
 }
 
 func TestVerifyFindsTampering(t *testing.T) {
@@ -138,18 +139,18 @@ func TestVerifyFindsTampering(t *testing.T) {
 		{
 			name: "edit a field",
 			tamper: func(f *fixture) {
-				f.edit(seg1, 2, func(l string) string { return strings.Replace(l, `"decision":"deny"`, `"decision":"allow"`, 1) })
+				f.edit(seg1, 3, func(l string) string { return strings.Replace(l, `"decision":"deny"`, `"decision":"allow"`, 1) })
 			},
-			want: []string{seg1 + ":2: hash does not match the record's content (altered after it was written)"},
+			want: []string{seg1 + ":3: hash does not match the record's content (altered after it was written)"},
 		},
 		{
 			name: "edit a field and recompute its hash",
 			tamper: func(f *fixture) {
-				f.edit(seg1, 2, func(l string) string {
+				f.edit(seg1, 3, func(l string) string {
 					return rehash(strings.Replace(l, `"decision":"deny"`, `"decision":"allow"`, 1))
 				})
 			},
-			want: []string{seg1 + ":3: prevHash is not the hash of the record before it"},
+			want: []string{seg1 + ":4: prevHash is not the hash of the record before it"},
 		},
 		{
 			name: "delete a line",
@@ -159,43 +160,43 @@ func TestVerifyFindsTampering(t *testing.T) {
 			},
 			want: []string{
 				seg1 + ":2: seq 3 where 2 was expected: 1 record missing; prevHash is not the hash of the record before it",
-				seg1 + ":3: checkpoint counts 3 records since the previous checkpoint, the chain has 2",
+				seg1 + ":4: checkpoint counts 4 records since the previous checkpoint, the chain has 3",
 			},
 		},
 		{
 			name: "reorder two lines",
 			tamper: func(f *fixture) {
-				lines := f.lines(seg5)
+				lines := f.lines(seg6)
 				lines[0], lines[1] = lines[1], lines[0]
-				f.write(seg5, lines)
+				f.write(seg6, lines)
 			},
 			want: []string{
-				seg5 + ":1: seq 6 where 5 was expected: 1 record missing; prevHash is not the hash of the record before it",
-				seg5 + ":1: segment is named for seq 5 but starts with seq 6",
-				seg5 + ":2: seq 5 where 7 was expected: out of order or repeated; prevHash is not the hash of the record before it",
-				seg5 + ":3: seq 7 where 6 was expected: 1 record missing; prevHash is not the hash of the record before it",
+				seg6 + ":1: seq 7 where 6 was expected: 1 record missing; prevHash is not the hash of the record before it",
+				seg6 + ":1: segment is named for seq 6 but starts with seq 7",
+				seg6 + ":2: seq 6 where 8 was expected: out of order or repeated; prevHash is not the hash of the record before it",
+				seg6 + ":3: seq 8 where 7 was expected: 1 record missing; prevHash is not the hash of the record before it",
 			},
 		},
 		{
 			name: "truncate inside a line",
 			tamper: func(f *fixture) {
-				data, _ := os.ReadFile(f.path(seg5))
-				if err := os.WriteFile(f.path(seg5), data[:len(data)-40], 0o640); err != nil {
+				data, _ := os.ReadFile(f.path(seg6))
+				if err := os.WriteFile(f.path(seg6), data[:len(data)-40], 0o640); err != nil {
 					t.Fatal(err)
 				}
 			},
 			want: []string{
-				seg5 + ":3: torn last line: no trailing newline",
-				seg8 + ":1: seq 8 where 7 was expected: 1 record missing; prevHash is not the hash of the record before it",
-				seg8 + ":2: checkpoint counts 1 records since the previous checkpoint, the chain has 3",
+				seg6 + ":3: torn last line: no trailing newline",
+				seg9 + ":1: seq 9 where 8 was expected: 1 record missing; prevHash is not the hash of the record before it",
+				seg9 + ":2: checkpoint counts 1 records since the previous checkpoint, the chain has 3",
 			},
 		},
 		{
 			name:   "remove a segment",
-			tamper: func(f *fixture) { os.Remove(f.path(seg5)) },
+			tamper: func(f *fixture) { os.Remove(f.path(seg6)) },
 			want: []string{
 				// The checkpoint after the gap covers only f, which is still there.
-				seg8 + ":1: seq 8 where 5 was expected: 3 records missing; prevHash is not the hash of the record before it",
+				seg9 + ":1: seq 9 where 6 was expected: 3 records missing; prevHash is not the hash of the record before it",
 			},
 		},
 		{
@@ -207,7 +208,7 @@ func TestVerifyFindsTampering(t *testing.T) {
 			want: []string{
 				seg1 + `:3: record of replica "r2" in the chain of replica "r1"; seq 2 where 3 was expected: out of order or repeated; prevHash is not the hash of the record before it`,
 				seg1 + ":4: prevHash is not the hash of the record before it",
-				seg1 + ":5: checkpoint counts 3 records since the previous checkpoint, the chain has 4",
+				seg1 + ":6: checkpoint counts 4 records since the previous checkpoint, the chain has 5",
 			},
 		},
 		{
@@ -218,26 +219,26 @@ func TestVerifyFindsTampering(t *testing.T) {
 			want: []string{
 				seg1 + ":1: not a record: invalid character 'o' in literal null (expecting 'u')",
 				seg1 + ":2: prevHash is not the hash of the record before it",
-				seg1 + ":4: checkpoint counts 3 records since the previous checkpoint, the chain has 2",
+				seg1 + ":5: checkpoint counts 4 records since the previous checkpoint, the chain has 3",
 			},
 		},
 		{
 			name: "forge a checkpoint's count",
 			tamper: func(f *fixture) {
-				f.edit(seg5, 3, func(l string) string { return rehash(strings.Replace(l, `"count":2`, `"count":5`, 1)) })
+				f.edit(seg6, 3, func(l string) string { return rehash(strings.Replace(l, `"count":2`, `"count":5`, 1)) })
 			},
 			want: []string{
-				seg5 + ":3: checkpoint counts 5 records since the previous checkpoint, the chain has 2",
-				seg8 + ":1: prevHash is not the hash of the record before it",
+				seg6 + ":3: checkpoint counts 5 records since the previous checkpoint, the chain has 2",
+				seg9 + ":1: prevHash is not the hash of the record before it",
 			},
 		},
 		{
 			name: "delete a quarantine file",
 			tamper: func(f *fixture) {
-				os.Remove(f.path("r2/00000000000000000001.torn-" + strconv.Itoa(len(strings.Join(f.lines(r2seg)[:2], "")))))
+				os.Remove(f.path("r2/00000000000000000001.torn-" + strconv.Itoa(len(strings.Join(f.lines(r2seg)[:3], "")))))
 			},
 			want: []string{
-				r2seg + ":3: recovery names quarantine file 00000000000000000001.torn-" + "OFFSET" + ", which is missing",
+				r2seg + ":5: recovery names quarantine file 00000000000000000001.torn-" + "OFFSET" + ", which is missing",
 			},
 		},
 		{
@@ -251,8 +252,8 @@ func TestVerifyFindsTampering(t *testing.T) {
 		},
 		{
 			name:   "rename a segment",
-			tamper: func(f *fixture) { os.Rename(f.path(seg8), f.path("r1/00000000000000000009.jsonl")) },
-			want:   []string{"r1/00000000000000000009.jsonl:1: segment is named for seq 9 but starts with seq 8"},
+			tamper: func(f *fixture) { os.Rename(f.path(seg9), f.path("r1/00000000000000000010.jsonl")) },
+			want:   []string{"r1/00000000000000000010.jsonl:1: segment is named for seq 10 but starts with seq 9"},
 		},
 	}
 	src := t.TempDir()
@@ -263,9 +264,9 @@ func TestVerifyFindsTampering(t *testing.T) {
 			if err := os.CopyFS(f.root, os.DirFS(src)); err != nil {
 				t.Fatal(err)
 			}
-			offset := strconv.Itoa(len(strings.Join(f.lines(r2seg)[:2], "")))
+			offset := strconv.Itoa(len(strings.Join(f.lines(r2seg)[:3], "")))
 			tc.tamper(f)
-			v, err := Verify([]string{f.root}, nil)
+			v, err := Verify(t.Context(), []string{f.root}, VerifyOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -288,12 +289,13 @@ func TestVerifyFindsTampering(t *testing.T) {
 }
 
 func TestVerifyCannotSeeRecordsCutAfterTheLastCheckpoint(t *testing.T) {
-	// The limit of any hash chain: whole records cut off its end leave a shorter valid chain.
-	// What is left shows it only as an open tail, and the stdout mirror is the witness.
+	// The limit of any hash chain on its own: whole records cut off its end leave a shorter
+	// valid chain. Without anchors (TestVerifyCatchesTampering has them) what is left shows it
+	// only as an open tail.
 	root := t.TempDir()
 	writeFixture(t, root)
-	lines := (&fixture{t: t, root: root}).lines(seg8)
-	(&fixture{t: t, root: root}).write(seg8, lines[:1])
+	lines := (&fixture{t: t, root: root}).lines(seg9)
+	(&fixture{t: t, root: root}).write(seg9, lines[:1])
 	v := mustVerify(t, root)
 	if got := v.Chains[0].SinceCheckpoint; got != 1 {
 		t.Errorf("open tail = %d records, want 1", got)
@@ -302,15 +304,15 @@ func TestVerifyCannotSeeRecordsCutAfterTheLastCheckpoint(t *testing.T) {
 
 func TestVerifyInputErrors(t *testing.T) {
 	empty := t.TempDir()
-	if _, err := Verify([]string{empty}, nil); !errors.Is(err, ErrNoEvidence) {
+	if _, err := Verify(t.Context(), []string{empty}, VerifyOptions{}); !errors.Is(err, ErrNoEvidence) {
 		t.Errorf("empty directory: %v, want ErrNoEvidence", err)
 	}
-	if _, err := Verify([]string{filepath.Join(empty, "missing")}, nil); !errors.Is(err, os.ErrNotExist) {
+	if _, err := Verify(t.Context(), []string{filepath.Join(empty, "missing")}, VerifyOptions{}); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing path: %v, want not exist", err)
 	}
 	other := filepath.Join(empty, "notes.txt")
 	os.WriteFile(other, []byte("x"), 0o640)
-	if _, err := Verify([]string{other}, nil); err == nil || !strings.Contains(err.Error(), "is not a segment file") {
+	if _, err := Verify(t.Context(), []string{other}, VerifyOptions{}); err == nil || !strings.Contains(err.Error(), "is not a segment file") {
 		t.Errorf("non-segment file: %v", err)
 	}
 }

@@ -69,6 +69,18 @@ type Options struct {
 	OpenFile func(path string) (File, error)
 	// Log receives what the writer does on its own: recoveries, failed checkpoints.
 	Log logr.Logger
+	// Signer, if set, signs every checkpoint.
+	Signer *Signer
+	// Anchors receive each durable checkpoint's anchor (stdout, the archive). A failure is
+	// logged: the checkpoint is in the chain all the same.
+	Anchors []AnchorSink
+	// AnchorSource, if set, gives the newest anchor of the replica when the chain is
+	// opened: a local chain behind it is not continued.
+	AnchorSource AnchorSource
+	// Pod, Version and ConfigDigest are named in the start record.
+	Pod          string
+	Version      string
+	ConfigDigest string
 	// OnSeal, if set, is told of every segment the writer stops appending to (its path and
 	// size), so an archive can take it at once. It must not block.
 	OnSeal func(path string, size int64)
@@ -111,8 +123,10 @@ func (o *Options) defaults() {
 // refuses records until, RetryInterval later, it resumes from what is on disk and writes a
 // recovery record counting what was lost.
 type Writer struct {
-	o   Options
-	dir string
+	o       Options
+	dir     string
+	lock    *os.File // the replica directory, flocked
+	written *os.File // writtenFile
 
 	mu     sync.Mutex
 	synced *sync.Cond
@@ -156,33 +170,69 @@ type lostRecords struct {
 	err      string
 }
 
-// Open opens the replica's chain: it repairs a torn tail of the newest segment (moving it
-// to a quarantine file and recording that), resumes the chain from its last record, and
-// starts the checkpoint timer.
-func Open(o Options) (*Writer, error) {
+// Open opens the replica's chain: it locks the replica directory, repairs a torn tail of the
+// newest segment (moving it to a quarantine file and recording that), resumes the chain from
+// its last record, or starts a new one when records written before are gone, writes the start
+// record, and starts the checkpoint timer.
+func Open(ctx context.Context, o Options) (*Writer, error) {
 	if o.Replica == "" || strings.ContainsAny(o.Replica, `/\`) || o.Replica == "." || o.Replica == ".." {
 		return nil, fmt.Errorf("evidence replica name %q must be a non-empty file name", o.Replica)
 	}
 	o.defaults()
 	w := &Writer{o: o, dir: filepath.Join(o.Dir, o.Replica), open: 1}
 	w.synced = sync.NewCond(&w.mu)
-	if err := os.MkdirAll(w.dir, 0o750); err != nil {
+	if err := makeReplicaDir(w.dir); err != nil {
 		return nil, fmt.Errorf("create evidence directory: %w", err)
 	}
+	lock, err := lockDir(w.dir, o.Replica)
+	if err != nil {
+		return nil, err
+	}
+	w.lock = lock
+	w2, err := w.openChain(ctx)
+	if err != nil {
+		lock.Close()
+		return nil, err
+	}
+	return w2, nil
+}
+
+// openChain does the work of Open once the replica directory is locked.
+func (w *Writer) openChain(ctx context.Context) (*Writer, error) {
+	o := w.o
 	res, err := w.resume()
 	if err != nil {
 		return nil, err
 	}
+	start, newSeq, err := w.startRecord(ctx, head{seq: res.seq, hash: res.hash})
+	if err == nil && newSeq > 0 {
+		err = w.newChain(res, newSeq)
+	}
+	if err == nil {
+		w.written, err = os.OpenFile(filepath.Join(w.dir, writtenFile), os.O_RDWR|os.O_CREATE, 0o640)
+	}
+	if err != nil {
+		res.file.Close()
+		return nil, err
+	}
 	w.mu.Lock()
 	w.apply(res)
-	batch, err := w.appendRecoveries(res.recoveries)
+	batch, err := w.append(&Record{Type: TypeStart, Time: w.o.Now().UTC(), Start: start})
+	if err == nil {
+		batch, err = w.appendRecoveries(res.recoveries, batch)
+	}
 	if err == nil {
 		err = w.wait(batch)
 	}
 	w.mu.Unlock()
 	if err != nil {
 		w.file.Close()
-		return nil, fmt.Errorf("record evidence recovery: %w", err)
+		w.written.Close()
+		return nil, fmt.Errorf("write evidence start record: %w", err)
+	}
+	if start.Lost != nil {
+		o.Log.Error(errors.New(start.Lost.Reason), "evidence records were lost; started a new chain that names the loss",
+			"replica", o.Replica, "lostFrom", start.Lost.FromSeq, "lostTo", start.Lost.ToSeq, "seq", newSeq)
 	}
 	for _, r := range res.recoveries {
 		o.Log.Error(errors.New(r.Reason), "evidence segment had a torn tail; moved it to a quarantine file and recorded that",
@@ -191,6 +241,26 @@ func Open(o Options) (*Writer, error) {
 	w.stop, w.stopped = make(chan struct{}), make(chan struct{})
 	go w.checkpoints()
 	return w, nil
+}
+
+// newChain makes res the state of a new chain whose first record has seq first, in a segment
+// of its own.
+func (w *Writer) newChain(res *resumed, first uint64) error {
+	if res.size == 0 { // the newest segment is empty: the new one replaces it
+		res.file.Close()
+		if err := os.Remove(filepath.Join(w.dir, segmentName(res.seq+1))); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	} else {
+		res.file.Close()
+	}
+	f, err := w.startSegment(first)
+	if err != nil {
+		return err
+	}
+	res.file, res.size, res.start = f, 0, w.o.Now()
+	res.seq, res.hash, res.span = first-1, GenesisHash, span{}
+	return nil
 }
 
 // Record assigns the record its place in the chain, queues it, and returns once the batch it
@@ -218,25 +288,42 @@ func (w *Writer) Record(_ context.Context, r *Record) error {
 }
 
 // Checkpoint writes a checkpoint record now. The timer calls it every CheckpointInterval.
-func (w *Writer) Checkpoint(_ context.Context) error {
+// Once durable, its anchor goes to the anchor sinks, with the writer's lock released.
+func (w *Writer) Checkpoint(ctx context.Context) error {
 	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.checkpointLocked()
+	r, err := w.checkpointLocked()
+	w.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	w.anchor(ctx, r)
+	return nil
 }
 
-func (w *Writer) checkpointLocked() error {
+func (w *Writer) checkpointLocked() (*Record, error) {
 	now := w.o.Now().UTC()
 	if err := w.usable(now, false); err != nil {
-		return err
+		return nil, err
 	}
 	r := &Record{Type: TypeCheckpoint, Time: now, Checkpoint: &Checkpoint{
 		HeadSeq: w.seq, HeadHash: w.prevHash, Count: w.span.count, From: w.span.from, To: w.span.to,
 	}}
 	batch, err := w.append(r)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return w.wait(batch)
+	return r, w.wait(batch)
+}
+
+// anchor hands a durable checkpoint's anchor to every sink. A sink that fails is logged: the
+// checkpoint is in the chain, and the next anchor covers it.
+func (w *Writer) anchor(ctx context.Context, r *Record) {
+	a := anchorOf(r)
+	for _, s := range w.o.Anchors {
+		if err := s.Anchor(ctx, a); err != nil {
+			w.o.Log.Error(err, "evidence anchor not kept", "replica", a.Replica, "seq", a.Seq)
+		}
+	}
 }
 
 // Close stops the checkpoint timer, writes a last checkpoint (so a clean stop is told apart
@@ -251,7 +338,10 @@ func (w *Writer) Close() error {
 	}
 	var err error
 	if w.err == nil {
-		err = w.checkpointLocked()
+		var r *Record
+		if r, err = w.checkpointLocked(); err == nil {
+			w.anchor(context.Background(), r)
+		}
 	}
 	for w.flushing {
 		w.synced.Wait()
@@ -263,6 +353,7 @@ func (w *Writer) Close() error {
 	if w.err == nil {
 		w.err = ErrClosed
 	}
+	err = errors.Join(err, w.written.Close(), w.lock.Close())
 	if w.file == nil { // a failed writer that could not reopen its segment
 		return err
 	}
@@ -378,6 +469,9 @@ func (w *Writer) append(r *Record) (uint64, error) {
 	r.Seq = w.seq + 1
 	r.Replica = w.o.Replica
 	r.PrevHash = w.prevHash
+	if r.Type == TypeCheckpoint && w.o.Signer != nil {
+		w.o.Signer.sign(r)
+	}
 	line, err := Seal(r)
 	if err != nil {
 		return 0, fmt.Errorf("encode evidence record: %w", err)
@@ -413,7 +507,7 @@ func (w *Writer) wait(batch uint64) error {
 // flush writes the queued batch with mu released, so new records keep queueing meanwhile.
 func (w *Writer) flush() {
 	w.flushing = true
-	buf, first, last := w.queue, w.queueFirst, w.seq
+	buf, first, last, lastHash := w.queue, w.queueFirst, w.seq, w.prevHash
 	w.queue, w.queueFirst = w.spare[:0], 0
 	batch := w.open
 	w.open++
@@ -421,6 +515,9 @@ func (w *Writer) flush() {
 	w.mu.Unlock()
 
 	err := w.write(buf, first, now)
+	if err == nil {
+		w.recordWritten(head{seq: last, hash: lastHash})
+	}
 	if err == nil && w.o.Mirror != nil {
 		_, _ = w.o.Mirror.Write(buf) // the file is the evidence; a slow or closed mirror is not
 	}
@@ -470,15 +567,33 @@ func (w *Writer) write(buf []byte, first uint64, now time.Time) error {
 	return nil
 }
 
-// rotate closes the current segment and starts the one named for seq first.
-func (w *Writer) rotate(first uint64, now time.Time) error {
+// recordWritten notes the last durable record in writtenFile, with no fsync of its own: it
+// reaches the disk with the next segment fsync, and on restart the larger of it and the
+// chain's head counts. A failure only weakens that check, so it is logged, not fatal.
+func (w *Writer) recordWritten(h head) {
+	if _, err := w.written.WriteAt(formatWritten(h), 0); err != nil {
+		w.o.Log.Error(err, "note the last written evidence seq")
+	}
+}
+
+// startSegment creates the segment named for seq first and makes its name durable.
+func (w *Writer) startSegment(first uint64) (File, error) {
 	f, err := w.o.OpenFile(filepath.Join(w.dir, segmentName(first)))
 	if err != nil {
-		return fmt.Errorf("start evidence segment: %w", err)
+		return nil, fmt.Errorf("start evidence segment: %w", err)
 	}
 	if err := syncDir(w.dir); err != nil {
 		f.Close()
-		return fmt.Errorf("start evidence segment: %w", err)
+		return nil, fmt.Errorf("start evidence segment: %w", err)
+	}
+	return f, nil
+}
+
+// rotate closes the current segment and starts the one named for seq first.
+func (w *Writer) rotate(first uint64, now time.Time) error {
+	f, err := w.startSegment(first)
+	if err != nil {
+		return err
 	}
 	old, oldSize := w.file, w.segSize
 	w.file, w.segSize, w.segStart = f, 0, now
@@ -527,7 +642,7 @@ func (w *Writer) recover() {
 	} else {
 		res.recoveries = append(res.recoveries, lost)
 	}
-	if _, err := w.appendRecoveries(res.recoveries); err != nil {
+	if _, err := w.appendRecoveries(res.recoveries, 0); err != nil {
 		w.err = fmt.Errorf("%w: %w", ErrWriterFailed, err)
 		w.retryAt = w.o.Now().Add(w.o.RetryInterval)
 		return
@@ -537,9 +652,8 @@ func (w *Writer) recover() {
 }
 
 // appendRecoveries queues one recovery record per repair; it returns the batch to wait for
-// (0 when there is none).
-func (w *Writer) appendRecoveries(recs []*Recovery) (uint64, error) {
-	var batch uint64
+// (batch when there is none).
+func (w *Writer) appendRecoveries(recs []*Recovery, batch uint64) (uint64, error) {
 	for _, rec := range recs {
 		b, err := w.append(&Record{Type: TypeRecovery, Time: w.o.Now().UTC(), Recovery: rec})
 		if err != nil {

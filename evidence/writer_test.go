@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -33,7 +34,7 @@ func openWriter(t *testing.T, dir string, clock *testsupport.Clock, edit func(*O
 	if edit != nil {
 		edit(&o)
 	}
-	w, err := Open(o)
+	w, err := Open(t.Context(), o)
 	if err != nil {
 		t.Fatalf("open writer: %v", err)
 	}
@@ -85,6 +86,12 @@ func summary(rs []Record) []string {
 		if c := r.Checkpoint; c != nil {
 			s += fmt.Sprintf(" head=%d count=%d %s..%s", c.HeadSeq, c.Count, c.From.Format("15:04:05"), c.To.Format("15:04:05"))
 		}
+		if st := r.Start; st != nil {
+			s += " " + st.Chain
+			if st.Lost != nil {
+				s += fmt.Sprintf(" lost=%d-%d", st.Lost.FromSeq, st.Lost.ToSeq)
+			}
+		}
 		out = append(out, s)
 	}
 	return out
@@ -92,7 +99,7 @@ func summary(rs []Record) []string {
 
 func mustVerify(t *testing.T, paths ...string) *Verification {
 	t.Helper()
-	v, err := Verify(paths, nil)
+	v, err := Verify(t.Context(), paths, VerifyOptions{})
 	if err != nil {
 		t.Fatalf("verify: %v", err)
 	}
@@ -142,13 +149,15 @@ func TestWriterChainsAndResumes(t *testing.T) {
 
 	got := readChain(t, filepath.Join(dir, "r1"))
 	want := []string{
-		"1 admission a",
-		"2 admission b",
-		"3 checkpoint head=2 count=2 09:00:00..09:00:01",
-		"4 admission c",
-		"5 checkpoint head=4 count=1 09:00:02..09:00:02",
-		"6 admission d",
-		"7 checkpoint head=6 count=1 09:00:03..09:00:03",
+		"1 start new",
+		"2 admission a",
+		"3 admission b",
+		"4 checkpoint head=3 count=3 09:00:00..09:00:01",
+		"5 start resumed",
+		"6 admission c",
+		"7 checkpoint head=6 count=2 09:00:02..09:00:02",
+		"8 admission d",
+		"9 checkpoint head=8 count=1 09:00:03..09:00:03",
 	}
 	if diff := cmp.Diff(want, summary(got)); diff != "" {
 		t.Errorf("chain (-want +got):\n%s", diff)
@@ -168,7 +177,7 @@ func TestWriterChainsAndResumes(t *testing.T) {
 	if diff := cmp.Diff([]string{"00000000000000000001.jsonl"}, segmentNames(t, filepath.Join(dir, "r1"))); diff != "" {
 		t.Errorf("segments (-want +got):\n%s", diff)
 	}
-	if c := v.Chains[0]; c.Records != 7 || c.Admissions != 4 || c.Checkpoints != 3 || c.SinceCheckpoint != 0 {
+	if c := v.Chains[0]; c.Records != 9 || c.Admissions != 4 || c.Checkpoints != 3 || c.Starts != 2 || c.SinceCheckpoint != 0 {
 		t.Errorf("chain summary = %+v", c)
 	}
 }
@@ -187,6 +196,7 @@ func TestWriterCheckpointSpanSurvivesRestart(t *testing.T) {
 	clock.Add(time.Minute)
 	record(t, w, admission(clock, "c"))
 	// Stop without Close, as a crash would.
+	w.abandon()
 	w = openWriter(t, dir, clock, func(o *Options) { o.MaxSegmentBytes = 1 })
 	clock.Add(time.Minute)
 	if err := w.Checkpoint(t.Context()); err != nil {
@@ -194,11 +204,13 @@ func TestWriterCheckpointSpanSurvivesRestart(t *testing.T) {
 	}
 	got := summary(readChain(t, filepath.Join(dir, "r1")))
 	want := []string{
-		"1 admission a",
-		"2 checkpoint head=1 count=1 09:00:00..09:00:00",
-		"3 admission b",
-		"4 admission c",
-		"5 checkpoint head=4 count=2 09:01:00..09:02:00",
+		"1 start new",
+		"2 admission a",
+		"3 checkpoint head=2 count=2 09:00:00..09:00:00",
+		"4 admission b",
+		"5 admission c",
+		"6 start resumed",
+		"7 checkpoint head=6 count=3 09:01:00..09:02:00",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("chain (-want +got):\n%s", diff)
@@ -225,7 +237,7 @@ func TestWriterRotation(t *testing.T) {
 			opts:  func(o *Options) { o.MaxSegmentAge = time.Hour },
 			step:  25 * time.Minute,
 			count: 7,
-			want:  []string{"00000000000000000001.jsonl", "00000000000000000004.jsonl", "00000000000000000007.jsonl"},
+			want:  []string{"00000000000000000001.jsonl", "00000000000000000005.jsonl", "00000000000000000008.jsonl"},
 		},
 	}
 	for _, tc := range tests {
@@ -240,14 +252,15 @@ func TestWriterRotation(t *testing.T) {
 			if diff := cmp.Diff(tc.want, segmentNames(t, replica)); diff != "" {
 				t.Errorf("segments (-want +got):\n%s", diff)
 			}
-			if got := len(readChain(t, replica)); got != tc.count {
-				t.Errorf("records = %d, want %d", got, tc.count)
+			if got := len(readChain(t, replica)); got != tc.count+1 {
+				t.Errorf("records = %d, want %d (the start record and the admissions)", got, tc.count+1)
 			}
 			v := mustVerify(t, dir)
 			if v.Chains[0].Segments != len(tc.want) {
 				t.Errorf("verify saw %d segments", v.Chains[0].Segments)
 			}
 			// The chain resumes in the newest segment.
+			w.abandon()
 			w = openWriter(t, dir, clock, tc.opts)
 			record(t, w, admission(clock, "after-restart"))
 			mustVerify(t, dir)
@@ -257,7 +270,7 @@ func TestWriterRotation(t *testing.T) {
 
 func TestWriterCheckpointTimer(t *testing.T) {
 	dir := t.TempDir()
-	w, err := Open(Options{Dir: dir, Replica: "r1", CheckpointInterval: 5 * time.Millisecond})
+	w, err := Open(t.Context(), Options{Dir: dir, Replica: "r1", CheckpointInterval: 5 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +281,7 @@ func TestWriterCheckpointTimer(t *testing.T) {
 		w.mu.Lock()
 		seq := w.seq
 		w.mu.Unlock()
-		if seq >= 2 {
+		if seq >= 3 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -276,9 +289,9 @@ func TestWriterCheckpointTimer(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	for _, r := range readChain(t, filepath.Join(dir, "r1"))[:2] {
-		if r.Type != TypeCheckpoint || r.Checkpoint.Count != 0 {
-			t.Errorf("idle record %d = %s count %d, want an empty checkpoint", r.Seq, r.Type, r.Checkpoint.Count)
+	for i, r := range readChain(t, filepath.Join(dir, "r1"))[1:3] {
+		if want := uint64(1 - i); r.Type != TypeCheckpoint || r.Checkpoint.Count != want { // the first covers the start record
+			t.Errorf("idle record %d = %s count %d, want a checkpoint of nothing but the start record, then an empty one", r.Seq, r.Type, r.Checkpoint.Count)
 		}
 	}
 }
@@ -299,8 +312,8 @@ func TestWriterMirror(t *testing.T) {
 	if diff := cmp.Diff(string(file), mirror.String()); diff != "" {
 		t.Errorf("mirror differs from the segment (-segment +mirror):\n%s", diff)
 	}
-	if n := strings.Count(mirror.String(), "\n"); n != 3 {
-		t.Errorf("mirror has %d lines, want 3 (two records and the closing checkpoint)", n)
+	if n := strings.Count(mirror.String(), "\n"); n != 4 {
+		t.Errorf("mirror has %d lines, want 4 (the start record, two records and the closing checkpoint)", n)
 	}
 }
 
@@ -311,9 +324,13 @@ type gatedFile struct {
 	release chan struct{}
 	mu      sync.Mutex
 	syncs   int
+	on      atomic.Bool // off while the writer opens (its start record)
 }
 
 func (g *gatedFile) Sync() error {
+	if !g.on.Load() {
+		return g.File.Sync()
+	}
 	g.entered <- struct{}{}
 	<-g.release
 	g.mu.Lock()
@@ -332,6 +349,7 @@ func TestWriterGroupCommitSharesOneFsync(t *testing.T) {
 			return gate, err
 		}
 	})
+	gate.on.Store(true)
 	const waiting = 10
 	var wg sync.WaitGroup
 	errs := make(chan error, waiting+1)
@@ -344,7 +362,7 @@ func TestWriterGroupCommitSharesOneFsync(t *testing.T) {
 		w.mu.Lock()
 		seq := w.seq
 		w.mu.Unlock()
-		if seq == waiting+1 {
+		if seq == waiting+2 { // after the start record and the first
 			break
 		}
 		time.Sleep(time.Millisecond)
@@ -362,8 +380,8 @@ func TestWriterGroupCommitSharesOneFsync(t *testing.T) {
 	if gate.syncs != 2 {
 		t.Errorf("fsyncs = %d for %d records, want 2 (one per batch)", gate.syncs, waiting+1)
 	}
-	if got := len(readChain(t, filepath.Join(dir, "r1"))); got != waiting+1 {
-		t.Errorf("records = %d, want %d", got, waiting+1)
+	if got := len(readChain(t, filepath.Join(dir, "r1"))); got != waiting+2 {
+		t.Errorf("records = %d, want %d", got, waiting+2)
 	}
 	mustVerify(t, dir)
 }
@@ -387,15 +405,33 @@ func TestWriterConcurrentRecordsFormOneChain(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := mustVerify(t, dir)
-	if c := v.Chains[0]; c.Admissions != 400 || c.LastSeq != 401 || c.Segments < 2 {
-		t.Errorf("chain = %+v, want 400 admissions and a closing checkpoint over several segments", c)
+	if c := v.Chains[0]; c.Admissions != 400 || c.LastSeq != 402 || c.Segments < 2 {
+		t.Errorf("chain = %+v, want a start record, 400 admissions and a closing checkpoint over several segments", c)
 	}
 }
 
 func TestOpenRejectsBadReplicaNames(t *testing.T) {
 	for _, name := range []string{"", "a/b", "..", `a\b`} {
-		if _, err := Open(Options{Dir: t.TempDir(), Replica: name}); err == nil {
+		if _, err := Open(t.Context(), Options{Dir: t.TempDir(), Replica: name}); err == nil {
 			t.Errorf("replica %q accepted", name)
 		}
 	}
+}
+
+// abandon stops a writer the way a crash does: no closing checkpoint, the segment and the
+// replica lock simply released.
+func (w *Writer) abandon() {
+	w.closeOnce.Do(func() { close(w.stop) })
+	<-w.stopped
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for w.flushing {
+		w.synced.Wait()
+	}
+	w.closed = true
+	if w.file != nil {
+		w.file.Close()
+	}
+	w.written.Close()
+	w.lock.Close()
 }

@@ -3,6 +3,7 @@ package output
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/govhook/govhook/evidence"
@@ -30,8 +31,19 @@ func WriteVerification(w io.Writer, format string, v *evidence.Verification) err
 			broken++
 		}
 		records += c.Records
-		fmt.Fprintf(w, "%s (%s): %d records in %d segments, seq %d-%d, %s to %s, %d after the last checkpoint: %s\n",
-			c.Replica, c.Dir, c.Records, c.Segments, c.FirstSeq, c.LastSeq, stamp(c.From), stamp(c.To), c.SinceCheckpoint, state)
+		fmt.Fprintf(w, "%s (%s): %d records in %d segments, seq %d-%d, %s to %s, %d after the last checkpoint, %s%s: %s\n",
+			c.Replica, c.Dir, c.Records, c.Segments, c.FirstSeq, c.LastSeq, stamp(c.From), stamp(c.To), c.SinceCheckpoint, signedBy(c), anchorStatus(v, c), state)
+	}
+	for _, c := range v.Chains {
+		for _, g := range c.HeartbeatGaps {
+			fmt.Fprintf(w, "%s: heartbeat gap: no checkpoint from %s to %s (%s): the writer was not running\n", c.Replica, stamp(g.From), stamp(g.To), g.Duration)
+		}
+	}
+	if !v.SignaturesChecked {
+		fmt.Fprintln(w, "signatures not checked: no --public-key given")
+	}
+	if !v.AnchorsChecked {
+		fmt.Fprintln(w, "anchors not checked: no --anchors given")
 	}
 	var err error
 	if v.Intact() {
@@ -40,6 +52,27 @@ func WriteVerification(w io.Writer, format string, v *evidence.Verification) err
 		_, err = fmt.Fprintf(w, "evidence BROKEN: %d breaks in %d of %d chains\n", len(v.Breaks), broken, len(v.Chains))
 	}
 	return err
+}
+
+// signedBy says which keys signed a chain's checkpoints.
+func signedBy(c evidence.Chain) string {
+	if len(c.KeyIDs) == 0 {
+		return "unsigned"
+	}
+	return "signed by " + strings.Join(c.KeyIDs, ", ")
+}
+
+// anchorStatus says how a chain stands against its newest anchor, when anchors were given.
+func anchorStatus(v *evidence.Verification, c evidence.Chain) string {
+	switch {
+	case !v.AnchorsChecked:
+		return ""
+	case c.AnchoredSeq == 0:
+		return ", no anchor"
+	case c.LastSeq < c.AnchoredSeq:
+		return fmt.Sprintf(", short of the newest anchor (seq %d)", c.AnchoredSeq)
+	}
+	return fmt.Sprintf(", %d past the newest anchor (seq %d, %s)", c.PastAnchor, c.AnchoredSeq, stamp(c.AnchoredTime))
 }
 
 // stamp prints an instant in UTC to the second, "-" when unknown.

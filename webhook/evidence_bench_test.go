@@ -27,7 +27,7 @@ func BenchmarkHandlerEvidence(b *testing.B) {
 			b.Run(name, func(b *testing.B) {
 				var ev evidence.Recorder = discardEvidence{}
 				if store == "fsync" {
-					w, err := evidence.Open(evidence.Options{Dir: b.TempDir(), Replica: "bench", CheckpointInterval: -1})
+					w, err := evidence.Open(b.Context(), evidence.Options{Dir: b.TempDir(), Replica: "bench", CheckpointInterval: -1})
 					if err != nil {
 						b.Fatal(err)
 					}

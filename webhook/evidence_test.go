@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,14 +21,33 @@ import (
 	"github.com/govhook/govhook/webhook"
 )
 
-// fullDevice opens /dev/full for every segment: each write fails with ENOSPC, as on a full
-// disk. (Tests run as root, so a read-only directory would not stop them.)
-func fullDevice(t *testing.T) func(string) (evidence.File, error) {
+// fillingDisk is a segment whose writes go to /dev/full, failing with ENOSPC as on a full
+// disk, once full is set (the writer's start record still reaches the real file). Tests run
+// as root, so a read-only directory would not stop them.
+type fillingDisk struct {
+	*os.File
+	dev  *os.File
+	full *atomic.Bool
+}
+
+func (f *fillingDisk) Write(p []byte) (int, error) {
+	if f.full.Load() {
+		return f.dev.Write(p)
+	}
+	return f.File.Write(p)
+}
+
+func fillingDevice(t *testing.T, full *atomic.Bool) func(string) (evidence.File, error) {
 	t.Helper()
-	if _, err := os.Stat("/dev/full"); err != nil {
+	dev, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
 		t.Skip("no /dev/full on this system")
 	}
-	return func(string) (evidence.File, error) { return os.OpenFile("/dev/full", os.O_WRONLY, 0) }
+	t.Cleanup(func() { dev.Close() })
+	return func(path string) (evidence.File, error) {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o640)
+		return &fillingDisk{File: f, dev: dev, full: full}, err
+	}
 }
 
 func TestHandlerOnEvidenceFailure(t *testing.T) {
@@ -46,10 +66,12 @@ func TestHandlerOnEvidenceFailure(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			w, err := evidence.Open(evidence.Options{Dir: t.TempDir(), Replica: "r1", CheckpointInterval: -1, OpenFile: fullDevice(t)})
+			var full atomic.Bool
+			w, err := evidence.Open(t.Context(), evidence.Options{Dir: t.TempDir(), Replica: "r1", CheckpointInterval: -1, OpenFile: fillingDevice(t, &full)})
 			if err != nil {
 				t.Fatal(err)
 			}
+			full.Store(true)
 			reg := prometheus.NewRegistry()
 			prom, err := metrics.NewPrometheus(reg)
 			if err != nil {
@@ -125,7 +147,7 @@ func TestEvidenceNeverHoldsObjectContents(t *testing.T) {
 		admissionReview("u9", "CREATE", "", "v1", "Secret", "secrets", "", "db", `"`+secretMarker+`"`, "null"),
 	}
 	dir := t.TempDir()
-	w, err := evidence.Open(evidence.Options{Dir: dir, Replica: "r1", CheckpointInterval: -1})
+	w, err := evidence.Open(t.Context(), evidence.Options{Dir: dir, Replica: "r1", CheckpointInterval: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,9 +167,9 @@ func TestEvidenceNeverHoldsObjectContents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")[1:] // after the start record
 	if len(lines) != len(reviews)+1 {
-		t.Fatalf("want one record per review and a checkpoint, got %d lines", len(lines))
+		t.Fatalf("want the start record, one record per review and a checkpoint, got %d lines", len(lines)+1)
 	}
 	for _, marker := range []string{envMarker, secretMarker, b64, configMapMarker, execMarker, "DB_SETTING", "cat /etc"} {
 		for i, line := range lines {

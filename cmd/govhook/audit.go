@@ -63,7 +63,7 @@ object or kind that could not be judged.`,
 			}
 			scanner.PageSize = pageSize
 			if evidenceDir != "" {
-				writer, err := evidence.Open(evidence.Options{Dir: evidenceDir, Replica: replica})
+				writer, err := evidence.Open(cmd.Context(), evidence.Options{Dir: evidenceDir, Replica: replica})
 				if err != nil {
 					return usageError(err)
 				}

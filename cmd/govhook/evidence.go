@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/govhook/govhook/config"
 	"github.com/govhook/govhook/evidence"
@@ -23,15 +25,122 @@ func newEvidenceCommand() *cobra.Command {
 		Short: "Verify the audit evidence chains and build the auditor's report",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			return usageError(errors.New("evidence needs a subcommand: verify or report"))
+			return usageError(errors.New("evidence needs a subcommand: keygen, verify, reconcile or report"))
 		},
 	}
-	cmd.AddCommand(newEvidenceVerifyCommand(), newEvidenceReportCommand())
+	cmd.AddCommand(newEvidenceKeygenCommand(), newEvidenceVerifyCommand(), newEvidenceReconcileCommand(), newEvidenceReportCommand())
 	return cmd
+}
+
+func newEvidenceReconcileCommand() *cobra.Command {
+	var format string
+	var auditLogs []string
+	cmd := &cobra.Command{
+		Use:   "reconcile --audit-log FILE [--audit-log FILE...] PATH...",
+		Short: "Match the apiserver's audit log against the evidence: every admission through govhook must have a record",
+		Long: `Reconcile reads kube-apiserver audit events (JSON lines, as the apiserver writes them and as
+EKS control-plane logging exports them) and matches the decision ids govhook sent as audit
+annotations (<webhook-name>/decision-id) against the admission records under PATH. It lists
+the admissions with no record (missing: the target is none) and the records, within the
+audit log's time span, with no apiserver event (unmatched: probes, direct callers).
+-o json prints {"missing":[...],"unmatched":[...]}. Exit 0 when every decision id has a
+record, 1 when any is missing, 2 on a usage or input error.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, paths []string) error {
+			if _, err := output.ParseFormat(format, output.ReconciliationFormats...); err != nil {
+				return usageError(err)
+			}
+			if len(auditLogs) == 0 {
+				return usageError(errors.New("reconcile needs --audit-log FILE"))
+			}
+			r, err := evidence.Reconcile(cmd.Context(), auditLogs, paths, nil)
+			if err != nil {
+				return usageError(err)
+			}
+			if err := output.WriteReconciliation(cmd.OutOrStdout(), format, r); err != nil {
+				return err
+			}
+			if len(r.Missing) > 0 {
+				return &exitError{code: exitDenied}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&format, "output", "o", "text", "output format: text or json")
+	cmd.Flags().StringArrayVar(&auditLogs, "audit-log", nil, "a kube-apiserver audit log of JSON lines (repeatable)")
+	return cmd
+}
+
+func newEvidenceKeygenCommand() *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "keygen --out DIR",
+		Short: "Make an Ed25519 key pair for signing evidence checkpoints",
+		Long: `Keygen writes DIR/` + evidence.PrivateKeyFile + ` (PKCS #8 PEM, mode 0600: put it in a Secret and give it to
+serve with --evidence-signing-key) and DIR/` + evidence.PublicKeyFile + ` (PKIX PEM: give it to the auditor, who
+pins it with evidence verify --public-key). Existing files are never overwritten.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if out == "" {
+				return usageError(errors.New("keygen needs --out DIR"))
+			}
+			id, err := evidence.GenerateKey(out)
+			if err != nil {
+				return usageError(fmt.Errorf("keygen: %w", err))
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "key %s: private key %s, public key %s\n", id,
+				filepath.Join(out, evidence.PrivateKeyFile), filepath.Join(out, evidence.PublicKeyFile))
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&out, "out", "", "directory to write "+evidence.PrivateKeyFile+" and "+evidence.PublicKeyFile+" into")
+	return cmd
+}
+
+// verifyFlags are the flags of verify and report that say what the chains are checked against.
+type verifyFlags struct {
+	publicKeys []string
+	anchors    []string
+	interval   time.Duration
+	missed     int
+}
+
+func (f *verifyFlags) register(fs *pflag.FlagSet) {
+	fs.StringArrayVar(&f.publicKeys, "public-key", nil, "a pinned public key file (repeatable, e.g. the old and new key across a rotation); every checkpoint must be signed by one")
+	fs.DurationVar(&f.interval, "checkpoint-interval", evidence.DefaultCheckpointInterval, "the writers' --evidence-checkpoint-interval, for heartbeat gaps")
+	fs.IntVar(&f.missed, "missed-checkpoints", evidence.DefaultMissedCheckpoints, "a silence of more than this many checkpoint intervals without a checkpoint is reported as a heartbeat gap (writer outage)")
+	fs.StringArrayVar(&f.anchors, "anchors", nil, "a file of log lines holding the anchors serve printed to stdout (repeatable); each chain must reach its replica's newest anchor")
+}
+
+// options loads what the flags name.
+func (f *verifyFlags) options() (evidence.VerifyOptions, error) {
+	o := evidence.VerifyOptions{CheckpointInterval: f.interval, MissedCheckpoints: f.missed}
+	if len(f.publicKeys) > 0 {
+		o.Keyring = evidence.Keyring{}
+		for _, path := range f.publicKeys {
+			pub, err := evidence.LoadPublicKey(path)
+			if err != nil {
+				return o, fmt.Errorf("--public-key: %w", err)
+			}
+			o.Keyring.Add(pub)
+		}
+	}
+	for _, path := range f.anchors {
+		anchors, err := evidence.ReadAnchorLines(path)
+		if err != nil {
+			return o, fmt.Errorf("--anchors: %w", err)
+		}
+		if len(anchors) == 0 {
+			return o, fmt.Errorf("--anchors: %s holds no anchor line", path)
+		}
+		o.Anchors = append(o.Anchors, anchors...)
+	}
+	return o, nil
 }
 
 func newEvidenceVerifyCommand() *cobra.Command {
 	var format, configPath string
+	var vf verifyFlags
 	cmd := &cobra.Command{
 		Use:   "verify [--config FILE] PATH...",
 		Short: "Check every hash, seq and checkpoint of the evidence chains; exit 0 only when intact",
@@ -41,25 +150,33 @@ replica directory. PATH is an evidence directory, a replica directory, segment f
 archive s3://BUCKET/PREFIX, read one segment at a time; an archived replica and a local
 directory of the same name (the tail not archived yet) are one chain. The archive's endpoint
 and region come from evidence.archive of --config, else from the AWS SDK's environment
-(AWS_ENDPOINT_URL, AWS_REGION); credentials from the SDK's default chain. Each break is printed as FILE:LINE: message. Exit 0 when intact, 1 when broken, 2 on a
-usage or input error.`,
+(AWS_ENDPOINT_URL, AWS_REGION); credentials from the SDK's default chain.
+With --public-key, every checkpoint must carry a valid signature by one of the pinned keys:
+a chain re-hashed by someone without the key, or with unsigned checkpoints, is broken.
+With --anchors, each chain must reach the newest anchor of its replica (which catches a cut
+tail or a deleted newest segment) and every anchored checkpoint must be the one anchored;
+the output says how many records each chain runs past its newest anchor.
+Each break is printed as FILE:LINE: message. Exit 0 when intact, 1 when broken or
+unverifiable, 2 on a usage or input error.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, paths []string) error {
 			if _, err := output.ParseFormat(format, output.VerificationFormats...); err != nil {
 				return usageError(err)
 			}
+			vo, err := vf.options()
+			if err != nil {
+				return usageError(err)
+			}
 			var cfg *config.Config
 			if configPath != "" {
-				var err error
 				if cfg, err = config.Load(configPath); err != nil {
 					return usageError(err)
 				}
 			}
-			archives, err := openArchives(cmd.Context(), paths, cfg)
-			if err != nil {
+			if vo.Archives, err = openArchives(cmd.Context(), paths, cfg); err != nil {
 				return usageError(err)
 			}
-			v, err := evidence.VerifyArchived(cmd.Context(), paths, archives, nil)
+			v, err := evidence.Verify(cmd.Context(), paths, vo)
 			if err != nil {
 				return usageError(err)
 			}
@@ -73,6 +190,7 @@ usage or input error.`,
 		},
 	}
 	cmd.Flags().StringVarP(&format, "output", "o", "text", "output format: text or json")
+	vf.register(cmd.Flags())
 	cmd.Flags().StringVar(&configPath, "config", "", "config file whose evidence.archive gives the archive's endpoint and region")
 	return cmd
 }
@@ -109,6 +227,8 @@ type reportOptions struct {
 	gap      time.Duration
 	maxRows  int
 	configs  []string
+	verify   verifyFlags
+	audit    []string
 }
 
 func newEvidenceReportCommand() *cobra.Command {
@@ -141,6 +261,8 @@ Exit 0 when the evidence is intact, 1 when it is broken (the report is still wri
 	f.DurationVar(&o.gap, "gap", report.DefaultGapThreshold, "a silence longer than this, with no record at all, is reported as a gap")
 	f.IntVar(&o.maxRows, "max-rows", report.DefaultMaxRows, "rows per population table in html and md (JSON and CSV hold all)")
 	f.StringArrayVar(&o.configs, "config", nil, "a config file that may have been in force (repeatable); records naming its digest show its actions")
+	o.verify.register(f)
+	f.StringArrayVar(&o.audit, "audit-log", nil, "a kube-apiserver audit log of JSON lines to reconcile the evidence with (repeatable)")
 	return cmd
 }
 
@@ -168,11 +290,15 @@ func evidenceReport(ctx context.Context, stdout io.Writer, paths []string, o rep
 		}
 		ordered = append(ordered, configs[path])
 	}
+	vo, err := o.verify.options()
+	if err != nil {
+		return usageError(err)
+	}
 	archives, err := openArchives(ctx, paths, ordered...)
 	if err != nil {
 		return usageError(err)
 	}
-	r, err := report.Build(paths, report.Options{From: from, To: to, GapThreshold: o.gap, Catalog: catalog, Configs: configs, Archives: archives})
+	r, err := report.Build(paths, report.Options{From: from, To: to, GapThreshold: o.gap, Catalog: catalog, Configs: configs, Verify: vo, AuditLogs: o.audit, Archives: archives})
 	if err != nil {
 		return usageError(err)
 	}

@@ -182,8 +182,8 @@ func TestServeDev(t *testing.T) {
 	}
 	data, _ := os.ReadFile(segments[0])
 	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
-	if len(lines) != 1 || !strings.Contains(lines[0], `"uid":"serve-uid-1"`) || !strings.Contains(lines[0], `"decision":"deny"`) {
-		t.Fatalf("want one deny evidence line for serve-uid-1, got:\n%s", data)
+	if len(lines) != 2 || !strings.Contains(lines[0], `"type":"start"`) || !strings.Contains(lines[1], `"uid":"serve-uid-1"`) || !strings.Contains(lines[1], `"decision":"deny"`) {
+		t.Fatalf("want the start record and one deny evidence line for serve-uid-1, got:\n%s", data)
 	}
 	checkMirror(t, &mirror, segments[0])
 

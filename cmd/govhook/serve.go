@@ -55,6 +55,7 @@ type serveOptions struct {
 	port           int
 	evidenceDir    string
 	evidenceStdout bool
+	signingKey     string
 	evidence       evidence.Options // segment limits and checkpoint interval
 	replica        string
 	metricsAddr    string
@@ -84,6 +85,7 @@ func newServeCommand() *cobra.Command {
 	f.IntVar(&o.port, "port", 9443, "HTTPS port of the webhook")
 	f.StringVar(&o.evidenceDir, "evidence-dir", "govhook-evidence", "directory of the evidence segments")
 	f.BoolVar(&o.evidenceStdout, "evidence-stdout", false, "also write every evidence record to stdout, for log shippers")
+	f.StringVar(&o.signingKey, "evidence-signing-key", "", "Ed25519 private key file (from govhook evidence keygen, mounted from a Secret) that signs every evidence checkpoint")
 	f.Int64Var(&o.evidence.MaxSegmentBytes, "evidence-segment-bytes", evidence.DefaultMaxSegmentBytes, "start a new evidence segment before one grows past this size")
 	f.DurationVar(&o.evidence.MaxSegmentAge, "evidence-segment-age", 0, "seal an evidence segment once its first record is this old (default: the config's evidence.segmentAge, else 1m)")
 	f.DurationVar(&o.evidence.CheckpointInterval, "evidence-checkpoint-interval", evidence.DefaultCheckpointInterval, "write a checkpoint record this often, even when idle, so a stopped webhook shows as a gap")
@@ -152,8 +154,19 @@ func serve(parent context.Context, o serveOptions) error {
 	}
 	writerOpts := o.evidence
 	writerOpts.Dir, writerOpts.Replica, writerOpts.Log = o.evidenceDir, o.replica, log.WithName("evidence")
+	// Checkpoint heads always go to stdout as anchor lines, off the evidence files.
+	writerOpts.Anchors = append(writerOpts.Anchors, evidence.NewLineAnchors(os.Stdout))
+	writerOpts.Pod, writerOpts.Version, writerOpts.ConfigDigest = os.Getenv("POD_NAME"), version, reviewer.Config().Digest()
 	if mirror != nil {
 		writerOpts.Mirror = mirror
+	}
+	if o.signingKey != "" {
+		if writerOpts.Signer, err = evidence.LoadSigner(o.signingKey); err != nil {
+			return usageError(fmt.Errorf("--evidence-signing-key: %w", err))
+		}
+		log.Info("evidence checkpoints are signed", "keyId", writerOpts.Signer.KeyID())
+	} else {
+		log.Info("evidence checkpoints are NOT signed: without --evidence-signing-key anyone who can write the evidence files can re-hash the chain")
 	}
 	if writerOpts.MaxSegmentAge <= 0 {
 		writerOpts.MaxSegmentAge = reviewer.Config().Evidence.SegmentAgeOrDefault()
@@ -165,7 +178,7 @@ func serve(parent context.Context, o serveOptions) error {
 	if archiver != nil {
 		writerOpts.OnSeal, writerOpts.Guard, writerOpts.SealOnClose = archiver.Sealed, archiver.Guard, true
 	}
-	writer, err := evidence.Open(writerOpts)
+	writer, err := evidence.Open(ctx, writerOpts)
 	if err != nil {
 		return err
 	}

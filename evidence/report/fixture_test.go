@@ -28,7 +28,7 @@ func openWriter(t *testing.T, dir string, clock *testsupport.Clock, edit func(*e
 	if edit != nil {
 		edit(&o)
 	}
-	w, err := evidence.Open(o)
+	w, err := evidence.Open(t.Context(), o)
 	if err != nil {
 		t.Fatalf("open writer: %v", err)
 	}

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/govhook/govhook/evidence"
 )
 
 // DefaultMaxRows bounds each population table of the HTML and Markdown reports; the JSON
@@ -26,7 +28,30 @@ var htmlReport = template.Must(template.New("report").Funcs(template.FuncMap{
 	"ts":     ts,
 	"join":   strings.Join,
 	"period": periodText,
+	"keys":   keysText,
+	"anchor": anchorText,
 }).Parse(reportHTML))
+
+// keysText names the keys that signed a chain's checkpoints.
+func keysText(c evidence.Chain) string {
+	if len(c.KeyIDs) == 0 {
+		return "unsigned"
+	}
+	return strings.Join(c.KeyIDs, ", ")
+}
+
+// anchorText says how a chain stands against its replica's newest anchor.
+func anchorText(v *evidence.Verification, c evidence.Chain) string {
+	switch {
+	case !v.AnchorsChecked:
+		return "not checked (no anchors given)"
+	case c.AnchoredSeq == 0:
+		return "no anchor"
+	case c.LastSeq < c.AnchoredSeq:
+		return fmt.Sprintf("SHORT of the newest anchor (seq %d, %s)", c.AnchoredSeq, ts(c.AnchoredTime))
+	}
+	return fmt.Sprintf("reaches seq %d (%s), %d past it", c.AnchoredSeq, ts(c.AnchoredTime), c.PastAnchor)
+}
 
 func ts(t time.Time) string {
 	if t.IsZero() {
@@ -126,10 +151,26 @@ func WriteMarkdown(w io.Writer, r *Report, maxRows int) error {
 		c := r.Checks[i]
 		return []string{c.Name, passFail(c.Passed), strings.Join(c.Findings, "<br>")}
 	})
-	section(&b, "Verification", []string{"replica", "directory", "segments", "records", "seq", "from", "to", "after last checkpoint", "breaks"}, len(r.Verification.Chains), func(i int) []string {
+	section(&b, "Verification", []string{"replica", "directory", "segments", "records", "seq", "from", "to", "after last checkpoint", "signing keys", "anchor", "breaks"}, len(r.Verification.Chains), func(i int) []string {
 		c := r.Verification.Chains[i]
-		return []string{c.Replica, c.Dir, itoa(c.Segments), itoa(c.Records), fmt.Sprintf("%d-%d", c.FirstSeq, c.LastSeq), ts(c.From), ts(c.To), fmt.Sprint(c.SinceCheckpoint), itoa(c.Breaks)}
+		return []string{c.Replica, c.Dir, itoa(c.Segments), itoa(c.Records), fmt.Sprintf("%d-%d", c.FirstSeq, c.LastSeq), ts(c.From), ts(c.To), fmt.Sprint(c.SinceCheckpoint), keysText(c), anchorText(r.Verification, c), itoa(c.Breaks)}
 	})
+	gaps := r.heartbeatGaps()
+	section(&b, "Heartbeat gaps (writer outages)", []string{"replica", "no checkpoint from", "to", "for"}, len(gaps), func(i int) []string {
+		return []string{gaps[i].Replica, ts(gaps[i].From), ts(gaps[i].To), gaps[i].Duration}
+	})
+	if rc := r.Reconciliation; rc != nil {
+		fmt.Fprintf(&b, "\n## Completeness against the apiserver\n\n%d decision ids in the audit log (%s to %s): %d with an evidence record, %d missing; %d records in that time with no apiserver event.\n",
+			rc.Decisions, ts(rc.From), ts(rc.To), rc.Decisions-len(rc.Missing), len(rc.Missing), len(rc.Unmatched))
+		section(&b, "Admissions with no evidence record", []string{"decision id", "time", "verb", "resource", "object", "user", "audit event"}, len(rc.Missing), func(i int) []string {
+			m := rc.Missing[i]
+			return []string{m.DecisionID, ts(m.Time), m.Verb, m.Resource, m.Namespace + "/" + m.Name, m.User, m.AuditID}
+		})
+		section(&b, "Records with no apiserver event", []string{"decision id", "time", "operation", "kind", "object", "user", "record"}, len(rc.Unmatched), func(i int) []string {
+			u := rc.Unmatched[i]
+			return []string{u.DecisionID, ts(u.Time), u.Operation, u.Kind, u.Namespace + "/" + u.Name, u.User, u.Source}
+		})
+	}
 	section(&b, "Policies and configuration in force", []string{"policy bundle", "config", "config file", "from", "to", "records", "replicas"}, len(r.Configurations), func(i int) []string {
 		c := r.Configurations[i]
 		source := c.ConfigSource

@@ -35,25 +35,32 @@ type Options struct {
 	Configs map[string]*config.Config
 	// Now is when the report is made; zero means time.Now.
 	Now time.Time
+	// Verify is what the chains are checked against (pinned keys, anchors); Build
+	// sets its Visit and its Archives.
+	Verify evidence.VerifyOptions
+	// AuditLogs, when given, are kube-apiserver audit logs to reconcile the evidence with.
+	AuditLogs []string
 	// Archives resolves the s3:// paths among the report's sources (see
-	// evidence.VerifyArchived).
+	// evidence.VerifyOptions.Archives).
 	Archives map[string]*evidence.Archive
 }
 
 // Report is the auditor's pack for a period: what was in force, what happened, the
 // populations to sample from, the exception register, and whether the evidence is intact.
 type Report struct {
-	GeneratedAt    time.Time              `json:"generatedAt"`
-	Period         Period                 `json:"period"`
-	Sources        []string               `json:"sources"`
-	Verification   *evidence.Verification `json:"verification"`
-	Checks         []Check                `json:"checks"`
-	Configurations []Configuration        `json:"configurations"`
-	Policies       []PolicyUse            `json:"policies"`
-	CatalogDigest  string                 `json:"catalogDigest,omitempty"`
-	Totals         Totals                 `json:"totals"`
-	Daily          []DayCount             `json:"daily"`
-	Exceptions     []ExceptionRecord      `json:"exceptions"`
+	GeneratedAt  time.Time              `json:"generatedAt"`
+	Period       Period                 `json:"period"`
+	Sources      []string               `json:"sources"`
+	Verification *evidence.Verification `json:"verification"`
+	// Reconciliation is the completeness test against the apiserver's audit logs, when given.
+	Reconciliation *evidence.Reconciliation `json:"reconciliation,omitempty"`
+	Checks         []Check                  `json:"checks"`
+	Configurations []Configuration          `json:"configurations"`
+	Policies       []PolicyUse              `json:"policies"`
+	CatalogDigest  string                   `json:"catalogDigest,omitempty"`
+	Totals         Totals                   `json:"totals"`
+	Daily          []DayCount               `json:"daily"`
+	Exceptions     []ExceptionRecord        `json:"exceptions"`
 	// Reviews are the policy reviews in force during the period, from the configs given.
 	Reviews []ReviewInForce `json:"policyReviews"`
 	// Changes are the changes of policy bundle or config digest in each replica's chain.
@@ -264,13 +271,39 @@ func Build(paths []string, o Options) (*Report, error) {
 		o.Now = time.Now()
 	}
 	b := newReportBuilder(o)
-	v, err := evidence.VerifyArchived(context.Background(), paths, o.Archives, b.add)
+	vo := o.Verify
+	vo.Visit, vo.Archives = b.add, o.Archives
+	v, err := evidence.Verify(context.Background(), paths, vo)
 	if err != nil {
 		return nil, err
 	}
+	var rc *evidence.Reconciliation
+	if len(o.AuditLogs) > 0 {
+		if rc, err = evidence.Reconcile(context.Background(), o.AuditLogs, paths, o.Archives); err != nil {
+			return nil, err
+		}
+	}
 	r := b.finish(v)
 	r.Sources = slices.Clone(paths)
+	r.Reconciliation = rc
 	return r, nil
+}
+
+// ReplicaGap is a heartbeat gap of one replica's writer.
+type ReplicaGap struct {
+	Replica string
+	evidence.HeartbeatGap
+}
+
+// heartbeatGaps lists every chain's heartbeat gaps, replica by replica.
+func (r *Report) heartbeatGaps() []ReplicaGap {
+	var out []ReplicaGap
+	for _, c := range r.Verification.Chains {
+		for _, g := range c.HeartbeatGaps {
+			out = append(out, ReplicaGap{Replica: c.Replica, HeartbeatGap: g})
+		}
+	}
+	return out
 }
 
 // reportBuilder accumulates records into a report.

@@ -83,11 +83,15 @@ func writeReportFixture(t *testing.T, dir string) {
 		return writers[replica]
 	}
 	for i, s := range steps {
-		clock.Add(s.after)
-		if i == 8 { // r2 crashed mid-write before day 3 and starts again
+		if i == 8 { // r2 stopped after day 2 with a torn write at its end, and starts again on day 3
+			// (a writer lets go of its replica lock only when it stops)
+			if err := writers["r2"].Close(); err != nil {
+				t.Fatal(err)
+			}
 			appendFile(t, lastSegment(t, filepath.Join(dir, "r2")), `{"schema":"govhook.io/evid`)
 			delete(writers, "r2")
 		}
+		clock.Add(s.after)
 		cfg := config.Default().Digest()
 		if s.config != "" {
 			cfg = fixtureConfig(t).Digest()
@@ -247,8 +251,8 @@ func TestBuildReport(t *testing.T) {
 		denials = append(denials, d.Namespace+"/"+d.Name+" "+strings.Join(d.Policies, ",")+" dryRun="+yesNo(d.DryRun)+" "+rel(d.Source))
 	}
 	wantDenials := []string{
-		"shop/priv POD-001 dryRun=no r1/00000000000000000001.jsonl:2",
-		"payments/priv POD-001,OWN-002 dryRun=yes r2/00000000000000000001.jsonl:2",
+		"shop/priv POD-001 dryRun=no r1/00000000000000000001.jsonl:3",
+		"payments/priv POD-001,OWN-002 dryRun=yes r2/00000000000000000001.jsonl:3",
 	}
 	if diff := cmp.Diff(wantDenials, denials); diff != "" {
 		t.Errorf("denials (-want +got):\n%s", diff)
@@ -274,9 +278,9 @@ func TestBuildReport(t *testing.T) {
 		"  r2: no record from 2026-03-02T13:00:00Z to 2026-03-03T11:00:00Z (22h0m0s)",
 		"  r2: no record from 2026-03-03T11:00:00Z to 2026-03-04T11:00:00Z (24h0m0s)",
 		"no records lost to write failures or torn writes: **FAIL**",
-		"  r2/00000000000000000004.jsonl:1: 26 torn bytes moved to 00000000000000000003.torn-" + itoa(tornOffset(t, root)) + " (last line has no trailing newline)",
+		"  r2/00000000000000000006.jsonl:2: 26 torn bytes moved to 00000000000000000004.torn-" + itoa(tornOffset(t, root)) + " (last line has no trailing newline)",
 		"no expired exception was used: **FAIL**",
-		`  EXC-1 (expires "2026-03-03") waived POD-001 for apps/v1/Deployment monitoring/node-exporter at 2026-03-04T10:00:00Z, record r1/00000000000000000006.jsonl:1`,
+		`  EXC-1 (expires "2026-03-03") waived POD-001 for apps/v1/Deployment monitoring/node-exporter at 2026-03-04T10:00:00Z, record r1/00000000000000000007.jsonl:1`,
 		"no exception was approved by its requester: **FAIL**",
 		"  EXC-2 was requested and approved by Carol@example.com",
 	}
@@ -291,7 +295,7 @@ func TestBuildReport(t *testing.T) {
 // tornOffset is where r2's torn tail began: the end of the segment it was cut from.
 func tornOffset(t *testing.T, root string) int {
 	t.Helper()
-	info, err := os.Stat(filepath.Join(root, "r2", "00000000000000000003.jsonl"))
+	info, err := os.Stat(filepath.Join(root, "r2", "00000000000000000004.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,8 +316,8 @@ func TestBuildReportPeriod(t *testing.T) {
 	if diff := cmp.Diff(want, gaps); diff != "" {
 		t.Errorf("gaps (-want +got):\n%s", diff)
 	}
-	if r.Verification.Chains[0].Records != 6 {
-		t.Errorf("verification covers %d records of r1, want all 6", r.Verification.Chains[0].Records)
+	if r.Verification.Chains[0].Records != 7 {
+		t.Errorf("verification covers %d records of r1, want all 7 (a start record and 6 admissions)", r.Verification.Chains[0].Records)
 	}
 }
 
@@ -390,7 +394,7 @@ func TestReportRenderings(t *testing.T) {
 		t.Errorf("CSV rows (-want +got):\n%s", diff)
 	}
 	denials, _ := os.ReadFile(filepath.Join(dir, "denials.csv"))
-	if !strings.Contains(string(denials), root+"/r1/00000000000000000001.jsonl:2") {
+	if !strings.Contains(string(denials), root+"/r1/00000000000000000001.jsonl:3") {
 		t.Errorf("denials.csv does not point at the evidence line:\n%s", denials)
 	}
 }
@@ -398,12 +402,12 @@ func TestReportRenderings(t *testing.T) {
 func TestReportOfBrokenEvidenceSaysSo(t *testing.T) {
 	root := t.TempDir()
 	writeReportFixture(t, root)
-	editLine(t, filepath.Join(root, "r1", "00000000000000000001.jsonl"), 2, func(l string) string { return strings.Replace(l, `"decision":"deny"`, `"decision":"allow"`, 1) })
+	editLine(t, filepath.Join(root, "r1", "00000000000000000001.jsonl"), 3, func(l string) string { return strings.Replace(l, `"decision":"deny"`, `"decision":"allow"`, 1) })
 	r, err := Build([]string{root}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Verification.Intact() || r.Checks[0].Passed || !strings.HasSuffix(r.Checks[0].Findings[0], "r1/00000000000000000001.jsonl:2: hash does not match the record's content (altered after it was written)") {
+	if r.Verification.Intact() || r.Checks[0].Passed || !strings.HasSuffix(r.Checks[0].Findings[0], "r1/00000000000000000001.jsonl:3: hash does not match the record's content (altered after it was written)") {
 		t.Errorf("check = %+v", r.Checks[0])
 	}
 }

@@ -52,7 +52,7 @@ func run() error {
 	}
 	// Batches are fsynced by the file system's own schedule: this fills an archive, it does
 	// not measure the writer.
-	w, err := evidence.Open(evidence.Options{Dir: *dir, Replica: *replica, CheckpointInterval: -1, SealOnClose: true,
+	w, err := evidence.Open(ctx, evidence.Options{Dir: *dir, Replica: *replica, CheckpointInterval: -1, SealOnClose: true,
 		MaxSegmentAge: 24 * time.Hour, OpenFile: func(path string) (evidence.File, error) {
 			f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o640)
 			return noSync{f}, err
