@@ -85,7 +85,10 @@ func TestChartLints(t *testing.T) {
 func TestChartRenders(t *testing.T) {
 	for _, tc := range chartCases(t) {
 		t.Run(tc.name, func(t *testing.T) {
-			objs := renderChart(t, tc.values)
+			// the kustomize invariants include an archive and an IRSA role, which an install names
+			values := baseInstallValues()
+			maps.Copy(values, tc.values)
+			objs := renderChart(t, values)
 			checkObjects(t, objs)
 			for _, o := range objs {
 				if o.Metadata.Labels["app.kubernetes.io/managed-by"] != "Helm" {
@@ -189,7 +192,7 @@ func TestChartValues(t *testing.T) {
 		"protected.govhook.io failurePolicy": "Ignore",
 		"protected.govhook.io timeout":       int32(10),
 		"excluded":                           []string{"kube-system", namespace, "sandbox"},
-		"archive":                            map[string]any{"url": "s3://audit-evidence/govhook", "region": "eu-west-1", "retentionDays": float64(400), "lockMode": "COMPLIANCE"},
+		"archive":                            map[string]any{"url": "s3://audit-evidence/govhook", "region": "eu-west-1", "retentionDays": float64(400), "lockMode": "COMPLIANCE", "maxLocalBytes": float64(943718400)},
 		"monitoring":                         true,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -229,6 +232,15 @@ func TestChartSchemaRefusesBadValues(t *testing.T) {
 	}
 }
 
+// baseInstallValues are the install-specific values deploy/base ships as placeholders (the
+// archive bucket and the IRSA role), so that the chart renders the same objects.
+func baseInstallValues() map[string]any {
+	return map[string]any{
+		"serviceAccount":  map[string]any{"roleArn": "arn:aws:iam::111122223333:role/govhook-evidence"},
+		"evidenceArchive": map[string]any{"url": "s3://govhook-evidence-111122223333-us-east-1/govhook", "region": "us-east-1"},
+	}
+}
+
 // TestChartMatchesKustomize holds the chart's rendering to the kustomize variant it replaces:
 // the same kinds and names, and each object the same but for what only Helm adds (its labels,
 // the checksums, the keep policy on the namespace) and what each install makes anew (keys and
@@ -242,8 +254,13 @@ func TestChartMatchesKustomize(t *testing.T) {
 		values        map[string]any
 		only          func(object) bool
 	}{
-		{name: "defaults", variant: "overlays/self-signed"},
-		{name: "cert-manager", variant: "overlays/cert-manager", values: map[string]any{"certificates": map[string]any{"mode": "cert-manager"}}},
+		{name: "defaults", variant: "overlays/self-signed", values: baseInstallValues()},
+		{name: "cert-manager", variant: "overlays/cert-manager", values: maps.Collect(func(yield func(string, any) bool) {
+			for k, v := range baseInstallValues() {
+				yield(k, v)
+			}
+			yield("certificates", map[string]any{"mode": "cert-manager"})
+		})},
 		{name: "monitoring", variant: "monitoring",
 			values: map[string]any{"monitoring": map[string]any{"serviceMonitor": map[string]any{"enabled": true}, "prometheusRule": map[string]any{"enabled": true}, "dashboard": map[string]any{"enabled": true}}},
 			only: func(o object) bool {

@@ -28,7 +28,7 @@ app.kubernetes.io/component: webhook
 {{- define "govhook.config" -}}
 {{- $cfg := deepCopy .Values.config -}}
 {{- with .Values.evidenceArchive.url -}}
-{{- $archive := dict "url" . "retentionDays" $.Values.evidenceArchive.retentionDays "lockMode" $.Values.evidenceArchive.lockMode -}}
+{{- $archive := dict "url" . "retentionDays" $.Values.evidenceArchive.retentionDays "lockMode" $.Values.evidenceArchive.lockMode "maxLocalBytes" $.Values.evidenceArchive.maxLocalBytes -}}
 {{- with $.Values.evidenceArchive.region }}{{ $_ := set $archive "region" . }}{{ end -}}
 {{- $_ := set $cfg "evidence" (merge (dict "archive" $archive) ($cfg.evidence | default dict)) -}}
 {{- end -}}
