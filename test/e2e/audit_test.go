@@ -96,7 +96,7 @@ func TestAuditFindsDrift(t *testing.T) {
 				t.Fatalf("evidence line %q: %v", line, err)
 			}
 			switch {
-			case rec.Type == "checkpoint": // the writer's own, at close
+			case rec.Type == "checkpoint" || rec.Type == "start": // the writer's own: the chain's start, the checkpoint at close
 			case rec.Type != "audit" || rec.UID == "":
 				t.Errorf("evidence line %q is not an audit record naming its object", line)
 			default:
