@@ -15,9 +15,9 @@ import (
 // apiserver's audit log finds a record for every decision id govhook sent; once a record is
 // deleted from the evidence, its decision is reported missing.
 func TestReconcileAgainstTheApiserverAuditLog(t *testing.T) {
-	o := observe(t, "create", "namespace", "reconcile-e2e")
+	o := observe(t, "apply", "-f", testdata+"reconcile-namespace.yaml")
 	if o.exit != 0 || len(o.records) != 1 || len(o.audit) != 1 {
-		t.Fatalf("kubectl create namespace: exit %d, %d records, %d audit events\n%s", o.exit, len(o.records), len(o.audit), o.output)
+		t.Fatalf("kubectl apply of a namespace: exit %d, %d records, %d audit events\n%s", o.exit, len(o.records), len(o.audit), o.output)
 	}
 	deleted := o.records[0].ID
 	if got := annotation(o.audit[0], "decision-id"); got != deleted {
