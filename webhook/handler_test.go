@@ -107,7 +107,7 @@ func TestHandlerDecisions(t *testing.T) {
 			name:        "privileged spelled with a unicode escape is denied",
 			body:        reviewBody("CREATE", strings.Replace(privilegedPod, `"privileged"`, `"privil\u0065ged"`, 1), "null"),
 			wantCode:    403,
-			wantMessage: `[POD-001] container "app" must not set securityContext.privileged=true`,
+			wantMessage: `[POD-001] container "app" must not set securityContext.privileged=true (see: govhook policies explain POD-001)`,
 			wantOutcome: "deny",
 		},
 		{

@@ -228,8 +228,8 @@ func TestBuildReport(t *testing.T) {
 		reviews = append(reviews, v.ReviewedAt+" "+v.ReviewedBy+" "+strings.Join(v.Policies, ",")+" "+v.ConfigSource)
 	}
 	wantChanges := []string{
-		ts(at(3, 9)) + " r1 config cfg2.yaml r1/00000000000000000004.jsonl:1",
-		ts(at(3, 11)) + " r2 config cfg2.yaml r2/00000000000000000003.jsonl:1",
+		ts(at(3, 9)) + " r1 config cfg2.yaml r1/00000000000000000005.jsonl:1", // each chain begins with its start record
+		ts(at(3, 11)) + " r2 config cfg2.yaml r2/00000000000000000004.jsonl:1",
 	}
 	if diff := cmp.Diff(wantChanges, changes); diff != "" {
 		t.Errorf("policy changes (-want +got):\n%s", diff)
