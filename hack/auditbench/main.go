@@ -174,7 +174,8 @@ func generate(ctx context.Context, c *kubernetes.Clientset, n, namespaces, worke
 					}, metav1.CreateOptions{})
 				case 3:
 					_, err = c.CoreV1().Services(ns).Create(ctx, &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: owner},
-						Spec: corev1.ServiceSpec{Ports: []corev1.ServicePort{{Port: 80}}}}, metav1.CreateOptions{})
+						// Headless: the apiserver's service range holds a few hundred cluster IPs, not tens of thousands.
+						Spec: corev1.ServiceSpec{ClusterIP: corev1.ClusterIPNone, Ports: []corev1.ServicePort{{Port: 80}}}}, metav1.CreateOptions{})
 				default:
 					_, err = c.CoreV1().ConfigMaps(ns).Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: owner},
 						Data: map[string]string{"key": strings.Repeat("v", 64)}}, metav1.CreateOptions{})
