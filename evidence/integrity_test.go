@@ -100,7 +100,7 @@ func TestVerifyCatchesTampering(t *testing.T) {
 		{
 			name:   "delete the newest segment, with its final checkpoint",
 			tamper: func(t *testing.T, root string) { remove(t, filepath.Join(root, segC)) },
-			want:   []string{"r1: the chain ends at seq 7, but the newest anchor names seq 10 (2026-03-02T11:06:00Z): 3 records are missing at the end (tail cut or newest segment deleted)"},
+			want:   []string{"r1: the chain ends at seq 7, but the newest anchor names seq 10 (2026-03-02T11:06:00Z): records 8-10 are missing at the end (tail cut or newest segment deleted)"},
 		},
 		{
 			name:   "change a deny to allow, then recompute every hash",
@@ -117,7 +117,7 @@ func TestVerifyCatchesTampering(t *testing.T) {
 				f := &fixture{t: t, root: root}
 				f.write(segC, f.lines(segC)[:1])
 			},
-			want: []string{"r1: the chain ends at seq 8, but the newest anchor names seq 10 (2026-03-02T11:06:00Z): 2 records are missing at the end (tail cut or newest segment deleted)"},
+			want: []string{"r1: the chain ends at seq 8, but the newest anchor names seq 10 (2026-03-02T11:06:00Z): records 9-10 are missing at the end (tail cut or newest segment deleted)"},
 		},
 		{
 			name:   "re-chain with a different key",

@@ -137,11 +137,14 @@ func Verify(ctx context.Context, paths []string, o VerifyOptions) (*Verification
 	if o.MissedCheckpoints <= 0 {
 		o.MissedCheckpoints = DefaultMissedCheckpoints
 	}
-	chains, err := collectSources(ctx, paths, o.Archives)
+	chains, archived, err := collectSources(ctx, paths, o.Archives)
 	if err != nil {
 		return nil, err
 	}
-	v := &Verification{Chains: []Chain{}, Breaks: []Break{}, SignaturesChecked: len(o.Keyring) > 0, AnchorsChecked: len(o.Anchors) > 0}
+	v := &Verification{Chains: []Chain{}, Breaks: []Break{}, SignaturesChecked: len(o.Keyring) > 0, AnchorsChecked: len(o.Anchors) > 0 || len(archived) > 0}
+	if o.Anchors, err = archivedAnchors(ctx, archived, o.Anchors, v); err != nil {
+		return nil, err
+	}
 	anchors := indexAnchors(o, v)
 	for _, src := range chains {
 		cv := &chainVerifier{ctx: ctx, src: src, chain: Chain{Dir: src.dir, Segments: len(src.segments), KeyIDs: []string{}, HeartbeatGaps: []HeartbeatGap{}}, expectSeq: 1, prevHash: GenesisHash, spanKnown: true, o: o, anchorIndex: anchors, anchorSeen: map[uint64]bool{}, quarantines: map[string]bool{}}
@@ -166,6 +169,27 @@ func Verify(ctx context.Context, paths []string, o VerifyOptions) (*Verification
 		v.Breaks = append(v.Breaks, Break{File: "anchors", Message: fmt.Sprintf("replica %s has anchors up to seq %d (%s), but no chain among the evidence given: its evidence is missing", replica, a.Seq, Stamp(a.Time))})
 	}
 	return v, nil
+}
+
+// archivedAnchors adds the newest anchor of each replica in the archives read to anchors.
+// An anchor object that does not hold the anchor its name promises is a break.
+func archivedAnchors(ctx context.Context, archived []archiveAnchors, anchors []Anchor, v *Verification) ([]Anchor, error) {
+	out := slices.Clone(anchors)
+	for _, l := range archived {
+		for _, name := range l.names {
+			a, err := l.archive.ReadAnchor(ctx, name)
+			if errors.Is(err, ErrNotAnAnchor) {
+				file := l.archive.ObjectURL(name)
+				v.Breaks = append(v.Breaks, Break{File: file, Message: strings.TrimPrefix(err.Error(), file+": ")})
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, *a)
+		}
+	}
+	return out, nil
 }
 
 // replicaAnchors are the anchors of one replica.
@@ -211,9 +235,12 @@ func (cv *chainVerifier) reachesAnchor(ra *replicaAnchors) {
 		}
 	}
 	if c.LastSeq < a.Seq {
-		missing := a.Seq - c.LastSeq
-		cv.breaks = append(cv.breaks, Break{File: c.Dir, Message: fmt.Sprintf("the chain ends at seq %d, but the newest anchor names seq %d (%s): %d %s missing at the end (tail cut or newest segment deleted)",
-			c.LastSeq, a.Seq, Stamp(a.Time), missing, plural(missing, "record is", "records are"))})
+		missing := fmt.Sprintf("records %d-%d are", c.LastSeq+1, a.Seq)
+		if c.LastSeq+1 == a.Seq {
+			missing = fmt.Sprintf("record %d is", a.Seq)
+		}
+		cv.breaks = append(cv.breaks, Break{File: c.Dir, Message: fmt.Sprintf("the chain ends at seq %d, but the newest anchor names seq %d (%s): %s missing at the end (tail cut or newest segment deleted)",
+			c.LastSeq, a.Seq, Stamp(a.Time), missing)})
 		return
 	}
 	c.PastAnchor = c.LastSeq - a.Seq

@@ -177,6 +177,10 @@ func serve(parent context.Context, o serveOptions) error {
 	}
 	if archiver != nil {
 		writerOpts.OnSeal, writerOpts.Guard, writerOpts.SealOnClose = archiver.Sealed, archiver.Guard, true
+		// Each checkpoint's anchor also goes to the archive, and a local chain behind the
+		// newest archived anchor is not continued.
+		writerOpts.Anchors = append(writerOpts.Anchors, archiver)
+		writerOpts.AnchorSource = archiver.Archive()
 	}
 	writer, err := evidence.Open(ctx, writerOpts)
 	if err != nil {
