@@ -144,21 +144,3 @@ func (a *Archive) Latest(ctx context.Context, replica string) (*Anchor, error) {
 	}
 	return a.ReadAnchor(ctx, AnchorObjectName(replica, lo))
 }
-
-// NewestAnchors reads the newest anchor of every replica in the archive (listing it whole);
-// an anchor object that does not hold the anchor its name promises is an error.
-func (a *Archive) NewestAnchors(ctx context.Context) ([]Anchor, error) {
-	listing, err := listArchive(ctx, a)
-	if err != nil {
-		return nil, err
-	}
-	var out []Anchor
-	for _, name := range listing.newestAnchors() {
-		an, err := a.ReadAnchor(ctx, name)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *an)
-	}
-	return out, nil
-}

@@ -43,7 +43,7 @@ func WriteVerification(w io.Writer, format string, v *evidence.Verification) err
 		fmt.Fprintln(w, "signatures not checked: no --public-key given")
 	}
 	if !v.AnchorsChecked {
-		fmt.Fprintln(w, "anchors not checked: no --anchors given")
+		fmt.Fprintln(w, "anchors not checked: no --anchors or archive given")
 	}
 	var err error
 	if v.Intact() {
