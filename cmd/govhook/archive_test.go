@@ -220,6 +220,13 @@ func TestServeArchivesOpenSegmentOnSIGTERM(t *testing.T) {
 	if n := f.localRecords(); n != 0 {
 		t.Errorf("%d records left in local segments after the archive confirmed them", n)
 	}
+	// The closing checkpoint's anchor is archived before the process exits.
+	if c := v.Chains[0]; !v.AnchorsChecked || c.AnchoredSeq != c.LastSeq {
+		t.Errorf("archive's newest anchor names seq %d, the chain ends at %d; want the closing checkpoint anchored", c.AnchoredSeq, c.LastSeq)
+	}
+	if keys := f.versions(); keys[fmt.Sprintf("govhook/r1/anchors/%020d.json", v.Chains[0].LastSeq)] != 1 {
+		t.Errorf("archive objects %v hold no anchor of the closing checkpoint", keys)
+	}
 
 	s, stop = f.serve()
 	reviewConcurrently(t, s, "after", 1)
