@@ -400,6 +400,8 @@ func TestEvidenceCommandsReadArchivedAnchors(t *testing.T) {
 		{"archive and local tail intact", []string{"evidence", "verify", "--config", f.config, archiveURL, f.evidenceDir}, 0,
 			"r1 (s3://evidence/govhook/r1): 5 records in 5 segments, seq 1-5, 2026-03-02T09:00:00Z to 2026-03-02T09:00:00Z, 0 after the last checkpoint, unsigned, " +
 				"0 past the newest anchor (seq 5, 2026-03-02T09:00:00Z): intact\nsignatures not checked: no --public-key given\nevidence intact: 1 chains, 5 records\n", ""},
+		{"anchor status in the report", []string{"evidence", "report", "-o", "md", "--config", f.config, archiveURL, f.evidenceDir}, 0,
+			"| unsigned | reaches seq 5 (2026-03-02T09:00:00Z), 0 past it | 0 |", ""},
 		{"reconcile the archive", []string{"evidence", "reconcile", "--config", f.config, "--audit-log", audit, archiveURL}, 0,
 			"2 decision ids in the audit log (2026-03-02T09:00:00Z to 2026-03-02T09:00:00Z): 2 with an evidence record, 0 missing", ""},
 		{"reconcile needs the archive's endpoint", []string{"evidence", "reconcile", "--config", filepath.Join(t.TempDir(), "none.yaml"), "--audit-log", audit, archiveURL}, 2,
