@@ -221,6 +221,17 @@ func TestVerifyArchiveAnchors(t *testing.T) {
 		t.Errorf("archive alone (-want +got):\n%s", diff)
 	}
 
+	// With a grace, the archive alone is held to the newest anchor older than it (seq 4),
+	// read from the archive past the younger ones.
+	v, err := evidence.Verify(t.Context(), []string{archive.URL()}, evidence.VerifyOptions{Keyring: keyring,
+		Archives: map[string]*evidence.Archive{archive.URL(): archive}, AnchorGrace: time.Minute, Now: func() time.Time { return clock.Now().Add(30 * time.Second) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := v.Chains[0]; !v.Intact() || c.AnchoredSeq != 4 || c.AheadSeq != 8 || c.PastAnchor != 3 {
+		t.Errorf("archive alone with a grace: breaks %v, anchored seq %d, ahead %d, %d past; want none, 4, 8, 3", v.Breaks, c.AnchoredSeq, c.AheadSeq, c.PastAnchor)
+	}
+
 	// Deleting the newest segment locally, before the archive took it, is caught.
 	segment8, err := os.ReadFile(filepath.Join(dir, "r1", "00000000000000000008.jsonl"))
 	if err != nil {

@@ -35,10 +35,10 @@ type quarantineSource struct {
 	read func(ctx context.Context) ([]byte, error)
 }
 
-// archiveAnchors names the newest anchor objects of the replicas in an archive.
+// archiveAnchors are the seqs of the anchor objects of each replica in an archive.
 type archiveAnchors struct {
 	archive *Archive
-	names   []string
+	seqs    map[string][]uint64
 }
 
 // collectSources finds the chains under paths: local segment files and directories, and
@@ -67,7 +67,7 @@ func collectSources(ctx context.Context, paths []string, archives map[string]*Ar
 		if err != nil {
 			return nil, nil, err
 		}
-		listings = append(listings, archiveAnchors{archive: a, names: listing.newestAnchors()})
+		listings = append(listings, archiveAnchors{archive: a, seqs: listing.anchors})
 		for _, replica := range slices.Sorted(maps.Keys(listing.chains)) {
 			c := listing.chains[replica]
 			if byReplica[replica] == nil {
@@ -93,7 +93,7 @@ func collectSources(ctx context.Context, paths []string, archives map[string]*Ar
 			}
 		}
 	}
-	anchored := slices.ContainsFunc(listings, func(l archiveAnchors) bool { return len(l.names) > 0 })
+	anchored := slices.ContainsFunc(listings, func(l archiveAnchors) bool { return len(l.seqs) > 0 })
 	if len(chains) == 0 && !anchored { // anchors with no chain: evidence missing, a break
 		return nil, nil, fmt.Errorf("%w under %s", ErrNoEvidence, strings.Join(paths, ", "))
 	}
@@ -127,34 +127,25 @@ func (c *chainSource) addLocal(dir string, files []string) error {
 }
 
 // archiveListing is what an archive holds: one chain per replica, from the objects
-// <replica>/<segment>.jsonl and their quarantine files, and the name of each replica's
-// newest anchor object (<replica>/anchors/<seq>.json).
+// <replica>/<segment>.jsonl and their quarantine files, and the seqs of each replica's anchor
+// objects (<replica>/anchors/<seq>.json), ascending.
 type archiveListing struct {
 	chains  map[string]*chainSource
-	anchors map[string]string
-}
-
-// newestAnchors are the names of the replicas' newest anchor objects, in replica order.
-func (l *archiveListing) newestAnchors() []string {
-	var out []string
-	for _, replica := range slices.Sorted(maps.Keys(l.anchors)) {
-		out = append(out, l.anchors[replica])
-	}
-	return out
+	anchors map[string][]uint64
 }
 
 // listArchive lists an archive whole.
 func listArchive(ctx context.Context, a *Archive) (*archiveListing, error) {
-	l := &archiveListing{chains: map[string]*chainSource{}, anchors: map[string]string{}}
+	l := &archiveListing{chains: map[string]*chainSource{}, anchors: map[string][]uint64{}}
 	err := a.List(ctx, "", func(o ArchivedObject) error {
 		replica, name, ok := strings.Cut(o.Name, "/")
 		if !ok || replica == "" {
 			return nil
 		}
 		if file, ok := strings.CutPrefix(name, anchorsDir+"/"); ok {
-			// Zero-padded seqs: the greatest name is the newest anchor.
-			if _, ok := anchorObjectSeq(file); ok && o.Name > l.anchors[replica] {
-				l.anchors[replica] = o.Name
+			// Zero-padded seqs: the listing's key order is seq order.
+			if seq, ok := anchorObjectSeq(file); ok {
+				l.anchors[replica] = append(l.anchors[replica], seq)
 			}
 			return nil
 		}

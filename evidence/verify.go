@@ -61,6 +61,10 @@ type Chain struct {
 	AnchoredSeq  uint64    `json:"anchoredSeq,omitzero"`
 	AnchoredTime time.Time `json:"anchoredTime,omitzero"`
 	PastAnchor   uint64    `json:"pastAnchor,omitzero"`
+	// AheadSeq names the replica's newest anchor when the chain does not reach it but it is
+	// younger than VerifyOptions.AnchorGrace (its records may be on their way to the
+	// archive); AnchoredSeq is then the newest anchor older than the grace.
+	AheadSeq uint64 `json:"aheadSeq,omitzero"`
 	// HeartbeatGaps are the silences with no checkpoint (nor start record) longer than
 	// VerifyOptions.MissedCheckpoints checkpoint intervals: the writer was not running.
 	HeartbeatGaps []HeartbeatGap `json:"heartbeatGaps"`
@@ -94,6 +98,12 @@ type VerifyOptions struct {
 	// (default DefaultMissedCheckpoints) between checkpoints is a heartbeat gap.
 	CheckpointInterval time.Duration
 	MissedCheckpoints  int
+	// AnchorGrace, when positive, lets a chain fall short of the anchors younger than it (by
+	// Now): a running writer's newest records reach the archive after their anchors. The
+	// chain must still reach the newest anchor older than the grace.
+	AnchorGrace time.Duration
+	// Now is the clock of AnchorGrace; nil means time.Now.
+	Now func() time.Time
 	// Visit, if not nil, gets every record that decodes, in chain order.
 	Visit func(Entry)
 	// Archives are the opened archives for the s3://BUCKET/PREFIX paths, by path.
@@ -137,12 +147,15 @@ func Verify(ctx context.Context, paths []string, o VerifyOptions) (*Verification
 	if o.MissedCheckpoints <= 0 {
 		o.MissedCheckpoints = DefaultMissedCheckpoints
 	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	chains, archived, err := collectSources(ctx, paths, o.Archives)
 	if err != nil {
 		return nil, err
 	}
 	v := &Verification{Chains: []Chain{}, Breaks: []Break{}, SignaturesChecked: len(o.Keyring) > 0, AnchorsChecked: len(o.Anchors) > 0 || len(archived) > 0}
-	if o.Anchors, err = archivedAnchors(ctx, archived, o.Anchors, v); err != nil {
+	if o.Anchors, err = archivedAnchors(ctx, archived, o, v); err != nil {
 		return nil, err
 	}
 	anchors := indexAnchors(o, v)
@@ -171,22 +184,31 @@ func Verify(ctx context.Context, paths []string, o VerifyOptions) (*Verification
 	return v, nil
 }
 
-// archivedAnchors adds the newest anchor of each replica in the archives read to anchors.
-// An anchor object that does not hold the anchor its name promises is a break.
-func archivedAnchors(ctx context.Context, archived []archiveAnchors, anchors []Anchor, v *Verification) ([]Anchor, error) {
-	out := slices.Clone(anchors)
+// archivedAnchors adds to o.Anchors the newest anchor of each replica in the archives read
+// and, with an AnchorGrace, the anchors before it down to the newest one older than the
+// grace. An anchor object that does not hold the anchor its name promises is a break.
+func archivedAnchors(ctx context.Context, archived []archiveAnchors, o VerifyOptions, v *Verification) ([]Anchor, error) {
+	out := slices.Clone(o.Anchors)
+	cutoff := o.Now().Add(-o.AnchorGrace)
 	for _, l := range archived {
-		for _, name := range l.names {
-			a, err := l.archive.ReadAnchor(ctx, name)
-			if errors.Is(err, ErrNotAnAnchor) {
-				file := l.archive.ObjectURL(name)
-				v.Breaks = append(v.Breaks, Break{File: file, Message: strings.TrimPrefix(err.Error(), file+": ")})
-				continue
+		for _, replica := range slices.Sorted(maps.Keys(l.seqs)) {
+			seqs := l.seqs[replica]
+			for i := len(seqs) - 1; i >= 0; i-- {
+				name := AnchorObjectName(replica, seqs[i])
+				a, err := l.archive.ReadAnchor(ctx, name)
+				if errors.Is(err, ErrNotAnAnchor) {
+					file := l.archive.ObjectURL(name)
+					v.Breaks = append(v.Breaks, Break{File: file, Message: strings.TrimPrefix(err.Error(), file+": ")})
+					continue
+				}
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, *a)
+				if o.AnchorGrace <= 0 || !a.Time.After(cutoff) {
+					break
+				}
 			}
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, *a)
 		}
 	}
 	return out, nil
@@ -227,7 +249,17 @@ func (cv *chainVerifier) reachesAnchor(ra *replicaAnchors) {
 	if ra == nil {
 		return
 	}
-	c, a := &cv.chain, ra.newest
+	c, a, which := &cv.chain, ra.newest, "the newest anchor"
+	if cutoff := cv.o.Now().Add(-cv.o.AnchorGrace); cv.o.AnchorGrace > 0 && c.LastSeq < a.Seq && a.Time.After(cutoff) {
+		// Hold the chain to the newest anchor older than the grace.
+		c.AheadSeq, a, which = a.Seq, Anchor{}, "the newest anchor older than the grace"
+		for _, seq := range slices.Backward(slices.Sorted(maps.Keys(ra.bySeq))) {
+			if older := ra.bySeq[seq]; !older.Time.After(cutoff) {
+				a = older
+				break
+			}
+		}
+	}
 	c.AnchoredSeq, c.AnchoredTime = a.Seq, a.Time
 	for _, seq := range slices.Sorted(maps.Keys(ra.bySeq)) {
 		if seq >= c.FirstSeq && seq <= c.LastSeq && !cv.anchorSeen[seq] {
@@ -239,11 +271,13 @@ func (cv *chainVerifier) reachesAnchor(ra *replicaAnchors) {
 		if c.LastSeq+1 == a.Seq {
 			missing = fmt.Sprintf("record %d is", a.Seq)
 		}
-		cv.breaks = append(cv.breaks, Break{File: c.Dir, Message: fmt.Sprintf("the chain ends at seq %d, but the newest anchor names seq %d (%s): %s missing at the end (tail cut or newest segment deleted)",
-			c.LastSeq, a.Seq, Stamp(a.Time), missing)})
+		cv.breaks = append(cv.breaks, Break{File: c.Dir, Message: fmt.Sprintf("the chain ends at seq %d, but %s names seq %d (%s): %s missing at the end (tail cut or newest segment deleted)",
+			c.LastSeq, which, a.Seq, Stamp(a.Time), missing)})
 		return
 	}
-	c.PastAnchor = c.LastSeq - a.Seq
+	if a.Seq > 0 {
+		c.PastAnchor = c.LastSeq - a.Seq
+	}
 }
 
 // anchored checks a record against the anchor of its seq, if there is one.

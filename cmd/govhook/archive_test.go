@@ -415,5 +415,8 @@ func TestEvidenceCommandsReadArchivedAnchors(t *testing.T) {
 			"s3://evidence/govhook/r1: the chain ends at seq 4, but the newest anchor names seq 5 (2026-03-02T09:00:00Z): record 5 is missing at the end (tail cut or newest segment deleted)\n" +
 				"r1 (s3://evidence/govhook/r1): 4 records in 4 segments, seq 1-4, 2026-03-02T09:00:00Z to 2026-03-02T09:00:00Z, 0 after the last checkpoint, unsigned, " +
 				"short of the newest anchor (seq 5): BROKEN (1 breaks)\n", ""},
+		// Every anchor of 2026-03-02 is within a grace of 100,000 hours.
+		{"newest segment deleted, within the grace", []string{"evidence", "verify", "--config", f.config, "--anchor-grace", "100000h", archiveURL, f.evidenceDir}, 0,
+			"0 after the last checkpoint, unsigned, no anchor; the newest anchor (seq 5) is ahead, within the grace: intact\n", ""},
 	})
 }

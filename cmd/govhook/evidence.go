@@ -112,6 +112,7 @@ pins it with evidence verify --public-key). Existing files are never overwritten
 type verifyFlags struct {
 	publicKeys []string
 	anchors    []string
+	grace      time.Duration
 	interval   time.Duration
 	missed     int
 }
@@ -120,12 +121,13 @@ func (f *verifyFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.publicKeys, "public-key", nil, "a pinned public key file (repeatable, e.g. the old and new key across a rotation); every checkpoint must be signed by one")
 	fs.DurationVar(&f.interval, "checkpoint-interval", evidence.DefaultCheckpointInterval, "the writers' --evidence-checkpoint-interval, for heartbeat gaps")
 	fs.IntVar(&f.missed, "missed-checkpoints", evidence.DefaultMissedCheckpoints, "a silence of more than this many checkpoint intervals without a checkpoint is reported as a heartbeat gap (writer outage)")
+	fs.DurationVar(&f.grace, "anchor-grace", 0, "let a chain fall short of anchors younger than this (a running replica's archive lags its anchors by the open segment, e.g. 5m); it must still reach the newest older one")
 	fs.StringArrayVar(&f.anchors, "anchors", nil, "a file of log lines holding the anchors serve printed to stdout (repeatable); each chain must reach its replica's newest anchor (an archive given as PATH brings its own anchors)")
 }
 
 // options loads what the flags name.
 func (f *verifyFlags) options() (evidence.VerifyOptions, error) {
-	o := evidence.VerifyOptions{CheckpointInterval: f.interval, MissedCheckpoints: f.missed}
+	o := evidence.VerifyOptions{CheckpointInterval: f.interval, MissedCheckpoints: f.missed, AnchorGrace: f.grace}
 	if len(f.publicKeys) > 0 {
 		o.Keyring = evidence.Keyring{}
 		for _, path := range f.publicKeys {
@@ -170,7 +172,8 @@ archive given as PATH (<prefix>/<replica>/anchors/<seq>.json, the newest of each
 and of --anchors FILE (serve's stdout anchor lines). The output says how many records each
 chain runs past its newest anchor. The archive's segments lag its anchors while a writer
 runs (the open segment is archived when sealed): verify a running replica's archive together
-with its evidence directory, or expect its newest anchor to be ahead.
+with its evidence directory, or give --anchor-grace (e.g. 5m) to hold each chain to the
+newest anchor older than that instead.
 Each break is printed as FILE:LINE: message. Exit 0 when intact, 1 when broken or
 unverifiable, 2 on a usage or input error.`,
 		Args: cobra.MinimumNArgs(1),
