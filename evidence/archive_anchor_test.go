@@ -2,7 +2,9 @@ package evidence_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -313,5 +315,83 @@ func BenchmarkArchiveLatest(b *testing.B) {
 		if err != nil || a.Seq != 999*997+1 {
 			b.Fatal(a, err)
 		}
+	}
+}
+
+// TestArchiverRunArchivesAnchorsAsTheyCome: while Run runs, each checkpoint's anchor reaches
+// the archive without a drain.
+func TestArchiverRunArchivesAnchorsAsTheyCome(t *testing.T) {
+	_, archive := newArchive(t, evidence.ArchiveOptions{})
+	dir := t.TempDir()
+	archiver, err := evidence.NewArchiver(evidence.ArchiverOptions{Dir: dir, Replica: "r1", Archive: archive, Log: logr.Discard()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = archiver.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	w, err := evidence.Open(t.Context(), evidence.Options{Dir: dir, Replica: "r1", CheckpointInterval: -1, Anchors: []evidence.AnchorSink{archiver}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	for i := range 3 {
+		if err := w.Record(t.Context(), &evidence.Record{Type: evidence.TypeAdmission, ID: fmt.Sprint(i)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Checkpoint(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// 1 start, then admission and checkpoint three times: the last checkpoint is seq 7.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		a, err := archive.Latest(t.Context(), "r1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a != nil && a.Seq == 7 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("newest archived anchor = %+v, want seq 7", a)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestArchiverAnchorQueueFull: when anchors come faster than the archive takes them, the
+// oldest queued gives way (counted), the newest are kept.
+func TestArchiverAnchorQueueFull(t *testing.T) {
+	_, archive := newArchive(t, evidence.ArchiveOptions{})
+	archiver, err := evidence.NewArchiver(evidence.ArchiverOptions{Dir: t.TempDir(), Replica: "r1", Archive: archive, Log: logr.Discard()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seq := range uint64(70) {
+		if err := archiver.Anchor(t.Context(), evidence.Anchor{Schema: evidence.AnchorSchema, Replica: "r1", Seq: seq + 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := archiver.Status().AnchorErrors; got != 6 {
+		t.Errorf("anchor errors = %d, want 6 dropped from a queue of 64", got)
+	}
+	if err := archiver.Drain(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	var first string
+	n := 0
+	if err := archive.List(t.Context(), "r1/anchors", func(o evidence.ArchivedObject) error {
+		if n == 0 {
+			first = o.Name
+		}
+		n++
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n != 64 || first != evidence.AnchorObjectName("r1", 7) {
+		t.Errorf("archived %d anchors from %s, want 64 from seq 7", n, first)
 	}
 }
