@@ -91,7 +91,8 @@ type VerifyOptions struct {
 	Keyring Keyring
 	// Anchors, when given, are the checkpoint heads kept off the evidence files: each chain
 	// must reach its replica's newest anchor, and every anchored record must be the one
-	// anchored. A replica with anchors but no chain among the paths is a break.
+	// anchored. A replica with anchors but no chain among the paths is a break. The anchors of
+	// the archives among the paths are added to these.
 	Anchors []Anchor
 	// CheckpointInterval is the writers' checkpoint interval (default
 	// DefaultCheckpointInterval); a silence of more than MissedCheckpoints intervals
@@ -137,8 +138,9 @@ type Entry struct {
 // from 1 within and across segments, prevHash links, one replica name per chain, segment
 // names, checkpoints and their signatures, recovery records against their quarantine files,
 // and torn lines. A path s3://BUCKET/PREFIX reads the archive o.Archives[path], streaming one
-// segment at a time; an archived replica and a local directory of the same name (the tail not
-// archived yet) are verified as one chain. The error is for paths that cannot be read; breaks
+// segment at a time, and adds the archive's newest anchor of each replica to o.Anchors; an
+// archived replica and a local directory of the same name (the tail not archived yet) are
+// verified as one chain. The error is for paths that cannot be read; breaks
 // in the evidence are in the Verification.
 func Verify(ctx context.Context, paths []string, o VerifyOptions) (*Verification, error) {
 	if o.CheckpointInterval <= 0 {
