@@ -416,13 +416,7 @@ metadata:
   labels: {app.kubernetes.io/name: govhook, app.kubernetes.io/component: admission-registration, owner: platform}
 webhooks:
 - name: validate.govhook.io
-  admissionReviewVersions: [v1]
-  sideEffects: None
-  matchPolicy: Equivalent
-  failurePolicy: Fail
-  timeoutSeconds: 5
-  clientConfig:
-    service: {name: govhook, namespace: govhook-system, path: /validate, port: 443}
+{{- template "call" "Fail"}}
   namespaceSelector:
     matchExpressions:
     - {key: kubernetes.io/metadata.name, operator: NotIn, values: [kube-system, govhook-system]}
@@ -434,13 +428,7 @@ webhooks:
   # stop govhook could map a role to system:masters unrecorded. The match condition limits
   # the Fail policy to this one object, so the rest of kube-system stays writable during an
   # outage; the way out of a stuck aws-auth is deleting this entry or EKS access entries.
-  admissionReviewVersions: [v1]
-  sideEffects: None
-  matchPolicy: Equivalent
-  failurePolicy: Fail
-  timeoutSeconds: 5
-  clientConfig:
-    service: {name: govhook, namespace: govhook-system, path: /validate, port: 443}
+{{- template "call" "Fail"}}
   namespaceSelector:
     matchLabels: {kubernetes.io/metadata.name: kube-system}
   matchConditions:
@@ -454,13 +442,7 @@ webhooks:
   # the scale subresource and the Prometheus Operator's rules and monitors, sent only here.
   # Pods, ReplicationControllers and PodTemplates are not sent here; the apiserver never sends
   # webhook configurations to a webhook (ValidatingAdmissionPolicy govhook-self-protection).
-  admissionReviewVersions: [v1]
-  sideEffects: None
-  matchPolicy: Equivalent
-  failurePolicy: Ignore
-  timeoutSeconds: 5
-  clientConfig:
-    service: {name: govhook, namespace: govhook-system, path: /validate, port: 443}
+{{- template "call" "Ignore"}}
   namespaceSelector:
     matchExpressions:
     - {key: kubernetes.io/metadata.name, operator: In, values: [govhook-system, monitoring]}
@@ -475,13 +457,7 @@ webhooks:
   # while govhook is down; the match condition leaves out the controllers that create govhook's
   # own pods and EndpointSlices, kubelets and system:masters, so that govhook's pods never wait
   # for govhook (no bootstrap deadlock) and a break-glass administrator can always repair it.
-  admissionReviewVersions: [v1]
-  sideEffects: None
-  matchPolicy: Equivalent
-  failurePolicy: Fail
-  timeoutSeconds: 5
-  clientConfig:
-    service: {name: govhook, namespace: govhook-system, path: /validate, port: 443}
+{{- template "call" "Fail"}}
   namespaceSelector:
     matchLabels: {kubernetes.io/metadata.name: govhook-system}
   matchConditions:
@@ -489,7 +465,15 @@ webhooks:
     expression: "{{.OwnCondition}}"
   rules:
 {{- template "rules" .Own}}
-{{define "rules"}}{{range .}}
+{{define "call"}}
+  admissionReviewVersions: [v1]
+  sideEffects: None
+  matchPolicy: Equivalent
+  failurePolicy: {{.}}
+  timeoutSeconds: 5
+  clientConfig:
+    service: {name: govhook, namespace: govhook-system, path: /validate, port: 443}
+{{- end}}{{define "rules"}}{{range .}}
   - apiGroups: [{{group .Group}}]
     apiVersions: [{{.Version}}]
     operations: {{list .Operations}}
