@@ -342,20 +342,21 @@ const anchorLookupTimeout = 10 * time.Second
 // reachableAnchors is the archive as the writer's anchor source at startup. serve must start
 // through an archive outage (the local directory holds the backlog), so when the store
 // cannot be read the writer starts without comparing its chain with the newest anchor, and
-// says so; verify still holds the chain against the archived anchors.
+// says so in its start record; verify still holds the chain against the archived anchors.
 type reachableAnchors struct {
 	archive *evidence.Archive
 	log     logr.Logger
 }
 
-// Latest is the archive's newest anchor of replica, nil when it cannot be read.
+// Latest is the archive's newest anchor of replica; when it cannot be read the error wraps
+// evidence.ErrAnchorsUnavailable, and the start record says the start was unchecked.
 func (r reachableAnchors) Latest(ctx context.Context, replica string) (*evidence.Anchor, error) {
 	ctx, cancel := context.WithTimeout(ctx, anchorLookupTimeout)
 	defer cancel()
 	a, err := r.archive.Latest(ctx, replica)
 	if err != nil {
 		r.log.Error(err, "newest evidence anchor not read: the local chain is not checked against the archive at this start")
-		return nil, nil
+		return nil, fmt.Errorf("%w: the archive did not answer: %w", evidence.ErrAnchorsUnavailable, err)
 	}
 	return a, nil
 }
