@@ -43,11 +43,25 @@ type Options struct {
 	// Archives resolves the s3:// paths among the report's sources (see
 	// evidence.VerifyOptions.Archives).
 	Archives map[string]*evidence.Archive
+	// TempDir is where the populations are spooled; empty means os.TempDir.
+	TempDir string
+
+	spoolRows int // rows a population holds before spooling; 0 is spoolRows
 }
 
 // Report is the auditor's pack for a period: what was in force, what happened, the
 // populations to sample from, the exception register, and whether the evidence is intact.
+// Its populations are spooled to temporary files: Close removes them.
 type Report struct {
+	Summary
+	Denials  *Population `json:"denials"`
+	Warnings *Population `json:"warnings"`
+	Errors   *Population `json:"errors"`
+}
+
+// Summary is all of a report but its populations: counts and registers, small enough to
+// hold in memory whatever the period.
+type Summary struct {
 	GeneratedAt  time.Time              `json:"generatedAt"`
 	Period       Period                 `json:"period"`
 	Sources      []string               `json:"sources"`
@@ -67,9 +81,11 @@ type Report struct {
 	Changes    []PolicyChange  `json:"policyChanges"`
 	Gaps       []Gap           `json:"gaps"`
 	Recoveries []RecoveryEvent `json:"recoveries"`
-	Denials    []DecisionRow   `json:"denials"`
-	Warnings   []DecisionRow   `json:"warnings"`
-	Errors     []DecisionRow   `json:"errors"`
+}
+
+// Close removes the populations' spool files.
+func (r *Report) Close() error {
+	return errors.Join(r.Denials.Close(), r.Warnings.Close(), r.Errors.Close())
 }
 
 // Period is the requested period and the time of the first and last record found in it.
@@ -262,7 +278,8 @@ func periodBound(s string, end bool) (time.Time, error) {
 	return t, nil
 }
 
-// Build verifies the chains under paths and builds the report of the period.
+// Build verifies the chains under paths and builds the report of the period. The caller
+// closes the report.
 func Build(paths []string, o Options) (*Report, error) {
 	if o.GapThreshold <= 0 {
 		o.GapThreshold = DefaultGapThreshold
@@ -275,15 +292,18 @@ func Build(paths []string, o Options) (*Report, error) {
 	vo.Visit, vo.Archives = b.add, o.Archives
 	v, err := evidence.Verify(context.Background(), paths, vo)
 	if err != nil {
-		return nil, err
+		return nil, errors.Join(err, b.r.Close())
 	}
 	var rc *evidence.Reconciliation
 	if len(o.AuditLogs) > 0 {
 		if rc, err = evidence.Reconcile(context.Background(), o.AuditLogs, paths, o.Archives); err != nil {
-			return nil, err
+			return nil, errors.Join(err, b.r.Close())
 		}
 	}
-	r := b.finish(v)
+	r, err := b.finish(v)
+	if err != nil {
+		return nil, errors.Join(err, b.r.Close())
+	}
 	r.Sources = slices.Clone(paths)
 	r.Reconciliation = rc
 	return r, nil
@@ -326,9 +346,14 @@ func newReportBuilder(o Options) *reportBuilder {
 	b := &reportBuilder{
 		o: o,
 		r: &Report{
-			GeneratedAt: o.Now.UTC(),
-			Period:      Period{From: o.From.UTC(), To: o.To.UTC()},
-			Totals:      Totals{Decisions: map[string]int{}},
+			Summary: Summary{
+				GeneratedAt: o.Now.UTC(),
+				Period:      Period{From: o.From.UTC(), To: o.To.UTC()},
+				Totals:      Totals{Decisions: map[string]int{}},
+			},
+			Denials:  newPopulation(o.TempDir, o.spoolRows),
+			Warnings: newPopulation(o.TempDir, o.spoolRows),
+			Errors:   newPopulation(o.TempDir, o.spoolRows),
 		},
 		policies:   map[string]*PolicyUse{},
 		controls:   map[string]*ControlTotal{},
@@ -498,14 +523,17 @@ func (b *reportBuilder) countControls(r *evidence.Record) {
 
 // addToPopulation lists a denied, warned or refused request among the rows to sample from.
 func (b *reportBuilder) addToPopulation(r *evidence.Record, source string) {
+	if r.Decision != decision.OutcomeDeny && r.Decision != decision.OutcomeWarn && r.Decision != decision.OutcomeError {
+		return
+	}
 	row := decisionRow(r, source)
 	switch r.Decision {
 	case decision.OutcomeDeny:
-		b.r.Denials = append(b.r.Denials, row)
+		b.r.Denials.add(row)
 	case decision.OutcomeWarn:
-		b.r.Warnings = append(b.r.Warnings, row)
+		b.r.Warnings.add(row)
 	case decision.OutcomeError:
-		b.r.Errors = append(b.r.Errors, row)
+		b.r.Errors.add(row)
 	}
 }
 
@@ -573,7 +601,7 @@ func decisionRow(r *evidence.Record, source string) DecisionRow {
 }
 
 // finish orders what was gathered and answers the checks.
-func (b *reportBuilder) finish(v *evidence.Verification) *Report {
+func (b *reportBuilder) finish(v *evidence.Verification) (*Report, error) {
 	r := b.r
 	r.Verification = v
 	known := map[string]string{config.Default().Digest(): "built-in default"}
@@ -630,11 +658,10 @@ func (b *reportBuilder) finish(v *evidence.Verification) *Report {
 	}
 	r.Gaps = b.gaps()
 	r.Checks = b.checks()
-	for _, s := range []*[]DecisionRow{&r.Denials, &r.Warnings, &r.Errors} {
-		if *s == nil {
-			*s = []DecisionRow{}
+	for _, p := range []*Population{r.Denials, r.Warnings, r.Errors} {
+		if err := p.finish(); err != nil {
+			return nil, err
 		}
-		slices.SortStableFunc(*s, func(a, b DecisionRow) int { return a.Time.Compare(b.Time) })
 	}
 	if r.Configurations == nil {
 		r.Configurations = []Configuration{}
@@ -660,7 +687,7 @@ func (b *reportBuilder) finish(v *evidence.Verification) *Report {
 	if r.Totals.Namespaces == nil {
 		r.Totals.Namespaces = []NamespaceTotal{}
 	}
-	return r
+	return r, nil
 }
 
 // gaps finds silences longer than the threshold: with no record from any replica (also at
