@@ -14,9 +14,12 @@ import (
 	"time"
 )
 
-// spoolRows is how many rows a population holds in memory before it sorts them by time and
-// writes them to its spool file.
-const spoolRows = 4096
+// spoolRows and spoolBytes bound the rows a population holds in memory before it sorts
+// them by time and writes them to its spool file.
+const (
+	spoolRows  = 4096
+	spoolBytes = 1 << 20
+)
 
 // mergeFanIn bounds the runs read at once: more runs are first merged into fewer.
 const mergeFanIn = 64
@@ -30,6 +33,7 @@ type Population struct {
 	dir   string        // where the spool goes ("" is os.TempDir)
 	limit int           // rows held before spooling
 	n     int           // rows added
+	held  int           // about how many bytes the rows in buf take
 	buf   []DecisionRow // rows not yet spooled, or all of them when nothing was
 	file  *os.File      // the spool: sorted runs one after the other
 	name  string        // the spool's path, while it is still in the directory
@@ -63,7 +67,8 @@ func (p *Population) Len() int {
 func (p *Population) add(row DecisionRow) {
 	p.n++
 	p.buf = append(p.buf, row)
-	if len(p.buf) >= p.limit && p.err == nil {
+	p.held += rowSize(&row)
+	if (len(p.buf) >= p.limit || p.held >= spoolBytes) && p.err == nil {
 		p.err = p.spool()
 	}
 }
@@ -100,8 +105,23 @@ func (p *Population) spool() error {
 		p.runs = append(p.runs, spoolRun{off: start, end: p.end})
 	}
 	p.last = p.buf[len(p.buf)-1].Time
-	p.buf = p.buf[:0]
+	clear(p.buf)
+	p.buf, p.held = p.buf[:0], 0
 	return nil
+}
+
+// rowSize is about how many bytes a row takes in memory.
+func rowSize(d *DecisionRow) int {
+	n := 256
+	for _, s := range []string{d.Replica, d.ID, d.UID, d.Operation, d.Kind, d.Namespace, d.Name, d.User, d.Decision, d.Error, d.Source} {
+		n += len(s)
+	}
+	for _, list := range [][]string{d.Policies, d.Controls, d.Messages} {
+		for _, s := range list {
+			n += 16 + len(s)
+		}
+	}
+	return n
 }
 
 // finish spools the rest (or, when nothing was spooled, sorts the rows held) and merges the

@@ -337,9 +337,8 @@ type reportBuilder struct {
 	exceptions map[string]*ExceptionRecord
 	configs    []*Configuration
 	configIdx  map[[2]string]*Configuration
-	digests    map[string][2]string   // per replica: policy and config digest of its last admission
-	times      []time.Time            // every record in the period, all replicas
-	byReplica  map[string][]time.Time // per replica
+	digests    map[string][2]string // per replica: policy and config digest of its last admission
+	byReplica  map[string][]int64   // per replica, the time of every record in the period (Unix ns)
 }
 
 func newReportBuilder(o Options) *reportBuilder {
@@ -361,7 +360,7 @@ func newReportBuilder(o Options) *reportBuilder {
 		daily:      map[[2]string]int{},
 		exceptions: map[string]*ExceptionRecord{},
 		configIdx:  map[[2]string]*Configuration{},
-		byReplica:  map[string][]time.Time{},
+		byReplica:  map[string][]int64{},
 		digests:    map[string][2]string{},
 	}
 	if o.Catalog != nil {
@@ -390,8 +389,7 @@ func (b *reportBuilder) add(e evidence.Entry) {
 	if r.Time.After(p.Last) {
 		p.Last = r.Time
 	}
-	b.times = append(b.times, r.Time)
-	b.byReplica[r.Replica] = append(b.byReplica[r.Replica], r.Time)
+	b.byReplica[r.Replica] = append(b.byReplica[r.Replica], r.Time.UnixNano())
 	source := fmt.Sprintf("%s:%d", e.File, e.Line)
 	switch r.Type {
 	case evidence.TypeRecovery:
@@ -694,32 +692,37 @@ func (b *reportBuilder) finish(v *evidence.Verification) (*Report, error) {
 // the edges of a bounded period), and inside each replica's chain.
 func (b *reportBuilder) gaps() []Gap {
 	out := []Gap{}
-	all := slices.Clone(b.times)
-	slices.SortFunc(all, time.Time.Compare)
+	var all []int64
+	for _, times := range b.byReplica {
+		all = append(all, times...)
+	}
+	slices.Sort(all)
 	start, end := b.o.From, b.o.To
 	if !end.IsZero() && end.After(b.o.Now) {
 		end = b.o.Now
 	}
+	threshold := int64(b.o.GapThreshold)
 	if len(all) == 0 {
 		if !start.IsZero() && !end.IsZero() && end.Sub(start) > b.o.GapThreshold {
 			out = append(out, b.gap("", start, end))
 		}
 		return out
 	}
-	if !start.IsZero() && all[0].Sub(start) > b.o.GapThreshold {
-		out = append(out, b.gap("", start, all[0]))
+	if !start.IsZero() && all[0]-start.UnixNano() > threshold {
+		out = append(out, b.gap("", start, time.Unix(0, all[0])))
 	}
 	out = append(out, b.silences("", all)...)
-	if !end.IsZero() && end.Sub(all[len(all)-1]) > b.o.GapThreshold {
-		out = append(out, b.gap("", all[len(all)-1], end))
+	if last := all[len(all)-1]; !end.IsZero() && end.UnixNano()-last > threshold {
+		out = append(out, b.gap("", time.Unix(0, last), end))
 	}
+	all = nil
 	global := map[[2]time.Time]bool{}
 	for _, g := range out {
 		global[[2]time.Time{g.From, g.To}] = true
 	}
 	for _, replica := range slices.Sorted(maps.Keys(b.byReplica)) {
 		times := b.byReplica[replica]
-		slices.SortFunc(times, time.Time.Compare)
+		slices.Sort(times)
 		for _, g := range b.silences(replica, times) {
 			if !global[[2]time.Time{g.From, g.To}] { // already listed as a silence of all replicas
 				out = append(out, g)
@@ -729,11 +732,11 @@ func (b *reportBuilder) gaps() []Gap {
 	return out
 }
 
-func (b *reportBuilder) silences(replica string, times []time.Time) []Gap {
+func (b *reportBuilder) silences(replica string, times []int64) []Gap {
 	var out []Gap
 	for i := 1; i < len(times); i++ {
-		if times[i].Sub(times[i-1]) > b.o.GapThreshold {
-			out = append(out, b.gap(replica, times[i-1], times[i]))
+		if times[i]-times[i-1] > int64(b.o.GapThreshold) {
+			out = append(out, b.gap(replica, time.Unix(0, times[i-1]), time.Unix(0, times[i])))
 		}
 	}
 	return out
