@@ -32,7 +32,42 @@ func objectValue(raw []byte) (ast.Value, error) {
 		return nil, fmt.Errorf("%w: more than %d JSON values", ErrTooLarge, MaxValues)
 	}
 	var t terms
-	return t.value(v), nil
+	return t.object(v, 0), nil
+}
+
+// OmittedMetadata are the metadata fields of object and oldObject that the input leaves out:
+// no policy reads them (a policies test holds every policy to that), and they are the bulk
+// of what the kube-apiserver sends (managedFields lists every field of the object once more,
+// for each manager). They are still parsed and counted against MaxValues.
+var OmittedMetadata = []string{"managedFields"}
+
+// object converts a parsed JSON object at depth (0 for the request's object), leaving out
+// OmittedMetadata from its metadata.
+func (ts *terms) object(v *fastjson.Value, depth int) ast.Value {
+	o, _ := v.Object()
+	obj := ast.NewObjectWithCapacity(o.Len())
+	o.Visit(func(key []byte, child *fastjson.Value) {
+		var value ast.Value
+		switch {
+		case depth == 0 && string(key) == "metadata" && child.Type() == fastjson.TypeObject:
+			value = ts.object(child, 1)
+		case depth == 1 && omitted(key):
+			return
+		default:
+			value = ts.value(child)
+		}
+		obj.Insert(ast.InternedTerm(string(key)), ts.term(value))
+	})
+	return obj
+}
+
+func omitted(key []byte) bool {
+	for _, f := range OmittedMetadata {
+		if string(key) == f {
+			return true
+		}
+	}
+	return false
 }
 
 // MaxValues bounds the JSON values (objects, arrays, strings, numbers...) of one object that
@@ -98,13 +133,7 @@ func (ts *terms) term(v ast.Value) *ast.Term {
 func (ts *terms) value(v *fastjson.Value) ast.Value {
 	switch v.Type() {
 	case fastjson.TypeObject:
-		o, _ := v.Object()
-		obj := ast.NewObjectWithCapacity(o.Len())
-		o.Visit(func(key []byte, child *fastjson.Value) {
-			k := ast.InternedTerm(string(key))
-			obj.Insert(k, ts.term(ts.value(child)))
-		})
-		return obj
+		return ts.object(v, 2)
 	case fastjson.TypeArray:
 		items, _ := v.Array()
 		arr := make([]*ast.Term, len(items))
