@@ -40,8 +40,9 @@ type Violation struct {
 // triggers, only those whose trigger appears in the object's JSON. OPA costs ~4-8 µs and ~20
 // allocations per evaluated policy before the policy does any work, so a policy that cannot
 // apply is one that must not be evaluated. Queries are prepared once per kind and trigger set
-// and kept. The deny rules of the policies a kind always evaluates are inlined into one
-// generated rule (see aggregate), so that fixed cost is paid once for all of them.
+// and kept. The violations of the policies a kind always evaluates (their deny rules, or
+// their _violations for those that split them by lib/update.rego) are inlined into one
+// generated module (see aggregate), so that fixed cost is paid once for all of them.
 type Engine struct {
 	catalog  *Catalog
 	selected []Policy
