@@ -58,18 +58,7 @@ deny contains {"msg": msg} if {
 }
 
 func TestUsesUpdateTemplate(t *testing.T) {
-	const published = `package rbac.x
-import data.lib.update
-deny := update.new_violations(_violations, _before)
-warn := update.carried_violations(_violations, _before)
-_before := before if {
-	update.only_new_violations
-	count(_violations) > 0
-	before := _violations with input.request.object as input.request.oldObject
-}
-default _before := set()
-_violations contains {"msg": "m"} if input.request.object.rules
-`
+	published := "package rbac.x\nimport data.lib.update\n" + updateTemplate + `_violations contains {"msg": "m"} if input.request.object.rules` + "\n"
 	tests := []struct {
 		name string
 		src  string
