@@ -11,6 +11,7 @@ import (
 	admissionv1 "k8s.io/api/admission/v1"
 
 	"github.com/govhook/govhook/input"
+	"github.com/govhook/govhook/manifests"
 	"github.com/govhook/govhook/offline"
 	"github.com/govhook/govhook/policies"
 )
@@ -89,7 +90,7 @@ func fixtureRequests(t *testing.T, o offline.Options) []fixtureRequest {
 		if err != nil {
 			t.Fatal(err)
 		}
-		docs, _ := offline.Parse(file, data)
+		docs, _ := manifests.Parse(file, data)
 		for _, d := range docs {
 			req := offline.Request(d, o)
 			if req == nil {
