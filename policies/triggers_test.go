@@ -70,7 +70,7 @@ var byID = cmp.Comparer(func(a, b *policies.Policy) bool { return a.ID == b.ID }
 // fixtureRequest is one document of one fixture of the catalog, as a request and its input.
 type fixtureRequest struct {
 	file  string
-	doc   offline.Document
+	doc   manifests.Document
 	req   *admissionv1.AdmissionRequest
 	input ast.Value
 }
