@@ -2,11 +2,13 @@ package evidence
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -157,10 +159,53 @@ type Writer struct {
 	lost          lostRecords
 	retryAt       time.Time
 	closed        bool
+	// tail is what the last failed write left past the segment's last whole record; the
+	// writer alone appends (the directory is locked), so a tear that matches it is its own.
+	tail *ownTail
+	// unwritten is the loss the queued recovery records report, until they are durable.
+	unwritten *unwrittenLoss
+	// pending gives the reason of each quarantine file this writer made whose recovery
+	// record is not durable yet.
+	pending map[string]string
 
 	stop      chan struct{}
 	stopped   chan struct{}
 	closeOnce sync.Once
+}
+
+// ownTail is the part of a failed write that reached a segment: n bytes at offset.
+type ownTail struct {
+	segment string
+	offset  int64
+	size    int64
+	sum     [sha256.Size]byte
+}
+
+// unwrittenLoss is the loss reported by recovery records first..last, queued but not
+// durable yet: if their batch fails too, the next recovery record reports it again.
+type unwrittenLoss struct {
+	first, last uint64
+	loss        Recovery
+}
+
+// merge adds an earlier loss that was never recorded to r.
+func (r *Recovery) merge(earlier *Recovery) {
+	r.Lost += earlier.Lost
+	if earlier.Lost > 0 && (r.LostFrom.IsZero() || earlier.LostFrom.Before(r.LostFrom)) {
+		r.LostFrom = earlier.LostFrom
+	}
+	if earlier.LostTo.After(r.LostTo) {
+		r.LostTo = earlier.LostTo
+	}
+	if earlier.Error != "" {
+		r.Error = earlier.Error // the first error
+	}
+	if earlier.UnconfirmedFirst > 0 {
+		if r.UnconfirmedFirst == 0 || earlier.UnconfirmedFirst < r.UnconfirmedFirst {
+			r.UnconfirmedFirst = earlier.UnconfirmedFirst
+		}
+		r.UnconfirmedLast = max(r.UnconfirmedLast, earlier.UnconfirmedLast)
+	}
 }
 
 // lostRecords accounts for records refused while the writer was failed.
@@ -179,7 +224,7 @@ func Open(ctx context.Context, o Options) (*Writer, error) {
 		return nil, fmt.Errorf("evidence replica name %q must be a non-empty file name", o.Replica)
 	}
 	o.defaults()
-	w := &Writer{o: o, dir: filepath.Join(o.Dir, o.Replica), open: 1}
+	w := &Writer{o: o, dir: filepath.Join(o.Dir, o.Replica), open: 1, pending: map[string]string{}}
 	w.synced = sync.NewCond(&w.mu)
 	if err := makeReplicaDir(w.dir); err != nil {
 		return nil, fmt.Errorf("create evidence directory: %w", err)
@@ -258,7 +303,7 @@ func (w *Writer) newChain(res *resumed, first uint64) error {
 	if err != nil {
 		return err
 	}
-	res.file, res.size, res.start = f, 0, w.o.Now()
+	res.file, res.path, res.size, res.start = f, filepath.Join(w.dir, segmentName(first)), 0, w.o.Now()
 	res.seq, res.hash, res.span = first-1, GenesisHash, span{}
 	return nil
 }
@@ -529,6 +574,9 @@ func (w *Writer) flush() {
 	w.durable = batch
 	if err == nil {
 		w.durableSeq = last
+		if w.unwritten != nil && last >= w.unwritten.first {
+			w.unwritten = nil
+		}
 	} else {
 		// Records queued meanwhile chain onto the lost batch: they are lost with it.
 		w.failedThrough = w.open
@@ -556,9 +604,13 @@ func (w *Writer) write(buf []byte, first uint64, now time.Time) error {
 	if w.segSize == 0 {
 		w.segStart = now // a segment's age counts from its first record
 	}
+	offset := w.segSize
 	n, err := w.file.Write(buf)
 	w.segSize += int64(n)
 	if err != nil {
+		if n > 0 {
+			w.tail = &ownTail{segment: w.segPath, offset: offset, size: int64(n), sum: sha256.Sum256(buf[:n])}
+		}
 		return fmt.Errorf("write evidence segment: %w", err)
 	}
 	if err := w.file.Sync(); err != nil {
@@ -635,6 +687,15 @@ func (w *Writer) recover() {
 	if w.seq > confirmed { // whole lines of a failed write reached the disk after all
 		lost.UnconfirmedFirst, lost.UnconfirmedLast = confirmed+1, w.seq
 	}
+	if u := w.unwritten; u != nil && w.seq < u.first {
+		// The last recovery record was lost with its batch: it is not a record lost, and
+		// what it reported is reported again.
+		if assigned >= u.first {
+			lost.Lost -= min(u.last, assigned) - u.first + 1
+		}
+		lost.merge(&u.loss)
+	}
+	w.unwritten = nil
 	if len(res.recoveries) > 0 {
 		r := res.recoveries[0]
 		r.Lost, r.LostFrom, r.LostTo, r.Error = lost.Lost, lost.LostFrom, lost.LostTo, lost.Error
@@ -642,11 +703,13 @@ func (w *Writer) recover() {
 	} else {
 		res.recoveries = append(res.recoveries, lost)
 	}
+	first := w.seq + 1
 	if _, err := w.appendRecoveries(res.recoveries, 0); err != nil {
 		w.err = fmt.Errorf("%w: %w", ErrWriterFailed, err)
 		w.retryAt = w.o.Now().Add(w.o.RetryInterval)
 		return
 	}
+	w.unwritten = &unwrittenLoss{first: first, last: w.seq, loss: *lost}
 	w.err, w.lost = nil, lostRecords{}
 	w.o.Log.Info("evidence writer resumed after failed writes", "replica", w.o.Replica, "seq", w.seq, "lost", lost.Lost)
 }
@@ -713,7 +776,7 @@ func (w *Writer) resume() (*resumed, error) {
 		if err != nil {
 			return nil, err
 		}
-		if res.recoveries, err = repairTail(newest, st); err != nil {
+		if res.recoveries, err = w.repairTail(newest, st); err != nil {
 			return nil, fmt.Errorf("repair torn tail of %s: %w", newest, err)
 		}
 		res.size = st.size
@@ -767,26 +830,43 @@ func (w *Writer) resume() (*resumed, error) {
 // repairTail quarantines a torn tail of the newest segment and describes every quarantine
 // file of that segment that no recovery record names yet (including one left by a repair
 // that stopped before its record was written).
-func repairTail(segment string, st *segmentState) ([]*Recovery, error) {
-	reasons := map[string]string{}
-	if st.tornReason != "" {
-		name, err := quarantineTail(segment, st)
-		if err != nil {
-			return nil, err
-		}
-		reasons[name] = st.tornReason
-	}
+//
+// A torn tail gets one quarantine file: when the writer's retry fails again at the offset
+// of a quarantine file whose record is not written yet, the bytes past it are the writer's
+// own (its recovery record and records it refused and counts as lost) and are cut.
+func (w *Writer) repairTail(segment string, st *segmentState) ([]*Recovery, error) {
 	files, err := quarantineFiles(segment)
 	if err != nil {
 		return nil, err
+	}
+	own := w.tail
+	w.tail = nil
+	if st.tornReason != "" {
+		retried, err := w.retriedTear(segment, st, own, files)
+		if err != nil {
+			return nil, err
+		}
+		if retried {
+			err = cutOwnTail(segment, st)
+		} else {
+			var name string
+			if name, err = quarantineTail(segment, st); err == nil {
+				w.pending[name] = st.tornReason
+				files, err = quarantineFiles(segment)
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	var out []*Recovery
 	for _, path := range files {
 		name := filepath.Base(path)
 		if st.quarantines[name] {
+			delete(w.pending, name)
 			continue
 		}
-		reason, ok := reasons[name]
+		reason, ok := w.pending[name]
 		if !ok {
 			reason = "quarantined earlier but not yet recorded"
 		}
@@ -797,4 +877,29 @@ func repairTail(segment string, st *segmentState) ([]*Recovery, error) {
 		out = append(out, rec)
 	}
 	return out, nil
+}
+
+// retriedTear reports whether the torn tail of segment is exactly own, the bytes of the
+// writer's last failed write, made at the offset of a quarantine file no record names yet.
+func (w *Writer) retriedTear(segment string, st *segmentState, own *ownTail, files []string) (bool, error) {
+	if own == nil || own.segment != segment || own.offset != st.end || own.size != st.size-st.end {
+		return false, nil
+	}
+	unrecorded := slices.ContainsFunc(files, func(path string) bool {
+		name := filepath.Base(path)
+		return !st.quarantines[name] && quarantineOffset(name) == st.end
+	})
+	if !unrecorded {
+		return false, nil
+	}
+	f, err := os.Open(segment)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, io.NewSectionReader(f, st.end, own.size)); err != nil {
+		return false, fmt.Errorf("read torn tail of %s: %w", segment, err)
+	}
+	return [sha256.Size]byte(h.Sum(nil)) == own.sum, nil
 }
