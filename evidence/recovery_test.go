@@ -397,3 +397,42 @@ func TestRetriesAfterATornTailKeepOneQuarantineFile(t *testing.T) {
 	}
 	mustVerify(t, dir)
 }
+
+// TestHealthyWhileTheDiskIsFull reproduces issue 16 row 7: while the writer refused every
+// record, nothing told readiness. Healthy names the write error until the disk takes writes
+// again, and then resumes the writer by itself (no request needed).
+func TestHealthyWhileTheDiskIsFull(t *testing.T) {
+	dir, clock := t.TempDir(), testsupport.NewClock()
+	disk := &fullDisk{}
+	w := openWriter(t, dir, clock, func(o *Options) { o.OpenFile = disk.open })
+	if err := w.Healthy(); err != nil {
+		t.Fatalf("healthy writer: %v", err)
+	}
+	disk.set(true, 0)
+	if err := w.Record(t.Context(), admission(clock, "a")); !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("record on a full disk: %v", err)
+	}
+	clock.Add(DefaultRetryInterval)
+	if err := w.Healthy(); !errors.Is(err, ErrWriterFailed) || !strings.Contains(err.Error(), "no space left on device") {
+		t.Fatalf("healthy on a full disk: %v, want the write error", err)
+	}
+	disk.set(false, 0)
+	if err := w.Healthy(); !errors.Is(err, ErrWriterFailed) {
+		t.Fatalf("healthy before the retry interval: %v, want still failed", err)
+	}
+	clock.Add(DefaultRetryInterval)
+	if err := w.Healthy(); err != nil {
+		t.Fatalf("healthy once the disk takes writes: %v", err)
+	}
+	chain := readChain(t, filepath.Join(dir, "r1"))
+	if diff := cmp.Diff([]string{"1 start new", "2 recovery"}, summary(chain)); diff != "" {
+		t.Fatalf("the check wrote the recovery record itself; chain (-want +got):\n%s", diff)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Healthy(); !errors.Is(err, ErrClosed) {
+		t.Errorf("healthy after Close: %v, want ErrClosed", err)
+	}
+	mustVerify(t, dir)
+}

@@ -152,6 +152,7 @@ type Writer struct {
 	open       uint64 // batch that new records join
 	durable    uint64 // last batch done with (written, or failed)
 	flushing   bool
+	flushStart time.Time // when the flush under way began
 
 	err           error  // why records are refused now; nil when healthy
 	failErr       error  // the error of the last failed batch
@@ -330,6 +331,39 @@ func (w *Writer) Record(_ context.Context, r *Record) error {
 		return err
 	}
 	return w.wait(batch)
+}
+
+// StallLimit is how long one write and fsync may take before Healthy reports the writer
+// stalled: requests waiting on it would time out.
+const StallLimit = 2 * time.Second
+
+// Healthy returns nil while the writer takes records, else why it refuses them: a failed
+// write it has not recovered from, a write stalled past StallLimit, the disk guard, or
+// Close. It is the writer's readiness check: once RetryInterval has passed since a failure
+// it tries to resume and writes the recovery record, so that the writer becomes ready again
+// as soon as the disk takes writes, with no request having to come in first.
+func (w *Writer) Healthy() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return ErrClosed
+	}
+	if w.err != nil && !w.flushing && !w.o.Now().Before(w.retryAt) {
+		w.recover()
+		if w.err == nil && w.queueFirst != 0 {
+			_ = w.wait(w.open) // a failure sets w.err
+		}
+	}
+	if w.err != nil {
+		return w.err
+	}
+	if d := w.o.Now().Sub(w.flushStart); w.flushing && d > StallLimit {
+		return fmt.Errorf("%w: a write and fsync under way for %s", ErrWriterFailed, d.Round(time.Millisecond))
+	}
+	if w.o.Guard != nil {
+		return w.o.Guard(w.segBytes + int64(len(w.queue)))
+	}
+	return nil
 }
 
 // Checkpoint writes a checkpoint record now. The timer calls it every CheckpointInterval.
@@ -557,6 +591,7 @@ func (w *Writer) flush() {
 	batch := w.open
 	w.open++
 	now := w.o.Now()
+	w.flushStart = now
 	w.mu.Unlock()
 
 	err := w.write(buf, first, now)

@@ -258,7 +258,8 @@ func serve(parent context.Context, o serveOptions) error {
 	if err != nil {
 		return fmt.Errorf("webhook listener: %w", err)
 	}
-	readiness := map[string]healthz.Checker{"webhook": server.Started}
+	// Not ready while the evidence writer refuses records: every request would get an error.
+	readiness := webhook.Readiness{"webhook": server.Started, "evidence": func(*http.Request) error { return writer.Healthy() }}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return certWatcher.Start(gctx) })
 	if lookup != nil {
@@ -277,11 +278,10 @@ func serve(parent context.Context, o serveOptions) error {
 		}
 	}
 	if o.metricsAddr != "0" {
-		ready := healthz.Handler{Checks: readiness}
 		live := healthz.Handler{Checks: map[string]healthz.Checker{"ping": healthz.Ping}}
 		ms, err := metricsserver.NewServer(metricsserver.Options{
 			BindAddress:   o.metricsAddr,
-			ExtraHandlers: map[string]http.Handler{"/healthz": http.StripPrefix("/healthz", &live), "/readyz": http.StripPrefix("/readyz", &ready)},
+			ExtraHandlers: map[string]http.Handler{"/healthz": http.StripPrefix("/healthz", &live), "/readyz": readiness},
 		}, nil, nil)
 		if err != nil {
 			return fmt.Errorf("metrics server: %w", err)
