@@ -54,8 +54,13 @@ type Options struct {
 	Dir string
 	// Replica names this writer's chain, usually the pod name.
 	Replica string
-	// Mirror, if set, also receives every durable line (for log shippers).
-	Mirror io.Writer
+	// Mirror, if set, also receives every durable line (for log shippers), through a
+	// *Mirror so that it never holds up the commit: a *Mirror given here is used as it is
+	// (and closed by whoever made it), any other writer gets one of MirrorBytes, closed by
+	// Close within MirrorDrain.
+	Mirror      io.Writer
+	MirrorBytes int
+	MirrorDrain time.Duration
 	// MaxSegmentBytes and MaxSegmentAge start a new segment before one grows past the size
 	// or once it is older than the age.
 	MaxSegmentBytes int64
@@ -169,6 +174,9 @@ type Writer struct {
 	// record is not durable yet.
 	pending map[string]string
 
+	mirror    *Mirror
+	ownMirror bool // made by Open, closed by Close
+
 	stop      chan struct{}
 	stopped   chan struct{}
 	closeOnce sync.Once
@@ -235,9 +243,17 @@ func Open(ctx context.Context, o Options) (*Writer, error) {
 		return nil, err
 	}
 	w.lock = lock
+	if m, ok := o.Mirror.(*Mirror); ok {
+		w.mirror = m
+	} else if o.Mirror != nil {
+		w.mirror, w.ownMirror = NewMirror(o.Mirror, o.MirrorBytes), true
+	}
 	w2, err := w.openChain(ctx)
 	if err != nil {
 		lock.Close()
+		if w.ownMirror {
+			_ = w.mirror.Close(o.MirrorDrain)
+		}
 		return nil, err
 	}
 	return w2, nil
@@ -384,6 +400,26 @@ func (w *Writer) checkpointLocked() (*Record, error) {
 	if err := w.usable(now, false); err != nil {
 		return nil, err
 	}
+	// What the mirror dropped is named in the chain before each checkpoint: at most one
+	// record per checkpoint, however long the mirror's reader is stuck.
+	var loss MirrorLoss
+	if w.mirror != nil {
+		if loss = w.mirror.takeLoss(); loss.Records > 0 || loss.Other > 0 {
+			if _, err := w.append(&Record{Type: TypeMirrorLoss, Time: now, MirrorLoss: &loss}); err != nil {
+				w.mirror.restoreLoss(loss)
+				return nil, err
+			}
+		}
+	}
+	r, err := w.appendCheckpoint(now)
+	if err != nil && w.mirror != nil {
+		w.mirror.restoreLoss(loss)
+	}
+	return r, err
+}
+
+// appendCheckpoint writes a checkpoint record of the chain's head at now.
+func (w *Writer) appendCheckpoint(now time.Time) (*Record, error) {
 	r := &Record{Type: TypeCheckpoint, Time: now, Checkpoint: &Checkpoint{
 		HeadSeq: w.seq, HeadHash: w.prevHash, Count: w.span.count, From: w.span.from, To: w.span.to,
 	}}
@@ -433,10 +469,15 @@ func (w *Writer) Close() error {
 		w.err = ErrClosed
 	}
 	err = errors.Join(err, w.written.Close(), w.lock.Close())
-	if w.file == nil { // a failed writer that could not reopen its segment
-		return err
+	if w.file != nil { // nil: a failed writer that could not reopen its segment
+		err = errors.Join(err, w.file.Close())
 	}
-	return errors.Join(err, w.file.Close())
+	if w.ownMirror {
+		if merr := w.mirror.Close(w.o.MirrorDrain); merr != nil {
+			w.o.Log.Error(merr, "evidence mirror not drained at shutdown; the records are in the evidence files")
+		}
+	}
+	return err
 }
 
 func (w *Writer) checkpoints() {
@@ -598,8 +639,8 @@ func (w *Writer) flush() {
 	if err == nil {
 		w.recordWritten(head{seq: last, hash: lastHash})
 	}
-	if err == nil && w.o.Mirror != nil {
-		_, _ = w.o.Mirror.Write(buf) // the file is the evidence; a slow or closed mirror is not
+	if err == nil && w.mirror != nil {
+		w.mirror.offer(buf, first, last) // never blocks: the file is the evidence, the mirror a copy
 	}
 
 	w.mu.Lock()

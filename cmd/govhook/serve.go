@@ -148,17 +148,22 @@ func serve(parent context.Context, o serveOptions) error {
 	if err != nil {
 		return err
 	}
-	var mirror *os.File
-	if o.evidenceStdout {
-		mirror = os.Stdout
-	}
+	// Everything govhook writes to stdout goes through one bounded, non-blocking mirror: a
+	// stdout nobody reads drops (and counts) lines, never stalls the commit or shutdown. It is
+	// closed after the writer (deferred first), within its own drain bound.
+	stdout := evidence.NewMirror(os.Stdout, evidence.DefaultMirrorBytes)
+	defer func() {
+		if err := stdout.Close(evidence.DefaultMirrorDrain); err != nil {
+			log.Error(err, "stdout mirror not drained at shutdown; the evidence files hold every record")
+		}
+	}()
 	writerOpts := o.evidence
 	writerOpts.Dir, writerOpts.Replica, writerOpts.Log = o.evidenceDir, o.replica, log.WithName("evidence")
 	// Checkpoint heads always go to stdout as anchor lines, off the evidence files.
-	writerOpts.Anchors = append(writerOpts.Anchors, evidence.NewLineAnchors(os.Stdout))
+	writerOpts.Anchors = append(writerOpts.Anchors, evidence.NewLineAnchors(stdout))
 	writerOpts.Pod, writerOpts.Version, writerOpts.ConfigDigest = os.Getenv("POD_NAME"), version, reviewer.Config().Digest()
-	if mirror != nil {
-		writerOpts.Mirror = mirror
+	if o.evidenceStdout {
+		writerOpts.Mirror = stdout
 	}
 	if o.signingKey != "" {
 		if writerOpts.Signer, err = evidence.LoadSigner(o.signingKey); err != nil {
@@ -186,6 +191,9 @@ func serve(parent context.Context, o serveOptions) error {
 	defer closeWriter()
 	prom, err := metrics.NewPrometheus(ctrlmetrics.Registry)
 	if err != nil {
+		return fmt.Errorf("register metrics: %w", err)
+	}
+	if err := metrics.RegisterEvidenceMirror(ctrlmetrics.Registry, stdout.Dropped); err != nil {
 		return fmt.Errorf("register metrics: %w", err)
 	}
 	if archiver != nil {
