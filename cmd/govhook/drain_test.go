@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -122,5 +123,62 @@ func TestServeSIGTERMAnswersRequestsInFlight(t *testing.T) {
 	}
 	if want := map[string]int{"allow": n / 2, "deny": n / 2}; fmt.Sprint(decisions) != fmt.Sprint(want) {
 		t.Errorf("evidence decisions = %v, want %v and no error", decisions, want)
+	}
+}
+
+// TestServeWithAStuckStdout reproduces issue 16 row 7: with --evidence-stdout into a pipe
+// nobody reads, the group commit hung, requests timed out, /readyz said 200 and SIGTERM could
+// not stop the process. Now every request is answered, the mirror drops and counts what does
+// not fit, the chain names what it dropped, and SIGTERM stops the process.
+func TestServeWithAStuckStdout(t *testing.T) {
+	stuck, pipe, err := os.Pipe() // nobody reads stuck
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stuck.Close() })
+	s, cmd := launchServeTo(t, pipe, filepath.Join(t.TempDir(), "evidence"), nil, "--evidence-stdout", "--evidence-stdout-buffer", "65536")
+	pipe.Close() // the process holds its own end
+	// More lines than the pipe (64 KiB) and the mirror's buffer (64 KiB) hold.
+	const batches, perBatch = 20, 20
+	for b := range batches {
+		reviewConcurrently(t, s, fmt.Sprintf("stuck-%d", b), perBatch)
+	}
+	if got := metricValue(s, "govhook_evidence_mirror_dropped_total"); got <= 0 {
+		t.Errorf("govhook_evidence_mirror_dropped_total = %v, want the lines the stuck stdout could not take", got)
+	}
+	resp, err := http.Get("http://" + s.metricsAddr + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("/readyz = %d with a stuck stdout, want 200: the evidence files take every record", resp.StatusCode)
+	}
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-s.exited:
+	case <-time.After(time.Minute): // a guard against a hang
+		t.Fatalf("serve did not stop after SIGTERM with a stuck stdout; logs:\n%s", s.logs)
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 0 {
+		t.Errorf("serve exited %d, want 0; logs:\n%s", code, s.logs)
+	}
+	var losses []evidence.MirrorLoss
+	v, err := evidence.Verify(t.Context(), []string{s.evidenceDir}, evidence.VerifyOptions{Visit: func(e evidence.Entry) {
+		if e.Record.Type == evidence.TypeMirrorLoss {
+			losses = append(losses, *e.Record.MirrorLoss)
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !v.Intact() || admissions(v) != batches*perBatch {
+		t.Errorf("evidence: intact=%v, %d admissions, want intact with %d; breaks: %v", v.Intact(), admissions(v), batches*perBatch, v.Breaks)
+	}
+	if len(losses) == 0 || losses[0].Records == 0 || losses[0].FromSeq == 0 {
+		t.Errorf("mirror-loss records = %+v, want one naming the records dropped", losses)
 	}
 }

@@ -55,6 +55,7 @@ type serveOptions struct {
 	port           int
 	evidenceDir    string
 	evidenceStdout bool
+	stdoutBuffer   int
 	signingKey     string
 	evidence       evidence.Options // segment limits and checkpoint interval
 	replica        string
@@ -85,6 +86,7 @@ func newServeCommand() *cobra.Command {
 	f.IntVar(&o.port, "port", 9443, "HTTPS port of the webhook")
 	f.StringVar(&o.evidenceDir, "evidence-dir", "govhook-evidence", "directory of the evidence segments")
 	f.BoolVar(&o.evidenceStdout, "evidence-stdout", false, "also write every evidence record to stdout, for log shippers")
+	f.IntVar(&o.stdoutBuffer, "evidence-stdout-buffer", evidence.DefaultMirrorBytes, "bytes of evidence and anchor lines held for a slow stdout reader; past it lines are dropped, counted (govhook_evidence_mirror_dropped_total) and named in a mirror-loss record")
 	f.StringVar(&o.signingKey, "evidence-signing-key", "", "Ed25519 private key file (from govhook evidence keygen, mounted from a Secret) that signs every evidence checkpoint")
 	f.Int64Var(&o.evidence.MaxSegmentBytes, "evidence-segment-bytes", evidence.DefaultMaxSegmentBytes, "start a new evidence segment before one grows past this size")
 	f.DurationVar(&o.evidence.MaxSegmentAge, "evidence-segment-age", 0, "seal an evidence segment once its first record is this old (default: the config's evidence.segmentAge, else 1m)")
@@ -151,7 +153,7 @@ func serve(parent context.Context, o serveOptions) error {
 	// Everything govhook writes to stdout goes through one bounded, non-blocking mirror: a
 	// stdout nobody reads drops (and counts) lines, never stalls the commit or shutdown. It is
 	// closed after the writer (deferred first), within its own drain bound.
-	stdout := evidence.NewMirror(os.Stdout, evidence.DefaultMirrorBytes)
+	stdout := evidence.NewMirror(os.Stdout, o.stdoutBuffer)
 	defer func() {
 		if err := stdout.Close(evidence.DefaultMirrorDrain); err != nil {
 			log.Error(err, "stdout mirror not drained at shutdown; the evidence files hold every record")
