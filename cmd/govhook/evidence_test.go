@@ -74,7 +74,7 @@ func TestEvidenceVerifyCommand(t *testing.T) {
 	}
 	tests := []cliCase{
 		{"intact", []string{"evidence", "verify", intact}, 0,
-			"r1 (" + filepath.Join(intact, "r1") + "): 4 records in 1 segments, seq 1-4, 2026-03-02T09:00:00Z to 2026-03-02T09:00:00Z, 0 after the last checkpoint, unsigned: intact\nsignatures not checked: no --public-key given\nanchors not checked: no --anchors given\nevidence intact: 1 chains, 4 records\n", ""},
+			"r1 (" + filepath.Join(intact, "r1") + "): 4 records in 1 segments, seq 1-4, 2026-03-02T09:00:00Z to 2026-03-02T09:00:00Z, 0 after the last checkpoint, unsigned: intact\nsignatures not checked: no --public-key given\nanchors not checked: no --anchors or archive given\nevidence intact: 1 chains, 4 records\n", ""},
 		{"tampered", []string{"evidence", "verify", tampered}, 1,
 			segment + ":3: hash does not match the record's content (altered after it was written)\n", ""},
 		{"json", []string{"evidence", "verify", "-o", "json", intact}, 0, `"breaks": []`, ""},
@@ -114,8 +114,8 @@ func TestEvidenceKeygenAndSignedVerify(t *testing.T) {
 	}
 	segment := filepath.Join(cut, "r1", "00000000000000000001.jsonl")
 	data, _ := os.ReadFile(segment)
-	os.WriteFile(segment, data[:strings.LastIndex(strings.TrimSuffix(string(data), "\n"), "\n")+1], 0o640) // the closing checkpoint cut off
-	gapped := t.TempDir()                                                                                  // the writer stopped at 09:00 and started again at 11:00
+	writeFile(t, segment, string(data[:strings.LastIndex(strings.TrimSuffix(string(data), "\n"), "\n")+1])) // the closing checkpoint cut off
+	gapped := t.TempDir()                                                                                   // the writer stopped at 09:00 and started again at 11:00
 	writeEvidence(t, gapped)
 	w, err := evidence.Open(t.Context(), evidence.Options{Dir: gapped, Replica: "r1", CheckpointInterval: -1, Now: func() time.Time { return time.Date(2026, 3, 2, 11, 0, 0, 0, time.UTC) }})
 	if err != nil {
@@ -125,11 +125,11 @@ func TestEvidenceKeygenAndSignedVerify(t *testing.T) {
 	pub, otherPub := filepath.Join(keys, "signing.pub"), filepath.Join(other, "signing.pub")
 	tests := []cliCase{
 		{"pinned key", []string{"evidence", "verify", "--public-key", pub, dir}, 0,
-			"0 after the last checkpoint, signed by " + signer.KeyID() + ": intact\nanchors not checked: no --anchors given\nevidence intact: 1 chains, 4 records\n", ""},
+			"0 after the last checkpoint, signed by " + signer.KeyID() + ": intact\nanchors not checked: no --anchors or archive given\nevidence intact: 1 chains, 4 records\n", ""},
 		{"anchors", []string{"evidence", "verify", "--public-key", pub, "--anchors", anchorLog, dir}, 0,
 			"0 after the last checkpoint, signed by " + signer.KeyID() + ", 0 past the newest anchor (seq 4, 2026-03-02T09:00:00Z): intact\nevidence intact: 1 chains, 4 records\n", ""},
 		{"tail cut below the anchor", []string{"evidence", "verify", "--public-key", pub, "--anchors", anchorLog, cut}, 1,
-			"the chain ends at seq 3, but the newest anchor names seq 4 (2026-03-02T09:00:00Z): 1 record is missing at the end (tail cut or newest segment deleted)\n", ""},
+			"the chain ends at seq 3, but the newest anchor names seq 4 (2026-03-02T09:00:00Z): record 4 is missing at the end (tail cut or newest segment deleted)\n", ""},
 		{"heartbeat gaps", []string{"evidence", "verify", "--checkpoint-interval", "1s", "--missed-checkpoints", "1", gapped}, 0,
 			"r1: heartbeat gap: no checkpoint from 2026-03-02T09:00:00Z to 2026-03-02T11:00:00Z (2h0m0s): the writer was not running\n", ""},
 		{"anchors file without anchors", []string{"evidence", "verify", "--anchors", segment, dir}, 2, "", "holds no anchor line"},
@@ -178,7 +178,7 @@ func TestEvidenceReportCommand(t *testing.T) {
 
 	segment := filepath.Join(dir, "r1", "00000000000000000001.jsonl")
 	data, _ := os.ReadFile(segment)
-	os.WriteFile(segment, []byte(strings.Replace(string(data), `"name":"priv"`, `"name":"fine"`, 1)), 0o640)
+	writeFile(t, segment, strings.Replace(string(data), `"name":"priv"`, `"name":"fine"`, 1))
 	out, errOut, code = govhook(t, "", "evidence", "report", dir, "-o", "json")
 	if code != 1 || !strings.Contains(out, `"breaks": 1`) || !strings.Contains(errOut, "evidence is BROKEN: 1 breaks") {
 		t.Errorf("report of tampered evidence: exit %d, stderr %q; want the report, exit 1 and a warning", code, errOut)
@@ -254,11 +254,11 @@ func TestEvidenceReconcileCommand(t *testing.T) {
 			`"},"requestReceivedTimestamp":"2026-03-02T08:59:59Z","stageTimestamp":"2026-03-02T09:00:01Z"` + ann + "}\n"
 	}
 	complete := filepath.Join(t.TempDir(), "audit.log")
-	os.WriteFile(complete, []byte(event("RequestReceived", "", "ok")+event("ResponseComplete", "d1", "ok")+
+	writeFile(t, complete, event("RequestReceived", "", "ok")+event("ResponseComplete", "d1", "ok")+
 		// as a CloudWatch export shows it: a timestamp before the event
-		"2026-03-02T09:00:01.000Z "+event("ResponseComplete", "d2", "priv")), 0o640)
+		"2026-03-02T09:00:01.000Z "+event("ResponseComplete", "d2", "priv"))
 	gapped := filepath.Join(t.TempDir(), "audit.log")
-	os.WriteFile(gapped, []byte(event("ResponseComplete", "d1", "ok")+event("ResponseComplete", "d9", "ghost")), 0o640)
+	writeFile(t, gapped, event("ResponseComplete", "d1", "ok")+event("ResponseComplete", "d9", "ghost"))
 	tests := []cliCase{
 		{"every decision has a record", []string{"evidence", "reconcile", "--audit-log", complete, dir}, 0,
 			"2 decision ids in the audit log (2026-03-02T08:59:59Z to 2026-03-02T09:00:01Z): 2 with an evidence record, 0 missing; 0 records in that time with no apiserver event\n", ""},
