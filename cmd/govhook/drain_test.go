@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -100,14 +101,7 @@ func TestServeSIGTERMAnswersRequestsInFlight(t *testing.T) {
 		}
 	}
 
-	select {
-	case <-s.exited:
-	case <-time.After(time.Minute): // a guard against a hang
-		t.Fatalf("serve did not exit after SIGTERM; logs:\n%s", s.logs)
-	}
-	if code := cmd.ProcessState.ExitCode(); code != 0 {
-		t.Errorf("serve exited %d after SIGTERM, want 0; logs:\n%s", code, s.logs)
-	}
+	exitsCleanly(t, s, cmd)
 
 	decisions := map[string]int{}
 	v, err := evidence.Verify(t.Context(), []string{s.evidenceDir}, evidence.VerifyOptions{Visit: func(e evidence.Entry) {
@@ -158,14 +152,7 @@ func TestServeWithAStuckStdout(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case <-s.exited:
-	case <-time.After(time.Minute): // a guard against a hang
-		t.Fatalf("serve did not stop after SIGTERM with a stuck stdout; logs:\n%s", s.logs)
-	}
-	if code := cmd.ProcessState.ExitCode(); code != 0 {
-		t.Errorf("serve exited %d, want 0; logs:\n%s", code, s.logs)
-	}
+	exitsCleanly(t, s, cmd)
 	var losses []evidence.MirrorLoss
 	v, err := evidence.Verify(t.Context(), []string{s.evidenceDir}, evidence.VerifyOptions{Visit: func(e evidence.Entry) {
 		if e.Record.Type == evidence.TypeMirrorLoss {
@@ -180,5 +167,18 @@ func TestServeWithAStuckStdout(t *testing.T) {
 	}
 	if len(losses) == 0 || losses[0].Records == 0 || losses[0].FromSeq == 0 {
 		t.Errorf("mirror-loss records = %+v, want one naming the records dropped", losses)
+	}
+}
+
+// exitsCleanly waits for serve, told to stop, to exit with status 0.
+func exitsCleanly(t *testing.T, s *servedWebhook, cmd *exec.Cmd) {
+	t.Helper()
+	select {
+	case <-s.exited:
+	case <-time.After(time.Minute): // a guard against a hang
+		t.Fatalf("serve did not exit after SIGTERM; logs:\n%s", s.logs)
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 0 {
+		t.Errorf("serve exited %d after SIGTERM, want 0; logs:\n%s", code, s.logs)
 	}
 }
