@@ -154,6 +154,13 @@ func WriteJSON(w io.Writer, r *Report) error {
 	if err != nil {
 		return err
 	}
+	// The fields of Report after the populations.
+	tail, err := json.MarshalIndent(struct {
+		MirrorLosses []MirrorLossEvent `json:"mirrorLosses"`
+	}{r.MirrorLosses}, "", "  ")
+	if err != nil {
+		return err
+	}
 	bw := bufio.NewWriterSize(w, 1<<16)
 	bw.Write(bytes.TrimSuffix(head, []byte("\n}"))) //nolint:errcheck // bufio keeps the first error for Flush
 	for _, f := range []struct {
@@ -165,7 +172,9 @@ func WriteJSON(w io.Writer, r *Report) error {
 			return err
 		}
 	}
-	bw.WriteString("\n}\n") //nolint:errcheck // bufio keeps the first error for Flush
+	bw.WriteString(",")  //nolint:errcheck // bufio keeps the first error for Flush
+	bw.Write(tail[1:])   //nolint:errcheck // the fields without the opening brace
+	bw.WriteString("\n") //nolint:errcheck
 	return bw.Flush()
 }
 
@@ -263,6 +272,10 @@ func WriteMarkdown(w io.Writer, r *Report, maxRows int) error {
 	section(&b, "Recoveries", []string{"time", "replica", "torn bytes moved to", "reason", "records lost", "error", "record"}, len(r.Recoveries), func(i int) []string {
 		e := r.Recoveries[i]
 		return []string{ts(e.Time), e.Replica, fmt.Sprintf("%s (%d bytes)", e.Recovery.Quarantine, e.Recovery.QuarantineBytes), e.Recovery.Reason, fmt.Sprint(e.Recovery.Lost), e.Recovery.Error, e.Source}
+	})
+	section(&b, "Stdout mirror gaps", []string{"time", "replica", "records dropped", "seq", "other lines", "reason", "record"}, len(r.MirrorLosses), func(i int) []string {
+		e := r.MirrorLosses[i]
+		return []string{ts(e.Time), e.Replica, fmt.Sprint(e.Loss.Records), fmt.Sprintf("%d-%d", e.Loss.FromSeq, e.Loss.ToSeq), fmt.Sprint(e.Loss.Other), e.Loss.Reason, e.Source}
 	})
 	pops, err := r.populations(maxRows)
 	if err != nil {

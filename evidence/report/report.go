@@ -57,6 +57,10 @@ type Report struct {
 	Denials  *Population `json:"denials"`
 	Warnings *Population `json:"warnings"`
 	Errors   *Population `json:"errors"`
+
+	// MirrorLosses are the records the stdout mirror dropped: whole in the evidence, missing
+	// from the copy shipped through the log collector.
+	MirrorLosses []MirrorLossEvent `json:"mirrorLosses"`
 }
 
 // Summary is all of a report but its populations: counts and registers, small enough to
@@ -240,6 +244,14 @@ type RecoveryEvent struct {
 	Recovery evidence.Recovery `json:"recovery"`
 }
 
+// MirrorLossEvent is a mirror-loss record.
+type MirrorLossEvent struct {
+	Time    time.Time           `json:"time"`
+	Replica string              `json:"replica"`
+	Source  string              `json:"source"`
+	Loss    evidence.MirrorLoss `json:"mirrorLoss"`
+}
+
 // Check names, as the report prints them.
 const (
 	CheckIntact      = "evidence chains are intact"
@@ -395,6 +407,10 @@ func (b *reportBuilder) add(e evidence.Entry) {
 	case evidence.TypeRecovery:
 		if r.Recovery != nil {
 			b.r.Recoveries = append(b.r.Recoveries, RecoveryEvent{Time: r.Time, Replica: r.Replica, Source: source, Recovery: *r.Recovery})
+		}
+	case evidence.TypeMirrorLoss:
+		if r.MirrorLoss != nil {
+			b.r.MirrorLosses = append(b.r.MirrorLosses, MirrorLossEvent{Time: r.Time, Replica: r.Replica, Source: source, Loss: *r.MirrorLoss})
 		}
 	case evidence.TypeAdmission:
 		b.admission(r, source)
@@ -669,6 +685,9 @@ func (b *reportBuilder) finish(v *evidence.Verification) (*Report, error) {
 	}
 	if r.Recoveries == nil {
 		r.Recoveries = []RecoveryEvent{}
+	}
+	if r.MirrorLosses == nil {
+		r.MirrorLosses = []MirrorLossEvent{}
 	}
 	if r.Reviews == nil {
 		r.Reviews = []ReviewInForce{}
