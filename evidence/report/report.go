@@ -734,7 +734,6 @@ func (b *reportBuilder) gaps() []Gap {
 	if last := all[len(all)-1]; !end.IsZero() && end.UnixNano()-last > threshold {
 		out = append(out, b.gap("", time.Unix(0, last), end))
 	}
-	all = nil
 	global := map[[2]time.Time]bool{}
 	for _, g := range out {
 		global[[2]time.Time{g.From, g.To}] = true
