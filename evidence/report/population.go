@@ -322,6 +322,10 @@ func (p *Population) UnmarshalJSON(data []byte) error {
 // writeJSON streams the rows as the indented JSON array of a field of the report's top-level
 // object, as json.Encoder with an indent of two spaces writes a slice there.
 func (p *Population) writeJSON(w io.Writer) error {
+	if p == nil {
+		_, err := io.WriteString(w, "null")
+		return err
+	}
 	if p.Len() == 0 {
 		_, err := io.WriteString(w, "[]")
 		return err
