@@ -66,9 +66,12 @@ func (p *Population) Len() int {
 // add adds one row, spooling the rows held once there are enough.
 func (p *Population) add(row DecisionRow) {
 	p.n++
+	if p.err != nil {
+		return // the report fails at finish; hold no more rows
+	}
 	p.buf = append(p.buf, row)
 	p.held += rowSize(&row)
-	if (len(p.buf) >= p.limit || p.held >= spoolBytes) && p.err == nil {
+	if len(p.buf) >= p.limit || p.held >= spoolBytes {
 		p.err = p.spool()
 	}
 }

@@ -200,3 +200,13 @@ func liveHeap() int64 {
 type noSync struct{ *os.File }
 
 func (noSync) Sync() error { return nil }
+
+func TestBuildFailsWhenItCannotSpool(t *testing.T) {
+	// A report that cannot keep its populations whole is no report.
+	root := t.TempDir()
+	writeReportFixture(t, root)
+	r, err := Build([]string{root}, Options{TempDir: filepath.Join(t.TempDir(), "missing"), spoolRows: 1})
+	if err == nil || !strings.Contains(err.Error(), "spool the report's rows") {
+		t.Errorf("Build with an unusable --tmp-dir: report %v, error %v; want a spool error", r != nil, err)
+	}
+}
