@@ -49,7 +49,7 @@ func BenchmarkBuild(b *testing.B) {
 	ns := &input.Namespace{Name: "shop", Labels: map[string]string{"owner": "payments", "environment": "prod"}}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := input.Build(req, ns, nil); err != nil {
+		if _, err := input.Build(req, ns, nil, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -30,6 +30,8 @@ type Options struct {
 	// Namespaces holds the metadata of namespaces that are not among the documents (a
 	// cluster's).
 	Namespaces map[string]*input.Namespace
+	// ServiceAccounts holds ServiceAccounts that are not among the documents (a cluster's).
+	ServiceAccounts ServiceAccounts
 	// NamespaceLabels, when not nil, are the labels of every namespace known neither from
 	// the documents nor from Namespaces.
 	NamespaceLabels map[string]string
@@ -44,7 +46,8 @@ type Options struct {
 }
 
 // Run reviews every document as an admission request, on every core. Namespace metadata
-// comes from the Namespace objects among docs, then from o. It returns the results in
+// comes from the Namespace objects among docs, then from o; the ServiceAccount a pod will run
+// as, from the ServiceAccount objects among docs, then from o. It returns the results in
 // document order; a document the engine fails on is a result with decision error. The
 // error, when not nil, joins (errors.Join) one error per document that could not be judged at
 // all: an unknown kind, a broken embedded AdmissionReview.
@@ -54,12 +57,20 @@ func Run(ctx context.Context, r *review.Reviewer, docs []Document, o Options) ([
 	if namespaces == nil {
 		namespaces = map[string]*input.Namespace{}
 	}
+	accounts := maps.Clone(o.ServiceAccounts)
+	if accounts == nil {
+		accounts = ServiceAccounts{}
+	}
 	for _, d := range docs {
 		if d.Meta.Kind == "Namespace" && d.Meta.APIVersion == "v1" {
 			m := d.Meta.Metadata
 			namespaces[m.Name] = input.NewNamespace(m.Name, m.Labels, m.Annotations)
 		}
+		if d.Meta.Kind == "ServiceAccount" && d.Meta.APIVersion == "v1" {
+			accounts.Add(input.ServiceAccountOf(d.JSON, o.DefaultNamespace))
+		}
 	}
+	o.ServiceAccounts = accounts
 	results := make([]Result, len(docs))
 	errs := make([]error, len(docs))
 	done := make([]bool, len(docs))
@@ -92,7 +103,7 @@ func reviewOne(ctx context.Context, r *review.Reviewer, d Document, k *kinds, na
 	if ns == nil && req.Namespace != "" && o.NamespaceLabels != nil {
 		ns = input.NewNamespace(req.Namespace, o.NamespaceLabels, nil)
 	}
-	res, err := r.Review(ctx, req, ns)
+	res, err := r.Review(ctx, req, ns, o.ServiceAccounts)
 	result := Result{
 		Source:     d.Source,
 		Line:       d.Line,
@@ -224,4 +235,20 @@ func reviewRequest(d Document) (*admissionv1.AdmissionRequest, error) {
 		return nil, errors.New("AdmissionReview has no request")
 	}
 	return review.Request, nil
+}
+
+// ServiceAccounts holds ServiceAccounts by namespace and name; it implements
+// review.ServiceAccounts.
+type ServiceAccounts map[types.NamespacedName]*input.ServiceAccount
+
+// Add holds sa, replacing an account of the same namespace and name; nil is ignored.
+func (s ServiceAccounts) Add(sa *input.ServiceAccount) {
+	if sa != nil {
+		s[types.NamespacedName{Namespace: sa.Namespace, Name: sa.Name}] = sa
+	}
+}
+
+// ServiceAccount returns the named account, nil when it is not held.
+func (s ServiceAccounts) ServiceAccount(_ context.Context, namespace, name string) *input.ServiceAccount {
+	return s[types.NamespacedName{Namespace: namespace, Name: name}]
 }

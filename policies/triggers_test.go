@@ -57,7 +57,7 @@ func TestTriggersNeverHideAViolation(t *testing.T) {
 			if d.Meta.Kind == "AdmissionReview" {
 				continue // their requests are covered by TestFixtures; here the object is the document
 			}
-			doc, err := input.Build(req, nil, fixtureParameters)
+			doc, err := input.Build(req, nil, nil, fixtureParameters)
 			if err != nil {
 				t.Fatal(err)
 			}
