@@ -3,12 +3,12 @@ package deploy
 import (
 	"bytes"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/govhook/govhook/internal/testsupport"
 	"helm.sh/helm/v4/pkg/action"
 	"helm.sh/helm/v4/pkg/chart/loader"
 	"helm.sh/helm/v4/pkg/kube"
@@ -101,7 +101,7 @@ func TestChartOnAPIServer(t *testing.T) {
 		return
 	}
 
-	kubeconfig := writeKubeconfig(t, env)
+	kubeconfig := testsupport.Kubeconfig(t, env, envtest.User{Name: "helm", Groups: []string{"system:masters"}})
 	ch, err := loader.Load(ChartDir)
 	if err != nil {
 		t.Fatal(err)
@@ -198,22 +198,4 @@ func observe(t *testing.T, c client.Client) state {
 		}
 	}
 	return s
-}
-
-// writeKubeconfig writes a kubeconfig of a cluster admin of env, as helm reads one.
-func writeKubeconfig(t *testing.T, env *envtest.Environment) string {
-	t.Helper()
-	user, err := env.AddUser(envtest.User{Name: "helm", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := user.KubeConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }

@@ -3,8 +3,6 @@ package main
 import (
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -29,18 +27,7 @@ func TestServeSeesNamespaces(t *testing.T) {
 		t.Fatal(err)
 	}
 	// serve reads namespaces as a user of its own, as it would with its ServiceAccount.
-	user, err := env.AddUser(envtest.User{Name: "govhook", Groups: []string{"system:masters"}}, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kubeconfig, err := user.KubeConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := os.WriteFile(path, kubeconfig, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path := testsupport.Kubeconfig(t, env, envtest.User{Name: "govhook", Groups: []string{"system:masters"}})
 
 	s := startServe(t, "--kubeconfig", path, "--audit-interval=0")
 	resp, err := http.Get("http://" + s.metricsAddr + "/readyz?verbose")

@@ -2,6 +2,7 @@ package testsupport
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 
 	"k8s.io/client-go/rest"
@@ -24,4 +25,24 @@ func ControlPlane(t testing.TB) (*envtest.Environment, *rest.Config) {
 	}
 	t.Cleanup(func() { _ = env.Stop() })
 	return env, cfg
+}
+
+// Kubeconfig writes a kubeconfig file for a user of env (its name and groups, e.g.
+// system:masters for a cluster admin), as kubectl, helm or `govhook serve --kubeconfig` read
+// one, and returns its path.
+func Kubeconfig(t testing.TB, env *envtest.Environment, user envtest.User) string {
+	t.Helper()
+	u, err := env.AddUser(user, nil)
+	if err != nil {
+		t.Fatalf("add user %s: %v", user.Name, err)
+	}
+	data, err := u.KubeConfig()
+	if err != nil {
+		t.Fatalf("kubeconfig of %s: %v", user.Name, err)
+	}
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
