@@ -81,8 +81,8 @@ demo-down:
 generate:
 	$(GO) run ./hack/generate
 
-## lint: gofmt, go vet, opa fmt and opa check --strict
-lint: fmt vet opa-lint
+## lint: gofmt, go vet, golangci-lint, opa fmt and opa check --strict
+lint: fmt vet golangci opa-lint
 
 ## golangci: golangci-lint v2 with .golangci.yml (errorlint, importas, revive, gocritic, misspell)
 golangci:

@@ -391,7 +391,10 @@ func BenchmarkDecide(b *testing.B) {
 	catalog := testCatalog(b)
 	// 18 exceptions for other namespaces come first, so the matching one is looked up last.
 	entries := strings.TrimPrefix(exceptionConfig, "exceptions:\n")
-	exc1 := entries[:strings.Index(entries, "  - id: EXC-2")]
+	exc1, _, ok := strings.Cut(entries, "  - id: EXC-2")
+	if !ok {
+		b.Fatal("exceptionConfig has no EXC-2")
+	}
 	register := "exceptions:\n"
 	for i := range 18 {
 		team := fmt.Sprintf("team-%d", i)

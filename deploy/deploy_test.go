@@ -589,9 +589,10 @@ func grants(t *testing.T, role *rbacv1.ClusterRole) map[string][]string {
 				if g == "*" || res == "*" || slices.Contains(r.Verbs, "*") {
 					t.Errorf("ClusterRole %s grants a wildcard: %+v", role.Name, r)
 				}
-				verbs := append(out[g+"/"+res], r.Verbs...)
-				slices.Sort(verbs)
-				out[g+"/"+res] = slices.Compact(verbs)
+				key := g + "/" + res
+				out[key] = append(out[key], r.Verbs...)
+				slices.Sort(out[key])
+				out[key] = slices.Compact(out[key])
 			}
 		}
 	}

@@ -62,7 +62,7 @@ type slowFile struct {
 func (f *slowFile) Write(p []byte) (int, error) {
 	if f.stall {
 		_, _ = f.File.Write(p[:len(p)/2])
-		_ = f.File.Sync()
+		_ = f.Sync()
 		fmt.Println("stalled")
 		select {}
 	}

@@ -220,8 +220,12 @@ func TestAnchorLines(t *testing.T) {
 	// serve's stdout as kubectl logs --timestamps shows it: anchors among other lines.
 	sink := NewLineAnchors(&prefixWriter{w: f, prefix: "2026-03-02T11:06:00.000000000Z "})
 	writeAnchoredChain(t, filepath.Join(root, "evidence"), testSigner(1), sink, false)
-	f.WriteString(`{"schema":"govhook.io/evidence/v1","type":"admission"}` + "\n" + "not json\n")
-	f.Close()
+	if _, err := f.WriteString(`{"schema":"govhook.io/evidence/v1","type":"admission"}` + "\n" + "not json\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 	anchors, err := ReadAnchorLines(path)
 	if err != nil {
 		t.Fatal(err)

@@ -79,7 +79,8 @@ func scanLines(r io.Reader, fn func(l segmentLine) error) error {
 		}
 		data := chunk
 		if len(acc) > 0 {
-			data = append(acc, chunk...)
+			acc = append(acc, chunk...)
+			data = acc
 		}
 		if len(data) > 0 {
 			l.no++

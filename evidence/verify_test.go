@@ -251,9 +251,13 @@ func TestVerifyFindsTampering(t *testing.T) {
 			want: []string{"r1/00000000000000000008.torn-99: quarantine file is not named by any recovery record"},
 		},
 		{
-			name:   "rename a segment",
-			tamper: func(f *fixture) { os.Rename(f.path(seg9), f.path("r1/00000000000000000010.jsonl")) },
-			want:   []string{"r1/00000000000000000010.jsonl:1: segment is named for seq 10 but starts with seq 9"},
+			name: "rename a segment",
+			tamper: func(f *fixture) {
+				if err := os.Rename(f.path(seg9), f.path("r1/00000000000000000010.jsonl")); err != nil {
+					f.t.Fatal(err)
+				}
+			},
+			want: []string{"r1/00000000000000000010.jsonl:1: segment is named for seq 10 but starts with seq 9"},
 		},
 	}
 	src := t.TempDir()
@@ -311,7 +315,9 @@ func TestVerifyInputErrors(t *testing.T) {
 		t.Errorf("missing path: %v, want not exist", err)
 	}
 	other := filepath.Join(empty, "notes.txt")
-	os.WriteFile(other, []byte("x"), 0o640)
+	if err := os.WriteFile(other, []byte("x"), 0o640); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := Verify(t.Context(), []string{other}, VerifyOptions{}); err == nil || !strings.Contains(err.Error(), "is not a segment file") {
 		t.Errorf("non-segment file: %v", err)
 	}

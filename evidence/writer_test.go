@@ -3,6 +3,7 @@ package evidence
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -132,7 +133,7 @@ func TestWriterChainsAndResumes(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Record(t.Context(), admission(clock, "late")); err != ErrClosed {
+	if err := w.Record(t.Context(), admission(clock, "late")); !errors.Is(err, ErrClosed) {
 		t.Errorf("record after close: %v, want ErrClosed", err)
 	}
 

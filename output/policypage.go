@@ -227,7 +227,8 @@ func compareCriteria(a, b string) int {
 	split := func(s string) (string, int, int) {
 		prefix := strings.TrimRight(s, "0123456789.")
 		var major, minor int
-		fmt.Sscanf(strings.TrimPrefix(s, prefix), "%d.%d", &major, &minor)
+		// A missing or malformed number counts as 0: such a criterion sorts first, not out.
+		_, _ = fmt.Sscanf(strings.TrimPrefix(s, prefix), "%d.%d", &major, &minor)
 		return prefix, major, minor
 	}
 	pa, ma, na := split(a)

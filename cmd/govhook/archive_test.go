@@ -136,8 +136,10 @@ func reviewConcurrently(t *testing.T, s *servedWebhook, prefix string, n int) {
 			var out struct {
 				Response struct{ Allowed bool } `json:"response"`
 			}
-			if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || !out.Response.Allowed {
-				errs <- fmt.Errorf("review %d: allowed=%v err=%v", i, out.Response.Allowed, err)
+			if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+				errs <- fmt.Errorf("review %d: %w", i, err)
+			} else if !out.Response.Allowed {
+				errs <- fmt.Errorf("review %d: not allowed", i)
 			}
 		})
 	}

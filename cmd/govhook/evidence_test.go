@@ -114,8 +114,8 @@ func TestEvidenceKeygenAndSignedVerify(t *testing.T) {
 	}
 	segment := filepath.Join(cut, "r1", "00000000000000000001.jsonl")
 	data, _ := os.ReadFile(segment)
-	os.WriteFile(segment, data[:strings.LastIndex(strings.TrimSuffix(string(data), "\n"), "\n")+1], 0o640) // the closing checkpoint cut off
-	gapped := t.TempDir()                                                                                  // the writer stopped at 09:00 and started again at 11:00
+	writeFile(t, segment, string(data[:strings.LastIndex(strings.TrimSuffix(string(data), "\n"), "\n")+1])) // the closing checkpoint cut off
+	gapped := t.TempDir()                                                                                   // the writer stopped at 09:00 and started again at 11:00
 	writeEvidence(t, gapped)
 	w, err := evidence.Open(t.Context(), evidence.Options{Dir: gapped, Replica: "r1", CheckpointInterval: -1, Now: func() time.Time { return time.Date(2026, 3, 2, 11, 0, 0, 0, time.UTC) }})
 	if err != nil {
@@ -178,7 +178,7 @@ func TestEvidenceReportCommand(t *testing.T) {
 
 	segment := filepath.Join(dir, "r1", "00000000000000000001.jsonl")
 	data, _ := os.ReadFile(segment)
-	os.WriteFile(segment, []byte(strings.Replace(string(data), `"name":"priv"`, `"name":"fine"`, 1)), 0o640)
+	writeFile(t, segment, strings.Replace(string(data), `"name":"priv"`, `"name":"fine"`, 1))
 	out, errOut, code = govhook(t, "", "evidence", "report", dir, "-o", "json")
 	if code != 1 || !strings.Contains(out, `"breaks": 1`) || !strings.Contains(errOut, "evidence is BROKEN: 1 breaks") {
 		t.Errorf("report of tampered evidence: exit %d, stderr %q; want the report, exit 1 and a warning", code, errOut)
@@ -254,11 +254,11 @@ func TestEvidenceReconcileCommand(t *testing.T) {
 			`"},"requestReceivedTimestamp":"2026-03-02T08:59:59Z","stageTimestamp":"2026-03-02T09:00:01Z"` + ann + "}\n"
 	}
 	complete := filepath.Join(t.TempDir(), "audit.log")
-	os.WriteFile(complete, []byte(event("RequestReceived", "", "ok")+event("ResponseComplete", "d1", "ok")+
+	writeFile(t, complete, event("RequestReceived", "", "ok")+event("ResponseComplete", "d1", "ok")+
 		// as a CloudWatch export shows it: a timestamp before the event
-		"2026-03-02T09:00:01.000Z "+event("ResponseComplete", "d2", "priv")), 0o640)
+		"2026-03-02T09:00:01.000Z "+event("ResponseComplete", "d2", "priv"))
 	gapped := filepath.Join(t.TempDir(), "audit.log")
-	os.WriteFile(gapped, []byte(event("ResponseComplete", "d1", "ok")+event("ResponseComplete", "d9", "ghost")), 0o640)
+	writeFile(t, gapped, event("ResponseComplete", "d1", "ok")+event("ResponseComplete", "d9", "ghost"))
 	tests := []cliCase{
 		{"every decision has a record", []string{"evidence", "reconcile", "--audit-log", complete, dir}, 0,
 			"2 decision ids in the audit log (2026-03-02T08:59:59Z to 2026-03-02T09:00:01Z): 2 with an evidence record, 0 missing; 0 records in that time with no apiserver event\n", ""},

@@ -122,7 +122,13 @@ func TestExceptionsList(t *testing.T) {
 	soon := strings.Replace(registerConfig(inDays(5)), "EXC-1", "EXC-SOON", 1)
 	later := strings.Replace(registerConfig(inDays(90)), "EXC-1", "EXC-LATER", 1)
 	gone := strings.Replace(registerConfig("2026-01-01"), "EXC-1", "EXC-GONE", 1)
-	entry := func(src string) string { return src[strings.Index(src, "  - id:"):] }
+	entry := func(src string) string {
+		i := strings.Index(src, "  - id:")
+		if i < 0 {
+			t.Fatalf("no exception entry in %q", src)
+		}
+		return src[i:]
+	}
 	writeFile(t, path, later+entry(soon)+entry(gone))
 
 	tests := []struct {

@@ -182,7 +182,12 @@ func serve(parent context.Context, o serveOptions) error {
 	if err != nil {
 		return err
 	}
-	closeWriter := sync.OnceValue(writer.Close)
+	// Closing writes the last checkpoint; it runs once, before the archive drain when there is one.
+	closeWriter := sync.OnceFunc(func() {
+		if err := writer.Close(); err != nil {
+			log.Error(err, "close evidence writer")
+		}
+	})
 	defer closeWriter()
 	prom, err := metrics.NewPrometheus(ctrlmetrics.Registry)
 	if err != nil {
@@ -202,9 +207,7 @@ func serve(parent context.Context, o serveOptions) error {
 		}()
 		defer func() {
 			// After the server drained: the last checkpoint, seal, and upload before exiting.
-			if err := closeWriter(); err != nil {
-				log.Error(err, "close evidence writer")
-			}
+			closeWriter()
 			stopArchiver()
 			<-archDone
 			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), archiveDrainTimeout)

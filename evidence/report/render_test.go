@@ -60,9 +60,12 @@ type colourArea struct {
 	box    image.Rectangle
 }
 
-func findColour(img image.Image, hex string) colourArea {
+func findColour(t *testing.T, img image.Image, hex string) colourArea {
+	t.Helper()
 	var want color.RGBA
-	fmt.Sscanf(hex, "#%02x%02x%02x", &want.R, &want.G, &want.B)
+	if _, err := fmt.Sscanf(hex, "#%02x%02x%02x", &want.R, &want.G, &want.B); err != nil {
+		t.Fatalf("colour %q: %v", hex, err)
+	}
 	var a colourArea
 	b := img.Bounds()
 	for y := b.Min.Y; y < b.Max.Y; y++ {
@@ -100,7 +103,7 @@ func TestHTMLReportRendersInChromium(t *testing.T) {
 	// and 03-04 across the chart's width.
 	var daily image.Rectangle
 	for i, control := range []string{"CC1.3", "CC6.1", "CC6.8", "CC7.3"} {
-		a := findColour(img, controlColors[i])
+		a := findColour(t, img, controlColors[i])
 		if a.pixels < 500 {
 			t.Errorf("daily chart: %d pixels of %s's colour %s, want a rendered bar", a.pixels, control, controlColors[i])
 			continue
@@ -113,7 +116,7 @@ func TestHTMLReportRendersInChromium(t *testing.T) {
 	// The policies chart below it: deny, warn and audit segments.
 	var top image.Rectangle
 	for _, action := range actionOrder {
-		a := findColour(img, actionColors[action])
+		a := findColour(t, img, actionColors[action])
 		if a.pixels < 100 {
 			t.Errorf("policies chart: %d pixels of the %s colour %s, want a rendered bar", a.pixels, action, actionColors[action])
 			continue

@@ -61,7 +61,11 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("start control plane: %w", err)
 	}
-	defer env.Stop()
+	defer func() {
+		if err := env.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "auditbench: stop control plane:", err)
+		}
+	}()
 	cfg.QPS, cfg.Burst = 2000, 4000
 	client, err := kubernetes.NewForConfig(cfg)
 	if err != nil {

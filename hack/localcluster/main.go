@@ -48,7 +48,7 @@ func run() error {
 	env := fmt.Sprintf("KUBECONFIG=%s\nKUBECTL=%s\nEVIDENCE_DIR=%s\nAUDIT_LOG=%s\nMETRICS_URL=%s\nGOVHOOK_LOG=%s\n",
 		c.Kubeconfig, c.Kubectl, filepath.Join(c.EvidenceDir, opts.Replica), c.AuditLog, c.Govhook().MetricsURL, c.Govhook().Log)
 	envFile := filepath.Join(opts.StateDir, "cluster.env")
-	if err := os.WriteFile(envFile+".tmp", []byte(env), 0o600); err == nil {
+	if err = os.WriteFile(envFile+".tmp", []byte(env), 0o600); err == nil {
 		err = os.Rename(envFile+".tmp", envFile) // appears whole: its presence means ready
 	}
 	if err != nil {

@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,7 +42,7 @@ func TestReconcileAgainstTheApiserverAuditLog(t *testing.T) {
 	bin := os.Getenv("GOVHOOK_BIN")
 	reconcile := func() (string, int) {
 		out, err := exec.CommandContext(t.Context(), bin, "evidence", "reconcile", "--audit-log", auditLog, evidenceDir).CombinedOutput()
-		if exit, ok := err.(*exec.ExitError); ok {
+		if exit, ok := errors.AsType[*exec.ExitError](err); ok {
 			return string(out), exit.ExitCode()
 		}
 		if err != nil {

@@ -114,8 +114,7 @@ func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
 		Set("audit-log-path", c.AuditLog).
 		Set("audit-policy-file", policyFile)
 	if c.Config, err = c.env.Start(); err != nil {
-		c.stopEnv()
-		return nil, fmt.Errorf("start control plane: %w", err)
+		return nil, errors.Join(fmt.Errorf("start control plane: %w", err), c.stopEnv())
 	}
 	started := c // the named result is nil on an error return; clean up what was started
 	defer func() {
@@ -257,7 +256,10 @@ func (c *Cluster) waitForWebhook(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("the apiserver did not route requests to govhook (last answer: %v): %w", err, ctx.Err())
+			if err == nil {
+				err = errors.New("the probe pod was admitted")
+			}
+			return fmt.Errorf("the apiserver did not route requests to govhook (last answer: %w): %w", err, ctx.Err())
 		case <-time.After(200 * time.Millisecond):
 		}
 	}

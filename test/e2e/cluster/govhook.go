@@ -102,7 +102,10 @@ func (g *Govhook) waitReady(ctx context.Context) error {
 		}
 		select {
 		case <-g.exited:
-			return fmt.Errorf("govhook exited before it was ready (%v); see %s", g.err, g.Log)
+			if g.err == nil {
+				return fmt.Errorf("govhook exited with status 0 before it was ready; see %s", g.Log)
+			}
+			return fmt.Errorf("govhook exited before it was ready; see %s: %w", g.Log, g.err)
 		case <-ctx.Done():
 			return fmt.Errorf("govhook not ready; see %s: %w", g.Log, ctx.Err())
 		case <-time.After(100 * time.Millisecond):

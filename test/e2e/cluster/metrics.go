@@ -42,8 +42,11 @@ func ModuleDir(ctx context.Context, module string) (string, error) {
 		return "", fmt.Errorf("go list -m %s: %w", module, err)
 	}
 	var mod struct{ Dir string }
-	if err := json.Unmarshal(out, &mod); err != nil || mod.Dir == "" {
-		return "", fmt.Errorf("go list -m -json %s: no directory (%v)", module, err)
+	if err := json.Unmarshal(out, &mod); err != nil {
+		return "", fmt.Errorf("go list -m -json %s: %w", module, err)
+	}
+	if mod.Dir == "" {
+		return "", fmt.Errorf("go list -m -json %s: no directory", module)
 	}
 	return mod.Dir, nil
 }
