@@ -57,19 +57,17 @@ func Run(ctx context.Context, r *review.Reviewer, docs []Document, o Options) ([
 	if namespaces == nil {
 		namespaces = map[string]*input.Namespace{}
 	}
-	accounts := maps.Clone(o.ServiceAccounts)
-	if accounts == nil {
-		accounts = ServiceAccounts{}
-	}
 	for _, d := range docs {
 		if d.Meta.Kind == "Namespace" && d.Meta.APIVersion == "v1" {
 			m := d.Meta.Metadata
 			namespaces[m.Name] = input.NewNamespace(m.Name, m.Labels, m.Annotations)
 		}
-		if d.Meta.Kind == "ServiceAccount" && d.Meta.APIVersion == "v1" {
-			accounts.Add(input.ServiceAccountOf(d.JSON, o.DefaultNamespace))
-		}
 	}
+	accounts := maps.Clone(o.ServiceAccounts)
+	if accounts == nil {
+		accounts = ServiceAccounts{}
+	}
+	maps.Copy(accounts, ServiceAccountsOf(docs, o.DefaultNamespace))
 	o.ServiceAccounts = accounts
 	results := make([]Result, len(docs))
 	errs := make([]error, len(docs))
@@ -235,6 +233,18 @@ func reviewRequest(d Document) (*admissionv1.AdmissionRequest, error) {
 		return nil, errors.New("AdmissionReview has no request")
 	}
 	return review.Request, nil
+}
+
+// ServiceAccountsOf returns the ServiceAccount objects among docs, those without a namespace
+// in defaultNamespace (as the requests made of docs are).
+func ServiceAccountsOf(docs []Document, defaultNamespace string) ServiceAccounts {
+	accounts := ServiceAccounts{}
+	for _, d := range docs {
+		if d.Meta.Kind == "ServiceAccount" && d.Meta.APIVersion == "v1" {
+			accounts.Add(input.ServiceAccountOf(d.JSON, defaultNamespace))
+		}
+	}
+	return accounts
 }
 
 // ServiceAccounts holds ServiceAccounts by namespace and name; it implements
