@@ -74,9 +74,8 @@ type verdict struct {
 
 // TestSameDecisions runs every document of every fixture of the catalog through the offline
 // path of `govhook test` and, with the same request, namespace metadata and ServiceAccounts,
-// through the
-// webhook handler over HTTP, and requires the same decision and the same violations (as the
-// evidence record has them) from both.
+// through the webhook handler over HTTP, and requires the same decision and the same
+// violations (as the evidence record has them) from both.
 func TestSameDecisions(t *testing.T) {
 	engine, err := policies.Embedded(t.Context())
 	if err != nil {
