@@ -63,12 +63,16 @@ func Run(ctx context.Context, r *review.Reviewer, docs []Document, o Options) ([
 			namespaces[m.Name] = input.NewNamespace(m.Name, m.Labels, m.Annotations)
 		}
 	}
-	accounts := maps.Clone(o.ServiceAccounts)
-	if accounts == nil {
-		accounts = ServiceAccounts{}
+	// The accounts of o are copied only when docs hold some: a scan passes the whole
+	// cluster's with every page.
+	if own := ServiceAccountsOf(docs, o.DefaultNamespace); len(own) > 0 {
+		accounts := maps.Clone(o.ServiceAccounts)
+		if accounts == nil {
+			accounts = ServiceAccounts{}
+		}
+		maps.Copy(accounts, own)
+		o.ServiceAccounts = accounts
 	}
-	maps.Copy(accounts, ServiceAccountsOf(docs, o.DefaultNamespace))
-	o.ServiceAccounts = accounts
 	results := make([]Result, len(docs))
 	errs := make([]error, len(docs))
 	done := make([]bool, len(docs))
