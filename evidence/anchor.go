@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -42,6 +43,11 @@ func anchorOf(r *Record) Anchor {
 type AnchorSink interface {
 	Anchor(ctx context.Context, a Anchor) error
 }
+
+// ErrAnchorsUnavailable, wrapped by an AnchorSource's error, means the anchors cannot be read
+// now (the store is down): the writer then opens the chain unchecked and says so in its start
+// record, rather than refusing to start. Any other error stops the writer from opening.
+var ErrAnchorsUnavailable = errors.New("evidence anchors unavailable")
 
 // AnchorSource gives the newest anchor of a replica, nil when it has none.
 type AnchorSource interface {

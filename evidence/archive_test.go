@@ -19,7 +19,7 @@ import (
 )
 
 // newArchive starts a store with an Object Lock bucket and opens an archive on it.
-func newArchive(t *testing.T, o evidence.ArchiveOptions) (*s3store.Store, *evidence.Archive) {
+func newArchive(t testing.TB, o evidence.ArchiveOptions) (*s3store.Store, *evidence.Archive) {
 	t.Helper()
 	store := s3store.Start(t)
 	store.CreateLockedBucket(t, "evidence")

@@ -85,7 +85,14 @@ const (
 	DefaultArchivePoll     = 10 * time.Second
 	DefaultArchiveRetryMin = time.Second
 	DefaultArchiveRetryMax = time.Minute
+	// DefaultAnchorAttempts is how often an anchor is offered to the archive before it is
+	// given up (the next checkpoint's anchor covers the chain up to it).
+	DefaultAnchorAttempts = 5
 )
+
+// anchorQueue bounds the anchors waiting for the archive; when it is full the oldest gives
+// way to the newest.
+const anchorQueue = 64
 
 // ArchiverOptions configures an Archiver.
 type ArchiverOptions struct {
@@ -99,6 +106,8 @@ type ArchiverOptions struct {
 	Poll time.Duration
 	// RetryMin and RetryMax bound the backoff after a failed upload.
 	RetryMin, RetryMax time.Duration
+	// AnchorAttempts is how often an anchor is tried (default DefaultAnchorAttempts).
+	AnchorAttempts int
 	// Now is the clock of the backlog's age; nil means time.Now.
 	Now func() time.Time
 	// Log receives uploads that failed and the backlog draining.
@@ -118,6 +127,9 @@ type ArchiveStatus struct {
 	LocalBytes int64
 	// UploadErrors counts failed uploads since start.
 	UploadErrors uint64
+	// AnchorErrors counts failed attempts to archive an anchor, and anchors dropped from a
+	// full queue, since start.
+	AnchorErrors uint64
 }
 
 // Archiver moves the sealed segments of one replica directory into an Archive, oldest first:
@@ -126,6 +138,10 @@ type ArchiveStatus struct {
 // any step leaves the segment in place; the next attempt finds the object already archived
 // with the same checksum (an idempotent skip) or uploads it again. Failed uploads back off;
 // the directory holds the backlog meanwhile.
+//
+// The Archiver is also the writer's AnchorSink: each checkpoint's anchor is queued and put
+// as <replica>/anchors/<seq>.json under the same lock, off the request path, with a bounded
+// number of attempts.
 type Archiver struct {
 	o   ArchiverOptions
 	dir string
@@ -133,6 +149,8 @@ type Archiver struct {
 	wake         chan struct{}
 	sealedBytes  atomic.Int64 // sealed segments and quarantine files on disk
 	uploadErrors atomic.Uint64
+	anchors      chan Anchor
+	anchorErrors atomic.Uint64
 
 	mu     sync.Mutex // serialises passes (Run and Drain)
 	status sync.Mutex
@@ -159,9 +177,15 @@ func NewArchiver(o ArchiverOptions) (*Archiver, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	a := &Archiver{o: o, dir: filepath.Join(o.Dir, o.Replica), wake: make(chan struct{}, 1)}
+	if o.AnchorAttempts <= 0 {
+		o.AnchorAttempts = DefaultAnchorAttempts
+	}
+	a := &Archiver{o: o, dir: filepath.Join(o.Dir, o.Replica), wake: make(chan struct{}, 1), anchors: make(chan Anchor, anchorQueue)}
 	return a, nil
 }
+
+// Archive is the archive the segments and anchors go to.
+func (a *Archiver) Archive() *Archive { return a.o.Archive }
 
 // Sealed is the writer's OnSeal: it counts the segment against MaxLocalBytes and wakes the
 // archiver.
@@ -188,12 +212,16 @@ func (a *Archiver) Status() ArchiveStatus {
 	defer a.status.Unlock()
 	s := a.last
 	s.UploadErrors = a.uploadErrors.Load()
+	s.AnchorErrors = a.anchorErrors.Load()
 	return s
 }
 
 // Run archives sealed segments until ctx ends: at once when the writer seals one, every Poll
-// otherwise, backing off after failures.
+// otherwise, backing off after failures. The anchors are archived alongside, as they come.
 func (a *Archiver) Run(ctx context.Context) error {
+	anchorsDone := make(chan struct{})
+	go func() { defer close(anchorsDone); a.runAnchors(ctx) }()
+	defer func() { <-anchorsDone }()
 	backoff := time.Duration(0)
 	for {
 		err := a.pass(ctx)
@@ -225,8 +253,90 @@ func (a *Archiver) Run(ctx context.Context) error {
 	}
 }
 
-// Drain archives every sealed segment now; on shutdown, after the writer sealed its last one.
-func (a *Archiver) Drain(ctx context.Context) error { return a.pass(ctx) }
+// Drain archives every sealed segment and queued anchor now; on shutdown, after the writer
+// sealed its last segment and handed over its last anchor.
+func (a *Archiver) Drain(ctx context.Context) error {
+	return errors.Join(a.pass(ctx), a.drainAnchors(ctx))
+}
+
+// Anchor queues a checkpoint's anchor for the archive and returns at once: the writer's
+// commit never waits for the store. When the queue is full, the oldest queued anchor is
+// dropped (counted and logged): a newer anchor of the same chain covers it.
+func (a *Archiver) Anchor(_ context.Context, an Anchor) error {
+	for {
+		select {
+		case a.anchors <- an:
+			return nil
+		default:
+		}
+		select {
+		case old := <-a.anchors:
+			a.anchorErrors.Add(1)
+			a.o.Log.Error(errors.New("anchor queue full"), "evidence anchor not archived: dropped for a newer one", "replica", old.Replica, "seq", old.Seq)
+		default:
+		}
+	}
+}
+
+// runAnchors archives the queued anchors until ctx ends.
+func (a *Archiver) runAnchors(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case an := <-a.anchors:
+			a.keepAnchor(ctx, an)
+		}
+	}
+}
+
+// drainAnchors archives the anchors queued now.
+func (a *Archiver) drainAnchors(ctx context.Context) error {
+	var errs []error
+	for range len(a.anchors) {
+		select {
+		case an := <-a.anchors:
+			if err := a.keepAnchor(ctx, an); err != nil {
+				errs = append(errs, err)
+			}
+		default:
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// keepAnchor puts one anchor, trying AnchorAttempts times with the segments' backoff. When
+// ctx ends first, the anchor goes back into the queue for Drain.
+func (a *Archiver) keepAnchor(ctx context.Context, an Anchor) error {
+	wait := a.o.RetryMin
+	var err error
+	for attempt := 1; ; attempt++ {
+		if err = a.o.Archive.PutAnchor(ctx, an); err == nil {
+			a.o.Log.V(1).Info("archived evidence anchor", "replica", an.Replica, "seq", an.Seq)
+			return nil
+		}
+		if ctx.Err() != nil {
+			_ = a.Anchor(ctx, an)
+			return err
+		}
+		a.anchorErrors.Add(1)
+		if attempt == a.o.AnchorAttempts {
+			break
+		}
+		a.o.Log.Error(err, "archive evidence anchor; retrying", "replica", an.Replica, "seq", an.Seq, "retryIn", wait.String())
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			_ = a.Anchor(ctx, an)
+			return ctx.Err()
+		case <-t.C:
+		}
+		wait = min(wait*2, a.o.RetryMax)
+	}
+	a.o.Log.Error(err, "evidence anchor not archived: giving up; the next checkpoint's anchor covers the chain", "replica", an.Replica, "seq", an.Seq, "attempts", a.o.AnchorAttempts)
+	return fmt.Errorf("archive anchor of replica %s seq %d: %w", an.Replica, an.Seq, err)
+}
 
 // pass archives the sealed segments in chain order, stopping at the first failure.
 func (a *Archiver) pass(ctx context.Context) error {

@@ -100,7 +100,7 @@ func TestVerifyCatchesTampering(t *testing.T) {
 		{
 			name:   "delete the newest segment, with its final checkpoint",
 			tamper: func(t *testing.T, root string) { remove(t, filepath.Join(root, segC)) },
-			want:   []string{"r1: the chain ends at seq 7, but the newest anchor names seq 10 (2026-03-02T11:06:00Z): 3 records are missing at the end (tail cut or newest segment deleted)"},
+			want:   []string{"r1: the chain ends at seq 7, but the newest anchor names seq 10 (2026-03-02T11:06:00Z): records 8-10 are missing at the end (tail cut or newest segment deleted)"},
 		},
 		{
 			name:   "change a deny to allow, then recompute every hash",
@@ -117,7 +117,7 @@ func TestVerifyCatchesTampering(t *testing.T) {
 				f := &fixture{t: t, root: root}
 				f.write(segC, f.lines(segC)[:1])
 			},
-			want: []string{"r1: the chain ends at seq 8, but the newest anchor names seq 10 (2026-03-02T11:06:00Z): 2 records are missing at the end (tail cut or newest segment deleted)"},
+			want: []string{"r1: the chain ends at seq 8, but the newest anchor names seq 10 (2026-03-02T11:06:00Z): records 9-10 are missing at the end (tail cut or newest segment deleted)"},
 		},
 		{
 			name:   "re-chain with a different key",
@@ -259,5 +259,50 @@ func remove(t *testing.T, path string) {
 	t.Helper()
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestVerifyAnchorGrace: with a grace, a chain may fall short of the anchors younger than it
+// (the archive lags a running writer's anchors), but must still reach the newest anchor
+// older than the grace. Anchors: seq 4 at 09:02, 7 at 10:04, 10 at 11:06.
+func TestVerifyAnchorGrace(t *testing.T) {
+	const segB, segC = "r1/00000000000000000005.jsonl", "r1/00000000000000000008.jsonl"
+	now := time.Date(2026, 3, 2, 11, 10, 0, 0, time.UTC)
+	tests := []struct {
+		name   string
+		grace  time.Duration
+		remove []string
+		want   []string
+		// anchored, ahead and past are the chain's anchor status.
+		anchored, ahead, past uint64
+	}{
+		{name: "no grace", remove: []string{segC},
+			want: []string{"r1: the chain ends at seq 7, but the newest anchor names seq 10 (2026-03-02T11:06:00Z): records 8-10 are missing at the end (tail cut or newest segment deleted)"}},
+		{name: "the newest anchor within the grace", grace: 30 * time.Minute, remove: []string{segC}, want: []string{}, anchored: 7, ahead: 10},
+		{name: "two anchors within the grace", grace: 2 * time.Hour, remove: []string{segC}, want: []string{}, anchored: 4, ahead: 10, past: 3},
+		{name: "short of the newest anchor older than the grace", grace: 30 * time.Minute, remove: []string{segB, segC},
+			want: []string{"r1: the chain ends at seq 4, but the newest anchor older than the grace names seq 7 (2026-03-02T10:04:00Z): records 5-7 are missing at the end (tail cut or newest segment deleted)"}},
+		{name: "the chain reaches the newest anchor", grace: 30 * time.Minute, want: []string{}, anchored: 10},
+		{name: "every anchor within the grace", grace: 3 * time.Hour, remove: []string{segB, segC}, want: []string{}, ahead: 10},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			sink := &memoryAnchors{}
+			writeAnchoredChain(t, root, testSigner(1), sink, false)
+			for _, seg := range tc.remove {
+				remove(t, filepath.Join(root, seg))
+			}
+			v, err := Verify(t.Context(), []string{root}, VerifyOptions{Anchors: sink.all(), AnchorGrace: tc.grace, Now: func() time.Time { return now }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, breakStrings(root, v)); diff != "" {
+				t.Errorf("breaks (-want +got):\n%s", diff)
+			}
+			if c := v.Chains[0]; len(tc.want) == 0 && (c.AnchoredSeq != tc.anchored || c.AheadSeq != tc.ahead || c.PastAnchor != tc.past) {
+				t.Errorf("anchored seq %d, ahead %d, %d past; want %d, %d, %d", c.AnchoredSeq, c.AheadSeq, c.PastAnchor, tc.anchored, tc.ahead, tc.past)
+			}
+		})
 	}
 }

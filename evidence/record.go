@@ -115,6 +115,9 @@ type Start struct {
 	ConfigDigest string `json:"configDigest,omitempty"`
 	// KeyID names the key that signs this writer's checkpoints.
 	KeyID string `json:"keyId,omitempty"`
+	// AnchorUnchecked says why the chain was opened without comparing it with the newest
+	// anchor (the anchors could not be read), so the auditor sees the start was unchecked.
+	AnchorUnchecked string `json:"anchorUnchecked,omitempty"`
 }
 
 // Loss names records of a chain that were written and are gone.

@@ -35,11 +35,17 @@ type quarantineSource struct {
 	read func(ctx context.Context) ([]byte, error)
 }
 
+// archiveAnchors are the seqs of the anchor objects of each replica in an archive.
+type archiveAnchors struct {
+	archive *Archive
+	seqs    map[string][]uint64
+}
+
 // collectSources finds the chains under paths: local segment files and directories, and
 // archives (s3:// URLs, resolved through archives). An archived replica and a local
 // directory of the same name are one chain (the archive's head and the local tail); a segment
-// in both is read from the archive.
-func collectSources(ctx context.Context, paths []string, archives map[string]*Archive) ([]*chainSource, error) {
+// in both is read from the archive. It also names the newest anchor objects of each archive.
+func collectSources(ctx context.Context, paths []string, archives map[string]*Archive) ([]*chainSource, []archiveAnchors, error) {
 	var local []string
 	var remote []*Archive
 	for _, p := range paths {
@@ -49,19 +55,21 @@ func collectSources(ctx context.Context, paths []string, archives map[string]*Ar
 		}
 		a := archives[p]
 		if a == nil {
-			return nil, fmt.Errorf("%s: no archive client for this URL", p)
+			return nil, nil, fmt.Errorf("%s: no archive client for this URL", p)
 		}
 		remote = append(remote, a)
 	}
 	byReplica := map[string]*chainSource{}
 	var chains []*chainSource
+	var listings []archiveAnchors
 	for _, a := range remote {
-		found, err := archivedChains(ctx, a)
+		listing, err := listArchive(ctx, a)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		for _, replica := range slices.Sorted(maps.Keys(found)) {
-			c := found[replica]
+		listings = append(listings, archiveAnchors{archive: a, seqs: listing.anchors})
+		for _, replica := range slices.Sorted(maps.Keys(listing.chains)) {
+			c := listing.chains[replica]
 			if byReplica[replica] == nil {
 				byReplica[replica] = c
 			}
@@ -71,7 +79,7 @@ func collectSources(ctx context.Context, paths []string, archives map[string]*Ar
 	if len(local) > 0 {
 		dirs, err := collectChains(local)
 		if err != nil && (len(chains) == 0 || !errors.Is(err, ErrNoEvidence)) {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, files := range dirs {
 			dir := filepath.Dir(files[0])
@@ -81,14 +89,15 @@ func collectSources(ctx context.Context, paths []string, archives map[string]*Ar
 				chains = append(chains, c)
 			}
 			if err := c.addLocal(dir, files); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 	}
-	if len(chains) == 0 {
-		return nil, fmt.Errorf("%w under %s", ErrNoEvidence, strings.Join(paths, ", "))
+	anchored := slices.ContainsFunc(listings, func(l archiveAnchors) bool { return len(l.seqs) > 0 })
+	if len(chains) == 0 && !anchored { // anchors with no chain: evidence missing, a break
+		return nil, nil, fmt.Errorf("%w under %s", ErrNoEvidence, strings.Join(paths, ", "))
 	}
-	return chains, nil
+	return chains, listings, nil
 }
 
 // addLocal adds a local directory's segments and quarantine files to a chain.
@@ -117,14 +126,30 @@ func (c *chainSource) addLocal(dir string, files []string) error {
 	return nil
 }
 
-// archivedChains lists an archive: one chain per replica, from the objects
-// <replica>/<segment>.jsonl and their quarantine files. Other objects (anchors) are not
-// segments.
-func archivedChains(ctx context.Context, a *Archive) (map[string]*chainSource, error) {
-	chains := map[string]*chainSource{}
+// archiveListing is what an archive holds: one chain per replica, from the objects
+// <replica>/<segment>.jsonl and their quarantine files, and the seqs of each replica's anchor
+// objects (<replica>/anchors/<seq>.json), ascending.
+type archiveListing struct {
+	chains  map[string]*chainSource
+	anchors map[string][]uint64
+}
+
+// listArchive lists an archive whole.
+func listArchive(ctx context.Context, a *Archive) (*archiveListing, error) {
+	l := &archiveListing{chains: map[string]*chainSource{}, anchors: map[string][]uint64{}}
 	err := a.List(ctx, "", func(o ArchivedObject) error {
 		replica, name, ok := strings.Cut(o.Name, "/")
-		if !ok || replica == "" || strings.Contains(name, "/") {
+		if !ok || replica == "" {
+			return nil
+		}
+		if file, ok := strings.CutPrefix(name, anchorsDir+"/"); ok {
+			// Zero-padded seqs: the listing's key order is seq order.
+			if seq, ok := anchorObjectSeq(file); ok {
+				l.anchors[replica] = append(l.anchors[replica], seq)
+			}
+			return nil
+		}
+		if strings.Contains(name, "/") {
 			return nil
 		}
 		_, isSegment := segmentSeq(name)
@@ -132,10 +157,10 @@ func archivedChains(ctx context.Context, a *Archive) (map[string]*chainSource, e
 		if !isSegment && !isQuarantine {
 			return nil
 		}
-		c := chains[replica]
+		c := l.chains[replica]
 		if c == nil {
 			c = &chainSource{dir: a.ObjectURL(replica), quarantines: map[string]quarantineSource{}}
-			chains[replica] = c
+			l.chains[replica] = c
 		}
 		objectName, file := o.Name, a.ObjectURL(o.Name)
 		if isSegment {
@@ -152,5 +177,5 @@ func archivedChains(ctx context.Context, a *Archive) (map[string]*chainSource, e
 		}}
 		return nil
 	})
-	return chains, err
+	return l, err
 }

@@ -106,7 +106,10 @@ func (w *Writer) startRecord(ctx context.Context, local head) (*Start, uint64, e
 	}
 	if w.o.AnchorSource != nil {
 		a, err := w.o.AnchorSource.Latest(ctx, w.o.Replica)
-		if err != nil {
+		switch {
+		case errors.Is(err, ErrAnchorsUnavailable):
+			s.AnchorUnchecked = err.Error()
+		case err != nil:
 			return nil, 0, fmt.Errorf("read the newest evidence anchor: %w", err)
 		}
 		if a != nil && a.Seq > local.seq {

@@ -3,8 +3,10 @@ package evidence
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -114,16 +116,44 @@ func TestRestartAfterTheNewestSegmentWasDeletedStartsANewChain(t *testing.T) {
 	}
 }
 
-// staticAnchors is an anchor source that knows one anchor.
-type staticAnchors struct{ a *Anchor }
+// staticAnchors is an anchor source that knows one anchor, or fails with err.
+type staticAnchors struct {
+	a   *Anchor
+	err error
+}
 
-func (s staticAnchors) Latest(_ context.Context, _ string) (*Anchor, error) { return s.a, nil }
+func (s staticAnchors) Latest(_ context.Context, _ string) (*Anchor, error) { return s.a, s.err }
+
+func TestStartWithoutAnchorsSaysSoInTheChain(t *testing.T) {
+	// The store is down at startup: the writer opens (admission must not stop with the
+	// archive), and its start record says the chain was not checked against the anchors.
+	dir, clock := t.TempDir(), testsupport.NewClock()
+	down := fmt.Errorf("%w: the archive did not answer: connection refused", ErrAnchorsUnavailable)
+	w := openWriter(t, dir, clock, func(o *Options) { o.AnchorSource = staticAnchors{err: down} })
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	chain := readChain(t, filepath.Join(dir, "r1"))
+	if chain[0].Start == nil {
+		t.Fatalf("first record is %q, want a start record", chain[0].Type)
+	}
+	if got, want := chain[0].Start.AnchorUnchecked, down.Error(); got != want {
+		t.Errorf("start record's anchorUnchecked = %q, want %q", got, want)
+	}
+
+	// Any other failure of the anchor source stops the writer from opening.
+	_, err := Open(t.Context(), Options{Dir: t.TempDir(), Replica: "r1", Now: clock.Now, CheckpointInterval: -1,
+		AnchorSource: staticAnchors{err: errors.New("anchor object is not JSON")}})
+	if err == nil || !strings.Contains(err.Error(), "read the newest evidence anchor: anchor object is not JSON") {
+		t.Errorf("Open with a failing anchor source: err = %v, want it to name the failure", err)
+	}
+}
 
 func TestRestartBehindTheNewestAnchorStartsANewChain(t *testing.T) {
 	// The whole replica directory is gone (a new node, or deleted): only the archive knows.
 	dir, clock := t.TempDir(), testsupport.NewClock()
 	anchor := &Anchor{Replica: "r1", Seq: 40, Time: clock.Now()}
-	w := openWriter(t, dir, clock, func(o *Options) { o.AnchorSource = staticAnchors{anchor} })
+	w := openWriter(t, dir, clock, func(o *Options) { o.AnchorSource = staticAnchors{a: anchor} })
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -61,6 +61,10 @@ type Chain struct {
 	AnchoredSeq  uint64    `json:"anchoredSeq,omitzero"`
 	AnchoredTime time.Time `json:"anchoredTime,omitzero"`
 	PastAnchor   uint64    `json:"pastAnchor,omitzero"`
+	// AheadSeq names the replica's newest anchor when the chain does not reach it but it is
+	// younger than VerifyOptions.AnchorGrace (its records may be on their way to the
+	// archive); AnchoredSeq is then the newest anchor older than the grace.
+	AheadSeq uint64 `json:"aheadSeq,omitzero"`
 	// HeartbeatGaps are the silences with no checkpoint (nor start record) longer than
 	// VerifyOptions.MissedCheckpoints checkpoint intervals: the writer was not running.
 	HeartbeatGaps []HeartbeatGap `json:"heartbeatGaps"`
@@ -87,13 +91,20 @@ type VerifyOptions struct {
 	Keyring Keyring
 	// Anchors, when given, are the checkpoint heads kept off the evidence files: each chain
 	// must reach its replica's newest anchor, and every anchored record must be the one
-	// anchored. A replica with anchors but no chain among the paths is a break.
+	// anchored. A replica with anchors but no chain among the paths is a break. The anchors of
+	// the archives among the paths are added to these.
 	Anchors []Anchor
 	// CheckpointInterval is the writers' checkpoint interval (default
 	// DefaultCheckpointInterval); a silence of more than MissedCheckpoints intervals
 	// (default DefaultMissedCheckpoints) between checkpoints is a heartbeat gap.
 	CheckpointInterval time.Duration
 	MissedCheckpoints  int
+	// AnchorGrace, when positive, lets a chain fall short of the anchors younger than it (by
+	// Now): a running writer's newest records reach the archive after their anchors. The
+	// chain must still reach the newest anchor older than the grace.
+	AnchorGrace time.Duration
+	// Now is the clock of AnchorGrace; nil means time.Now.
+	Now func() time.Time
 	// Visit, if not nil, gets every record that decodes, in chain order.
 	Visit func(Entry)
 	// Archives are the opened archives for the s3://BUCKET/PREFIX paths, by path.
@@ -127,8 +138,9 @@ type Entry struct {
 // from 1 within and across segments, prevHash links, one replica name per chain, segment
 // names, checkpoints and their signatures, recovery records against their quarantine files,
 // and torn lines. A path s3://BUCKET/PREFIX reads the archive o.Archives[path], streaming one
-// segment at a time; an archived replica and a local directory of the same name (the tail not
-// archived yet) are verified as one chain. The error is for paths that cannot be read; breaks
+// segment at a time, and adds the archive's newest anchor of each replica to o.Anchors; an
+// archived replica and a local directory of the same name (the tail not archived yet) are
+// verified as one chain. The error is for paths that cannot be read; breaks
 // in the evidence are in the Verification.
 func Verify(ctx context.Context, paths []string, o VerifyOptions) (*Verification, error) {
 	if o.CheckpointInterval <= 0 {
@@ -137,11 +149,17 @@ func Verify(ctx context.Context, paths []string, o VerifyOptions) (*Verification
 	if o.MissedCheckpoints <= 0 {
 		o.MissedCheckpoints = DefaultMissedCheckpoints
 	}
-	chains, err := collectSources(ctx, paths, o.Archives)
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	chains, archived, err := collectSources(ctx, paths, o.Archives)
 	if err != nil {
 		return nil, err
 	}
-	v := &Verification{Chains: []Chain{}, Breaks: []Break{}, SignaturesChecked: len(o.Keyring) > 0, AnchorsChecked: len(o.Anchors) > 0}
+	v := &Verification{Chains: []Chain{}, Breaks: []Break{}, SignaturesChecked: len(o.Keyring) > 0, AnchorsChecked: len(o.Anchors) > 0 || len(archived) > 0}
+	if o.Anchors, err = archivedAnchors(ctx, archived, o, v); err != nil {
+		return nil, err
+	}
 	anchors := indexAnchors(o, v)
 	for _, src := range chains {
 		cv := &chainVerifier{ctx: ctx, src: src, chain: Chain{Dir: src.dir, Segments: len(src.segments), KeyIDs: []string{}, HeartbeatGaps: []HeartbeatGap{}}, expectSeq: 1, prevHash: GenesisHash, spanKnown: true, o: o, anchorIndex: anchors, anchorSeen: map[uint64]bool{}, quarantines: map[string]bool{}}
@@ -166,6 +184,36 @@ func Verify(ctx context.Context, paths []string, o VerifyOptions) (*Verification
 		v.Breaks = append(v.Breaks, Break{File: "anchors", Message: fmt.Sprintf("replica %s has anchors up to seq %d (%s), but no chain among the evidence given: its evidence is missing", replica, a.Seq, Stamp(a.Time))})
 	}
 	return v, nil
+}
+
+// archivedAnchors adds to o.Anchors the newest anchor of each replica in the archives read
+// and, with an AnchorGrace, the anchors before it down to the newest one older than the
+// grace. An anchor object that does not hold the anchor its name promises is a break.
+func archivedAnchors(ctx context.Context, archived []archiveAnchors, o VerifyOptions, v *Verification) ([]Anchor, error) {
+	out := slices.Clone(o.Anchors)
+	cutoff := o.Now().Add(-o.AnchorGrace)
+	for _, l := range archived {
+		for _, replica := range slices.Sorted(maps.Keys(l.seqs)) {
+			seqs := l.seqs[replica]
+			for i := len(seqs) - 1; i >= 0; i-- {
+				name := AnchorObjectName(replica, seqs[i])
+				a, err := l.archive.ReadAnchor(ctx, name)
+				if errors.Is(err, ErrNotAnAnchor) {
+					file := l.archive.ObjectURL(name)
+					v.Breaks = append(v.Breaks, Break{File: file, Message: strings.TrimPrefix(err.Error(), file+": ")})
+					continue
+				}
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, *a)
+				if o.AnchorGrace <= 0 || !a.Time.After(cutoff) {
+					break
+				}
+			}
+		}
+	}
+	return out, nil
 }
 
 // replicaAnchors are the anchors of one replica.
@@ -203,7 +251,17 @@ func (cv *chainVerifier) reachesAnchor(ra *replicaAnchors) {
 	if ra == nil {
 		return
 	}
-	c, a := &cv.chain, ra.newest
+	c, a, which := &cv.chain, ra.newest, "the newest anchor"
+	if cutoff := cv.o.Now().Add(-cv.o.AnchorGrace); cv.o.AnchorGrace > 0 && c.LastSeq < a.Seq && a.Time.After(cutoff) {
+		// Hold the chain to the newest anchor older than the grace.
+		c.AheadSeq, a, which = a.Seq, Anchor{}, "the newest anchor older than the grace"
+		for _, seq := range slices.Backward(slices.Sorted(maps.Keys(ra.bySeq))) {
+			if older := ra.bySeq[seq]; !older.Time.After(cutoff) {
+				a = older
+				break
+			}
+		}
+	}
 	c.AnchoredSeq, c.AnchoredTime = a.Seq, a.Time
 	for _, seq := range slices.Sorted(maps.Keys(ra.bySeq)) {
 		if seq >= c.FirstSeq && seq <= c.LastSeq && !cv.anchorSeen[seq] {
@@ -211,12 +269,17 @@ func (cv *chainVerifier) reachesAnchor(ra *replicaAnchors) {
 		}
 	}
 	if c.LastSeq < a.Seq {
-		missing := a.Seq - c.LastSeq
-		cv.breaks = append(cv.breaks, Break{File: c.Dir, Message: fmt.Sprintf("the chain ends at seq %d, but the newest anchor names seq %d (%s): %d %s missing at the end (tail cut or newest segment deleted)",
-			c.LastSeq, a.Seq, Stamp(a.Time), missing, plural(missing, "record is", "records are"))})
+		missing := fmt.Sprintf("records %d-%d are", c.LastSeq+1, a.Seq)
+		if c.LastSeq+1 == a.Seq {
+			missing = fmt.Sprintf("record %d is", a.Seq)
+		}
+		cv.breaks = append(cv.breaks, Break{File: c.Dir, Message: fmt.Sprintf("the chain ends at seq %d, but %s names seq %d (%s): %s missing at the end (tail cut or newest segment deleted)",
+			c.LastSeq, which, a.Seq, Stamp(a.Time), missing)})
 		return
 	}
-	c.PastAnchor = c.LastSeq - a.Seq
+	if a.Seq > 0 {
+		c.PastAnchor = c.LastSeq - a.Seq
+	}
 }
 
 // anchored checks a record against the anchor of its seq, if there is one.

@@ -14,11 +14,14 @@ import (
 
 func TestEvidenceArchiveMetrics(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	status := evidence.ArchiveStatus{BacklogSegments: 3, OldestUnarchived: 90 * time.Second, LocalBytes: 4096, UploadErrors: 2}
+	status := evidence.ArchiveStatus{BacklogSegments: 3, OldestUnarchived: 90 * time.Second, LocalBytes: 4096, UploadErrors: 2, AnchorErrors: 5}
 	if err := metrics.RegisterEvidenceArchive(reg, func() evidence.ArchiveStatus { return status }); err != nil {
 		t.Fatal(err)
 	}
 	want := `
+# HELP govhook_evidence_archive_anchor_errors_total Failed attempts to archive a checkpoint's anchor, and anchors dropped from a full queue (each anchor is tried a bounded number of times; the next one covers the chain).
+# TYPE govhook_evidence_archive_anchor_errors_total counter
+govhook_evidence_archive_anchor_errors_total 5
 # HELP govhook_evidence_archive_backlog_segments Sealed evidence segments kept locally because the archive has not confirmed them yet.
 # TYPE govhook_evidence_archive_backlog_segments gauge
 govhook_evidence_archive_backlog_segments 3

@@ -43,7 +43,7 @@ func WriteVerification(w io.Writer, format string, v *evidence.Verification) err
 		fmt.Fprintln(w, "signatures not checked: no --public-key given")
 	}
 	if !v.AnchorsChecked {
-		fmt.Fprintln(w, "anchors not checked: no --anchors given")
+		fmt.Fprintln(w, "anchors not checked: no --anchors or archive given")
 	}
 	var err error
 	if v.Intact() {
@@ -64,15 +64,20 @@ func signedBy(c evidence.Chain) string {
 
 // anchorStatus says how a chain stands against its newest anchor, when anchors were given.
 func anchorStatus(v *evidence.Verification, c evidence.Chain) string {
+	label, ahead := "the newest anchor", ""
+	if c.AheadSeq != 0 {
+		label = "the newest anchor older than the grace"
+		ahead = fmt.Sprintf("; the newest anchor (seq %d) is ahead, within the grace", c.AheadSeq)
+	}
 	switch {
 	case !v.AnchorsChecked:
 		return ""
 	case c.AnchoredSeq == 0:
-		return ", no anchor"
+		return ", no anchor" + ahead
 	case c.LastSeq < c.AnchoredSeq:
-		return fmt.Sprintf(", short of the newest anchor (seq %d)", c.AnchoredSeq)
+		return fmt.Sprintf(", short of %s (seq %d)%s", label, c.AnchoredSeq, ahead)
 	}
-	return fmt.Sprintf(", %d past the newest anchor (seq %d, %s)", c.PastAnchor, c.AnchoredSeq, stamp(c.AnchoredTime))
+	return fmt.Sprintf(", %d past %s (seq %d, %s)%s", c.PastAnchor, label, c.AnchoredSeq, stamp(c.AnchoredTime), ahead)
 }
 
 // stamp prints an instant in UTC to the second, "-" when unknown.

@@ -222,6 +222,13 @@ func TestServeArchivesOpenSegmentOnSIGTERM(t *testing.T) {
 	if n := f.localRecords(); n != 0 {
 		t.Errorf("%d records left in local segments after the archive confirmed them", n)
 	}
+	// The closing checkpoint's anchor is archived before the process exits.
+	if c := v.Chains[0]; !v.AnchorsChecked || c.AnchoredSeq != c.LastSeq {
+		t.Errorf("archive's newest anchor names seq %d, the chain ends at %d; want the closing checkpoint anchored", c.AnchoredSeq, c.LastSeq)
+	}
+	if keys := f.versions(); keys[fmt.Sprintf("govhook/r1/anchors/%020d.json", v.Chains[0].LastSeq)] != 1 {
+		t.Errorf("archive objects %v hold no anchor of the closing checkpoint", keys)
+	}
 
 	s, stop = f.serve()
 	reviewConcurrently(t, s, "after", 1)
@@ -345,4 +352,73 @@ func TestServeKilledBetweenUploadAndDelete(t *testing.T) {
 	if n := f.localRecords(); n != 0 {
 		t.Errorf("%d records left locally after a clean stop", n)
 	}
+}
+
+// TestEvidenceCommandsReadArchivedAnchors: verify and reconcile take the archive as a PATH;
+// verify checks each chain against the archive's newest anchor, so deleting the newest
+// local segment before the archive took it is caught with no anchors file.
+func TestEvidenceCommandsReadArchivedAnchors(t *testing.T) {
+	f := newArchiveFixture(t, "1h", 0)
+	archive, err := evidence.OpenArchive(t.Context(), evidence.ArchiveOptions{URL: archiveURL, Endpoint: f.store.Endpoint, Region: s3store.Region})
+	if err != nil {
+		t.Fatal(err)
+	}
+	archiver, err := evidence.NewArchiver(evidence.ArchiverOptions{Dir: f.evidenceDir, Replica: "r1", Archive: archive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 1 start, 2 d1, 3 d2, 4 checkpoint, 5 checkpoint (close), one segment each; all but the
+	// open segment 5 archived, the anchors of 4 and 5 too.
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	w, err := evidence.Open(t.Context(), evidence.Options{Dir: f.evidenceDir, Replica: "r1", CheckpointInterval: -1, MaxSegmentBytes: 1,
+		Now: func() time.Time { return now }, Anchors: []evidence.AnchorSink{archiver}, OnSeal: archiver.Sealed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"d1", "d2"} {
+		if err := w.Record(t.Context(), &evidence.Record{Type: evidence.TypeAdmission, ID: id, Operation: "CREATE", Kind: "v1/Pod", Namespace: "shop", Name: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Checkpoint(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := archiver.Drain(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	audit := filepath.Join(t.TempDir(), "audit.log")
+	var events strings.Builder
+	for _, id := range []string{"d1", "d2"} {
+		events.WriteString(`{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"a-` + id + `","stage":"ResponseComplete","verb":"create",` +
+			`"objectRef":{"resource":"pods","namespace":"shop","name":"` + id + `"},"requestReceivedTimestamp":"2026-03-02T09:00:00Z",` +
+			`"stageTimestamp":"2026-03-02T09:00:00Z","annotations":{"validate.govhook.io/decision-id":"` + id + `"}}` + "\n")
+	}
+	writeFile(t, audit, events.String())
+	newest := filepath.Join(f.evidenceDir, "r1", "00000000000000000005.jsonl")
+	runCLICases(t, []cliCase{
+		{"archive and local tail intact", []string{"evidence", "verify", "--config", f.config, archiveURL, f.evidenceDir}, 0,
+			"r1 (s3://evidence/govhook/r1): 5 records in 5 segments, seq 1-5, 2026-03-02T09:00:00Z to 2026-03-02T09:00:00Z, 0 after the last checkpoint, unsigned, " +
+				"0 past the newest anchor (seq 5, 2026-03-02T09:00:00Z): intact\nsignatures not checked: no --public-key given\nevidence intact: 1 chains, 5 records\n", ""},
+		{"anchor status in the report", []string{"evidence", "report", "-o", "md", "--config", f.config, archiveURL, f.evidenceDir}, 0,
+			"| unsigned | reaches seq 5 (2026-03-02T09:00:00Z), 0 past it | 0 |", ""},
+		{"reconcile the archive", []string{"evidence", "reconcile", "--config", f.config, "--audit-log", audit, archiveURL}, 0,
+			"2 decision ids in the audit log (2026-03-02T09:00:00Z to 2026-03-02T09:00:00Z): 2 with an evidence record, 0 missing", ""},
+		{"reconcile needs the archive's endpoint", []string{"evidence", "reconcile", "--config", filepath.Join(t.TempDir(), "none.yaml"), "--audit-log", audit, archiveURL}, 2,
+			"", "none.yaml"},
+	})
+	if err := os.Remove(newest); err != nil {
+		t.Fatal(err)
+	}
+	runCLICases(t, []cliCase{
+		{"newest segment deleted", []string{"evidence", "verify", "--config", f.config, archiveURL, f.evidenceDir}, 1,
+			"s3://evidence/govhook/r1: the chain ends at seq 4, but the newest anchor names seq 5 (2026-03-02T09:00:00Z): record 5 is missing at the end (tail cut or newest segment deleted)\n" +
+				"r1 (s3://evidence/govhook/r1): 4 records in 4 segments, seq 1-4, 2026-03-02T09:00:00Z to 2026-03-02T09:00:00Z, 0 after the last checkpoint, unsigned, " +
+				"short of the newest anchor (seq 5): BROKEN (1 breaks)\n", ""},
+		// Every anchor of 2026-03-02 is within a grace of 100,000 hours.
+		{"newest segment deleted, within the grace", []string{"evidence", "verify", "--config", f.config, "--anchor-grace", "100000h", archiveURL, f.evidenceDir}, 0,
+			"0 after the last checkpoint, unsigned, no anchor; the newest anchor (seq 5) is ahead, within the grace: intact\n", ""},
+	})
 }

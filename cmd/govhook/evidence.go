@@ -33,7 +33,7 @@ func newEvidenceCommand() *cobra.Command {
 }
 
 func newEvidenceReconcileCommand() *cobra.Command {
-	var format string
+	var format, configPath string
 	var auditLogs []string
 	cmd := &cobra.Command{
 		Use:   "reconcile --audit-log FILE [--audit-log FILE...] PATH...",
@@ -43,6 +43,8 @@ EKS control-plane logging exports them) and matches the decision ids govhook sen
 annotations (<webhook-name>/decision-id) against the admission records under PATH. It lists
 the admissions with no record (missing: the target is none) and the records, within the
 audit log's time span, with no apiserver event (unmatched: probes, direct callers).
+PATH is read as for verify: directories, segment files, or an archive s3://BUCKET/PREFIX
+(its endpoint and region from evidence.archive of --config, else the AWS SDK's environment).
 -o json prints {"missing":[...],"unmatched":[...]}. Exit 0 when every decision id has a
 record, 1 when any is missing, 2 on a usage or input error.`,
 		Args: cobra.MinimumNArgs(1),
@@ -53,7 +55,15 @@ record, 1 when any is missing, 2 on a usage or input error.`,
 			if len(auditLogs) == 0 {
 				return usageError(errors.New("reconcile needs --audit-log FILE"))
 			}
-			r, err := evidence.Reconcile(cmd.Context(), auditLogs, paths, nil)
+			cfg, err := loadOptionalConfig(configPath)
+			if err != nil {
+				return usageError(err)
+			}
+			archives, err := openArchives(cmd.Context(), paths, cfg)
+			if err != nil {
+				return usageError(err)
+			}
+			r, err := evidence.Reconcile(cmd.Context(), auditLogs, paths, archives)
 			if err != nil {
 				return usageError(err)
 			}
@@ -68,6 +78,7 @@ record, 1 when any is missing, 2 on a usage or input error.`,
 	}
 	cmd.Flags().StringVarP(&format, "output", "o", "text", "output format: text or json")
 	cmd.Flags().StringArrayVar(&auditLogs, "audit-log", nil, "a kube-apiserver audit log of JSON lines (repeatable)")
+	cmd.Flags().StringVar(&configPath, "config", "", "config file whose evidence.archive gives the archive's endpoint and region")
 	return cmd
 }
 
@@ -101,6 +112,7 @@ pins it with evidence verify --public-key). Existing files are never overwritten
 type verifyFlags struct {
 	publicKeys []string
 	anchors    []string
+	grace      time.Duration
 	interval   time.Duration
 	missed     int
 }
@@ -109,12 +121,13 @@ func (f *verifyFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.publicKeys, "public-key", nil, "a pinned public key file (repeatable, e.g. the old and new key across a rotation); every checkpoint must be signed by one")
 	fs.DurationVar(&f.interval, "checkpoint-interval", evidence.DefaultCheckpointInterval, "the writers' --evidence-checkpoint-interval, for heartbeat gaps")
 	fs.IntVar(&f.missed, "missed-checkpoints", evidence.DefaultMissedCheckpoints, "a silence of more than this many checkpoint intervals without a checkpoint is reported as a heartbeat gap (writer outage)")
-	fs.StringArrayVar(&f.anchors, "anchors", nil, "a file of log lines holding the anchors serve printed to stdout (repeatable); each chain must reach its replica's newest anchor")
+	fs.DurationVar(&f.grace, "anchor-grace", 0, "let a chain fall short of anchors younger than this (a running replica's archive lags its anchors by the open segment, e.g. 5m); it must still reach the newest older one")
+	fs.StringArrayVar(&f.anchors, "anchors", nil, "a file of log lines holding the anchors serve printed to stdout (repeatable); each chain must reach its replica's newest anchor (an archive given as PATH brings its own anchors)")
 }
 
 // options loads what the flags name.
 func (f *verifyFlags) options() (evidence.VerifyOptions, error) {
-	o := evidence.VerifyOptions{CheckpointInterval: f.interval, MissedCheckpoints: f.missed}
+	o := evidence.VerifyOptions{CheckpointInterval: f.interval, MissedCheckpoints: f.missed, AnchorGrace: f.grace}
 	if len(f.publicKeys) > 0 {
 		o.Keyring = evidence.Keyring{}
 		for _, path := range f.publicKeys {
@@ -153,9 +166,14 @@ and region come from evidence.archive of --config, else from the AWS SDK's envir
 (AWS_ENDPOINT_URL, AWS_REGION); credentials from the SDK's default chain.
 With --public-key, every checkpoint must carry a valid signature by one of the pinned keys:
 a chain re-hashed by someone without the key, or with unsigned checkpoints, is broken.
-With --anchors, each chain must reach the newest anchor of its replica (which catches a cut
-tail or a deleted newest segment) and every anchored checkpoint must be the one anchored;
-the output says how many records each chain runs past its newest anchor.
+Each chain must reach the newest anchor of its replica (which catches a cut tail or a deleted
+newest segment) and every anchored checkpoint must be the one anchored: the anchors of an
+archive given as PATH (<prefix>/<replica>/anchors/<seq>.json, the newest of each replica)
+and of --anchors FILE (serve's stdout anchor lines). The output says how many records each
+chain runs past its newest anchor. The archive's segments lag its anchors while a writer
+runs (the open segment is archived when sealed): verify a running replica's archive together
+with its evidence directory, or give --anchor-grace (e.g. 5m) to hold each chain to the
+newest anchor older than that instead.
 Each break is printed as FILE:LINE: message. Exit 0 when intact, 1 when broken or
 unverifiable, 2 on a usage or input error.`,
 		Args: cobra.MinimumNArgs(1),
@@ -163,15 +181,13 @@ unverifiable, 2 on a usage or input error.`,
 			if _, err := output.ParseFormat(format, output.VerificationFormats...); err != nil {
 				return usageError(err)
 			}
-			vo, err := vf.options()
+			cfg, err := loadOptionalConfig(configPath)
 			if err != nil {
 				return usageError(err)
 			}
-			var cfg *config.Config
-			if configPath != "" {
-				if cfg, err = config.Load(configPath); err != nil {
-					return usageError(err)
-				}
+			vo, err := vf.options()
+			if err != nil {
+				return usageError(err)
 			}
 			if vo.Archives, err = openArchives(cmd.Context(), paths, cfg); err != nil {
 				return usageError(err)
@@ -193,6 +209,14 @@ unverifiable, 2 on a usage or input error.`,
 	vf.register(cmd.Flags())
 	cmd.Flags().StringVar(&configPath, "config", "", "config file whose evidence.archive gives the archive's endpoint and region")
 	return cmd
+}
+
+// loadOptionalConfig loads the config at path, nil when path is empty.
+func loadOptionalConfig(path string) (*config.Config, error) {
+	if path == "" {
+		return nil, nil
+	}
+	return config.Load(path)
 }
 
 // openArchives opens a client for every s3:// path, with the endpoint and region of the

@@ -74,7 +74,7 @@ func TestEvidenceVerifyCommand(t *testing.T) {
 	}
 	tests := []cliCase{
 		{"intact", []string{"evidence", "verify", intact}, 0,
-			"r1 (" + filepath.Join(intact, "r1") + "): 4 records in 1 segments, seq 1-4, 2026-03-02T09:00:00Z to 2026-03-02T09:00:00Z, 0 after the last checkpoint, unsigned: intact\nsignatures not checked: no --public-key given\nanchors not checked: no --anchors given\nevidence intact: 1 chains, 4 records\n", ""},
+			"r1 (" + filepath.Join(intact, "r1") + "): 4 records in 1 segments, seq 1-4, 2026-03-02T09:00:00Z to 2026-03-02T09:00:00Z, 0 after the last checkpoint, unsigned: intact\nsignatures not checked: no --public-key given\nanchors not checked: no --anchors or archive given\nevidence intact: 1 chains, 4 records\n", ""},
 		{"tampered", []string{"evidence", "verify", tampered}, 1,
 			segment + ":3: hash does not match the record's content (altered after it was written)\n", ""},
 		{"json", []string{"evidence", "verify", "-o", "json", intact}, 0, `"breaks": []`, ""},
@@ -125,11 +125,11 @@ func TestEvidenceKeygenAndSignedVerify(t *testing.T) {
 	pub, otherPub := filepath.Join(keys, "signing.pub"), filepath.Join(other, "signing.pub")
 	tests := []cliCase{
 		{"pinned key", []string{"evidence", "verify", "--public-key", pub, dir}, 0,
-			"0 after the last checkpoint, signed by " + signer.KeyID() + ": intact\nanchors not checked: no --anchors given\nevidence intact: 1 chains, 4 records\n", ""},
+			"0 after the last checkpoint, signed by " + signer.KeyID() + ": intact\nanchors not checked: no --anchors or archive given\nevidence intact: 1 chains, 4 records\n", ""},
 		{"anchors", []string{"evidence", "verify", "--public-key", pub, "--anchors", anchorLog, dir}, 0,
 			"0 after the last checkpoint, signed by " + signer.KeyID() + ", 0 past the newest anchor (seq 4, 2026-03-02T09:00:00Z): intact\nevidence intact: 1 chains, 4 records\n", ""},
 		{"tail cut below the anchor", []string{"evidence", "verify", "--public-key", pub, "--anchors", anchorLog, cut}, 1,
-			"the chain ends at seq 3, but the newest anchor names seq 4 (2026-03-02T09:00:00Z): 1 record is missing at the end (tail cut or newest segment deleted)\n", ""},
+			"the chain ends at seq 3, but the newest anchor names seq 4 (2026-03-02T09:00:00Z): record 4 is missing at the end (tail cut or newest segment deleted)\n", ""},
 		{"heartbeat gaps", []string{"evidence", "verify", "--checkpoint-interval", "1s", "--missed-checkpoints", "1", gapped}, 0,
 			"r1: heartbeat gap: no checkpoint from 2026-03-02T09:00:00Z to 2026-03-02T11:00:00Z (2h0m0s): the writer was not running\n", ""},
 		{"anchors file without anchors", []string{"evidence", "verify", "--anchors", segment, dir}, 2, "", "holds no anchor line"},

@@ -177,6 +177,10 @@ func serve(parent context.Context, o serveOptions) error {
 	}
 	if archiver != nil {
 		writerOpts.OnSeal, writerOpts.Guard, writerOpts.SealOnClose = archiver.Sealed, archiver.Guard, true
+		// Each checkpoint's anchor also goes to the archive, and a local chain behind the
+		// newest archived anchor is not continued.
+		writerOpts.Anchors = append(writerOpts.Anchors, archiver)
+		writerOpts.AnchorSource = reachableAnchors{archive: archiver.Archive(), log: log.WithName("archive")}
 	}
 	writer, err := evidence.Open(ctx, writerOpts)
 	if err != nil {
@@ -331,6 +335,31 @@ const archiveDrainTimeout = 30 * time.Second
 // failpointEnv makes serve kill itself (SIGKILL) at a named point, for crash tests:
 // "archive-after-upload" is once a segment is confirmed in the archive, before its local delete.
 const failpointEnv = "GOVHOOK_FAILPOINT"
+
+// anchorLookupTimeout bounds the startup's look at the newest archived anchor.
+const anchorLookupTimeout = 10 * time.Second
+
+// reachableAnchors is the archive as the writer's anchor source at startup. serve must start
+// through an archive outage (the local directory holds the backlog), so when the store
+// cannot be read the writer starts without comparing its chain with the newest anchor, and
+// says so in its start record; verify still holds the chain against the archived anchors.
+type reachableAnchors struct {
+	archive *evidence.Archive
+	log     logr.Logger
+}
+
+// Latest is the archive's newest anchor of replica; when it cannot be read the error wraps
+// evidence.ErrAnchorsUnavailable, and the start record says the start was unchecked.
+func (r reachableAnchors) Latest(ctx context.Context, replica string) (*evidence.Anchor, error) {
+	ctx, cancel := context.WithTimeout(ctx, anchorLookupTimeout)
+	defer cancel()
+	a, err := r.archive.Latest(ctx, replica)
+	if err != nil {
+		r.log.Error(err, "newest evidence anchor not read: the local chain is not checked against the archive at this start")
+		return nil, fmt.Errorf("%w: the archive did not answer: %w", evidence.ErrAnchorsUnavailable, err)
+	}
+	return a, nil
+}
 
 // newArchiver is the archiver of the config's evidence.archive, nil when there is none.
 func newArchiver(ctx context.Context, c *config.EvidenceArchive, o serveOptions, log logr.Logger) (*evidence.Archiver, error) {

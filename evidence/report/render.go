@@ -42,15 +42,19 @@ func keysText(c evidence.Chain) string {
 
 // anchorText says how a chain stands against its replica's newest anchor.
 func anchorText(v *evidence.Verification, c evidence.Chain) string {
+	ahead := ""
+	if c.AheadSeq != 0 {
+		ahead = fmt.Sprintf("; the newest anchor (seq %d) is ahead, within the grace", c.AheadSeq)
+	}
 	switch {
 	case !v.AnchorsChecked:
 		return "not checked (no anchors given)"
 	case c.AnchoredSeq == 0:
-		return "no anchor"
+		return "no anchor" + ahead
 	case c.LastSeq < c.AnchoredSeq:
-		return fmt.Sprintf("SHORT of the newest anchor (seq %d, %s)", c.AnchoredSeq, ts(c.AnchoredTime))
+		return fmt.Sprintf("SHORT of the newest anchor (seq %d, %s)", c.AnchoredSeq, ts(c.AnchoredTime)) + ahead
 	}
-	return fmt.Sprintf("reaches seq %d (%s), %d past it", c.AnchoredSeq, ts(c.AnchoredTime), c.PastAnchor)
+	return fmt.Sprintf("reaches seq %d (%s), %d past it", c.AnchoredSeq, ts(c.AnchoredTime), c.PastAnchor) + ahead
 }
 
 func ts(t time.Time) string {
