@@ -191,13 +191,45 @@ func TestChartValues(t *testing.T) {
 		// Self-protection never blocks a repair of govhook, whatever the value.
 		"protected.govhook.io failurePolicy": "Ignore",
 		"protected.govhook.io timeout":       int32(10),
-		"excluded":                           []string{"kube-system", namespace, "sandbox"},
-		"archive":                            map[string]any{"url": "s3://audit-evidence/govhook", "region": "eu-west-1", "retentionDays": float64(400), "lockMode": "COMPLIANCE", "maxLocalBytes": float64(943718400)},
-		"monitoring":                         true,
+		// Who creates in govhook's namespace follows the chosen failure policy.
+		"own-namespace.govhook.io failurePolicy": "Ignore",
+		"own-namespace.govhook.io timeout":       int32(10),
+		"excluded":                               []string{"kube-system", namespace, "sandbox"},
+		"archive":                                map[string]any{"url": "s3://audit-evidence/govhook", "region": "eu-west-1", "retentionDays": float64(400), "lockMode": "COMPLIANCE", "maxLocalBytes": float64(943718400)},
+		"monitoring":                             true,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("values in the rendered objects (-want +got):\n%s", diff)
 	}
+}
+
+// TestChartOtherNamespace: installed in another namespace, govhook's config names it as its
+// own (MON-002), and own-namespace.govhook.io sends that namespace's creates.
+func TestChartOtherNamespace(t *testing.T) {
+	out, err := RenderChart(ChartDir, "policy", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs := splitObjects(t, out)
+	var cfg struct {
+		Parameters map[string]any `json:"parameters"`
+	}
+	if err := yaml.Unmarshal([]byte(find[corev1.ConfigMap](t, objs, "ConfigMap", "govhook-config").Data["config.yaml"]), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Parameters["govhookNamespace"]; got != "policy" {
+		t.Errorf("parameters.govhookNamespace = %v, want the release namespace policy", got)
+	}
+	vwc := find[admissionregistrationv1.ValidatingWebhookConfiguration](t, objs, "ValidatingWebhookConfiguration", "govhook")
+	for _, w := range vwc.Webhooks {
+		if w.Name == "own-namespace.govhook.io" {
+			if got := w.NamespaceSelector.MatchLabels["kubernetes.io/metadata.name"]; got != "policy" {
+				t.Errorf("%s selects namespace %q, want policy", w.Name, got)
+			}
+			return
+		}
+	}
+	t.Error("no webhook own-namespace.govhook.io")
 }
 
 // TestChartSchemaRefusesBadValues checks that values.schema.json refuses bad values before

@@ -302,12 +302,14 @@ func checkWebhookConfiguration(t *testing.T, vwc *admissionregistrationv1.Valida
 			checkAWSAuthWebhook(t, w)
 		case "protected.govhook.io":
 			checkProtectedWebhook(t, w)
+		case "own-namespace.govhook.io":
+			checkOwnNamespaceWebhook(t, w)
 		default:
 			t.Errorf("unexpected webhook %s", w.Name)
 		}
 	}
-	if len(vwc.Webhooks) != 3 {
-		t.Errorf("%d webhooks, want validate.govhook.io, aws-auth.govhook.io and protected.govhook.io", len(vwc.Webhooks))
+	if len(vwc.Webhooks) != 4 {
+		t.Errorf("%d webhooks, want validate.govhook.io, aws-auth.govhook.io, protected.govhook.io and own-namespace.govhook.io", len(vwc.Webhooks))
 	}
 }
 
@@ -357,6 +359,31 @@ func checkProtectedWebhook(t *testing.T, w admissionregistrationv1.ValidatingWeb
 	}
 	if len(w.MatchConditions) != 1 {
 		t.Errorf("%s: want one match condition keeping monitoring's updates with validate.govhook.io", w.Name)
+	}
+}
+
+// checkOwnNamespaceWebhook: issue 16 row 12, CREATEs in govhook's own namespace were never
+// judged. Only that namespace, only CREATE of what could take govhook's place or its Secrets,
+// and never the requests of the controllers that create govhook's own pods and endpoints (or
+// govhook's pods would wait for govhook).
+func checkOwnNamespaceWebhook(t *testing.T, w admissionregistrationv1.ValidatingWebhook) {
+	t.Helper()
+	checkSelectedNamespaces(t, w, map[string]bool{namespace: true, "monitoring": false, "kube-system": false, "shop": false})
+	want := map[string][]string{
+		"/pods": {"CREATE"}, "/services": {"CREATE"},
+		"discovery.k8s.io/endpointslices":        {"CREATE"},
+		"rbac.authorization.k8s.io/rolebindings": {"CREATE"},
+	}
+	if diff := cmp.Diff(want, ruleOperations(w.Rules)); diff != "" {
+		t.Errorf("%s: rules (-want +got):\n%s", w.Name, diff)
+	}
+	if len(w.MatchConditions) != 1 {
+		t.Fatalf("%s: want one match condition leaving out govhook's own pods' creators, got %+v", w.Name, w.MatchConditions)
+	}
+	for _, creator := range []string{"'system:serviceaccount:kube-system:replicaset-controller'", "'system:serviceaccount:kube-system:endpointslice-controller'", "'system:kube-controller-manager'", "'system:masters'"} {
+		if !strings.Contains(w.MatchConditions[0].Expression, creator) {
+			t.Errorf("%s: match condition %q does not leave out %s", w.Name, w.MatchConditions[0].Expression, creator)
+		}
 	}
 }
 

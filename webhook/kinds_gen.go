@@ -25,6 +25,7 @@ var sentKinds = map[schema.GroupVersionKind]bool{
 	{Group: "apps", Version: "v1", Kind: "StatefulSet"}:                                            true,
 	{Group: "batch", Version: "v1", Kind: "CronJob"}:                                               true,
 	{Group: "batch", Version: "v1", Kind: "Job"}:                                                   true,
+	{Group: "discovery.k8s.io", Version: "v1", Kind: "EndpointSlice"}:                              true,
 	{Group: "monitoring.coreos.com", Version: "v1", Kind: "PrometheusRule"}:                        true,
 	{Group: "monitoring.coreos.com", Version: "v1", Kind: "ServiceMonitor"}:                        true,
 	{Group: "networking.k8s.io", Version: "v1", Kind: "Ingress"}:                                   true,

@@ -30,7 +30,7 @@ func TestCertsCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(stdout, "injected the caBundle into 3 webhooks") {
+	if !strings.Contains(stdout, "injected the caBundle into 4 webhooks") {
 		t.Errorf("stdout = %q", stdout)
 	}
 	read := func(name string) []byte {

@@ -55,8 +55,9 @@ var podUpdateSubresources = []string{"pods/ephemeralcontainers"}
 
 // Policies whose kinds are registered by webhooks of their own (see the webhook file).
 const (
-	awsAuthPolicy   = "RBAC-006"
-	protectedPolicy = "MON-001"
+	awsAuthPolicy      = "RBAC-006"
+	protectedPolicy    = "MON-001"
+	ownNamespacePolicy = "MON-002"
 )
 
 // protectedNotSent are MON-001 kinds its webhook does not send: pods are replaced by their
@@ -70,6 +71,30 @@ var protectedNotSent = []string{"Pod", "ReplicationController", "PodTemplate", "
 // namespaces: they are sent by protected.govhook.io alone, never cluster-wide, and the audit
 // scan does not list them (a listed object is judged as a CREATE, which MON-001 admits).
 var protectedOnly = []string{"Scale", "PrometheusRule", "ServiceMonitor", "ValidatingWebhookConfiguration"}
+
+// ownNamespaceOnly are kinds only MON-002 judges, for CREATE in govhook's namespace: sent by
+// own-namespace.govhook.io alone, never cluster-wide (every Service's EndpointSlices change
+// all the time), and not listed by the audit scan.
+var ownNamespaceOnly = []string{"EndpointSlice"}
+
+// ownNamespaceCreators are the identities whose CREATEs own-namespace.govhook.io does not
+// send: the kube-controller-manager (its own identity, or with --use-service-account-credentials
+// the service accounts of its controllers that make pods and EndpointSlices, by exact name).
+// Sending them would make govhook's own pods and endpoints wait for govhook: the bootstrap
+// deadlock. MON-002 admits them too, so leaving them out loses only their evidence records.
+var ownNamespaceCreators = []string{
+	"system:kube-controller-manager",
+	"system:serviceaccount:kube-system:daemon-set-controller",
+	"system:serviceaccount:kube-system:endpointslice-controller",
+	"system:serviceaccount:kube-system:endpointslicemirroring-controller",
+	"system:serviceaccount:kube-system:job-controller",
+	"system:serviceaccount:kube-system:replicaset-controller",
+	"system:serviceaccount:kube-system:replication-controller",
+	"system:serviceaccount:kube-system:statefulset-controller",
+}
+
+// notSentClusterWide are the kinds only a webhook of their own sends.
+var notSentClusterWide = slices.Concat(protectedOnly, ownNamespaceOnly)
 
 // specialKinds are kinds the built-in scheme does not resolve to what a webhook rule names:
 // Scale is the scale subresource of the workloads that have one, and the Prometheus
@@ -300,9 +325,9 @@ func policyByID(catalog *policies.Catalog, id string) ([]policies.Policy, error)
 
 // webhookYAML renders the ValidatingWebhookConfiguration: every kind of the catalog in
 // validate.govhook.io, RBAC-006's kinds in aws-auth.govhook.io, MON-001's in
-// protected.govhook.io.
+// protected.govhook.io, MON-002's in own-namespace.govhook.io.
 func webhookYAML(catalog *policies.Catalog) ([]byte, error) {
-	all, connect, err := kindsOf(catalog.Policies, protectedOnly...)
+	all, connect, err := kindsOf(catalog.Policies, notSentClusterWide...)
 	if err != nil {
 		return nil, err
 	}
@@ -322,16 +347,27 @@ func webhookYAML(catalog *policies.Catalog) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	own, err := policyByID(catalog, ownNamespacePolicy)
+	if err != nil {
+		return nil, err
+	}
+	ownKinds, _, err := kindsOf(own)
+	if err != nil {
+		return nil, err
+	}
 	var extra map[string][]string
 	if slices.ContainsFunc(all, func(r resource) bool { return r.kind == "Pod" }) {
 		extra = map[string][]string{"": podUpdateSubresources}
 	}
 	data := struct {
-		Validate, Connect, AWSAuth, Protected []rule
+		Validate, Connect, AWSAuth, Protected, Own []rule
+		OwnCondition                               string
 	}{
-		Validate:  rules([]string{"CREATE", "UPDATE"}, all, extra),
-		AWSAuth:   rules([]string{"CREATE", "UPDATE", "DELETE"}, awsKinds, nil),
-		Protected: rules([]string{"UPDATE", "DELETE"}, protectedKinds, nil),
+		Validate:     rules([]string{"CREATE", "UPDATE"}, all, extra),
+		AWSAuth:      rules([]string{"CREATE", "UPDATE", "DELETE"}, awsKinds, nil),
+		Protected:    rules([]string{"UPDATE", "DELETE"}, protectedKinds, nil),
+		Own:          rules([]string{"CREATE"}, ownKinds, nil),
+		OwnCondition: ownNamespaceCondition(),
 	}
 	if len(connect) > 0 {
 		data.Connect = []rule{{Group: "", Version: "v1", Operations: []string{"CONNECT"}, Resources: connect}}
@@ -341,6 +377,16 @@ func webhookYAML(catalog *policies.Catalog) ([]byte, error) {
 		return nil, fmt.Errorf("render %s: %w", webhookFile, err)
 	}
 	return b.Bytes(), nil
+}
+
+// ownNamespaceCondition is the CEL match condition of own-namespace.govhook.io: every CREATE
+// but those of ownNamespaceCreators, kubelets (mirror pods) and system:masters (break-glass).
+func ownNamespaceCondition() string {
+	quoted := make([]string, len(ownNamespaceCreators))
+	for i, u := range ownNamespaceCreators {
+		quoted[i] = "'" + u + "'"
+	}
+	return "!(request.userInfo.username in [" + strings.Join(quoted, ", ") + "] || 'system:nodes' in request.userInfo.groups || 'system:masters' in request.userInfo.groups)"
 }
 
 // yamlFuncs write flow lists and API groups ("" for the core group) in the generated YAML.
@@ -360,7 +406,9 @@ var webhookTemplate = template.Must(template.New("webhook").Funcs(yamlFuncs).Par
 # own namespace are excluded so that a govhook outage can never lock the cluster out of
 # repairing itself (failurePolicy Fail applies everywhere else). The second webhook sends
 # govhook the one kube-system object it must judge, the aws-auth ConfigMap (RBAC-006); the
-# third sends changes to govhook's own namespace and deletions in monitoring (MON-001).
+# third sends changes to govhook's own namespace and deletions in monitoring (MON-001); the
+# fourth sends CREATEs of pods, Services, EndpointSlices and RoleBindings in govhook's own
+# namespace (MON-002).
 apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingWebhookConfiguration
 metadata:
@@ -368,13 +416,7 @@ metadata:
   labels: {app.kubernetes.io/name: govhook, app.kubernetes.io/component: admission-registration, owner: platform}
 webhooks:
 - name: validate.govhook.io
-  admissionReviewVersions: [v1]
-  sideEffects: None
-  matchPolicy: Equivalent
-  failurePolicy: Fail
-  timeoutSeconds: 5
-  clientConfig:
-    service: {name: govhook, namespace: govhook-system, path: /validate, port: 443}
+{{- template "call" "Fail"}}
   namespaceSelector:
     matchExpressions:
     - {key: kubernetes.io/metadata.name, operator: NotIn, values: [kube-system, govhook-system]}
@@ -386,13 +428,7 @@ webhooks:
   # stop govhook could map a role to system:masters unrecorded. The match condition limits
   # the Fail policy to this one object, so the rest of kube-system stays writable during an
   # outage; the way out of a stuck aws-auth is deleting this entry or EKS access entries.
-  admissionReviewVersions: [v1]
-  sideEffects: None
-  matchPolicy: Equivalent
-  failurePolicy: Fail
-  timeoutSeconds: 5
-  clientConfig:
-    service: {name: govhook, namespace: govhook-system, path: /validate, port: 443}
+{{- template "call" "Fail"}}
   namespaceSelector:
     matchLabels: {kubernetes.io/metadata.name: kube-system}
   matchConditions:
@@ -406,13 +442,7 @@ webhooks:
   # the scale subresource and the Prometheus Operator's rules and monitors, sent only here.
   # Pods, ReplicationControllers and PodTemplates are not sent here; the apiserver never sends
   # webhook configurations to a webhook (ValidatingAdmissionPolicy govhook-self-protection).
-  admissionReviewVersions: [v1]
-  sideEffects: None
-  matchPolicy: Equivalent
-  failurePolicy: Ignore
-  timeoutSeconds: 5
-  clientConfig:
-    service: {name: govhook, namespace: govhook-system, path: /validate, port: 443}
+{{- template "call" "Ignore"}}
   namespaceSelector:
     matchExpressions:
     - {key: kubernetes.io/metadata.name, operator: In, values: [govhook-system, monitoring]}
@@ -421,7 +451,29 @@ webhooks:
     expression: 'request.operation == "DELETE" || request.namespace == "govhook-system" || request.name == "govhook-system" || request.subResource == "scale" || request.resource.group == "monitoring.coreos.com"'
   rules:
 {{- template "rules" .Protected}}
-{{define "rules"}}{{range .}}
+- name: own-namespace.govhook.io
+  # MON-002: a pod with the labels of govhook's Service, or an EndpointSlice of it, would
+  # receive the apiserver's admission requests. failurePolicy Fail, so that nobody slips one in
+  # while govhook is down; the match condition leaves out the controllers that create govhook's
+  # own pods and EndpointSlices, kubelets and system:masters, so that govhook's pods never wait
+  # for govhook (no bootstrap deadlock) and a break-glass administrator can always repair it.
+{{- template "call" "Fail"}}
+  namespaceSelector:
+    matchLabels: {kubernetes.io/metadata.name: govhook-system}
+  matchConditions:
+  - name: not-the-controllers-of-govhook-pods
+    expression: "{{.OwnCondition}}"
+  rules:
+{{- template "rules" .Own}}
+{{define "call"}}
+  admissionReviewVersions: [v1]
+  sideEffects: None
+  matchPolicy: Equivalent
+  failurePolicy: {{.}}
+  timeoutSeconds: 5
+  clientConfig:
+    service: {name: govhook, namespace: govhook-system, path: /validate, port: 443}
+{{- end}}{{define "rules"}}{{range .}}
   - apiGroups: [{{group .Group}}]
     apiVersions: [{{.Version}}]
     operations: {{list .Operations}}
@@ -432,7 +484,7 @@ webhooks:
 // scannedKinds are the kinds the scan lists (and the continuous audit may read): the
 // catalog's, without those only self-protection judges.
 func scannedKinds(catalog *policies.Catalog) ([]resource, error) {
-	all, _, err := kindsOf(catalog.Policies, protectedOnly...)
+	all, _, err := kindsOf(catalog.Policies, notSentClusterWide...)
 	return all, err
 }
 

@@ -94,6 +94,14 @@ controller_usernames := object.get(input, ["params", "controllerUsernames"], [
 # protected_namespaces hold govhook and the monitoring that watches it.
 protected_namespaces := object.get(input, ["params", "protectedNamespaces"], ["govhook-system", "monitoring"])
 
+# govhook_namespace is the namespace govhook runs in: only platform identities create Pods,
+# Services, EndpointSlices and RoleBindings there (MON-002).
+govhook_namespace := object.get(input, ["params", "govhookNamespace"], "govhook-system")
+
+# govhook_selector is the selector of govhook's Service: a Pod carrying these labels in
+# govhook_namespace joins the Service's endpoints and receives admission requests (MON-002).
+govhook_selector := object.get(input, ["params", "govhookSelector"], {"app.kubernetes.io/name": "govhook", "app.kubernetes.io/component": "webhook"})
+
 # webhook_configuration is the name of govhook's ValidatingWebhookConfiguration, which only
 # platform identities may update or delete (MON-001).
 webhook_configuration := object.get(input, ["params", "webhookConfiguration"], "govhook")

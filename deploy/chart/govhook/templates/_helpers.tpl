@@ -27,6 +27,12 @@ app.kubernetes.io/component: webhook
 {{/* The config file: the config value, plus the evidence archive when one is set. */}}
 {{- define "govhook.config" -}}
 {{- $cfg := deepCopy .Values.config -}}
+{{- /* MON-002 judges creates in govhook's own namespace: the release namespace. */ -}}
+{{- if ne .Release.Namespace "govhook-system" -}}
+{{- $params := $cfg.parameters | default dict -}}
+{{- if not (hasKey $params "govhookNamespace") }}{{ $_ := set $params "govhookNamespace" .Release.Namespace }}{{ end -}}
+{{- $_ := set $cfg "parameters" $params -}}
+{{- end -}}
 {{- with .Values.evidenceArchive.url -}}
 {{- $archive := dict "url" . "retentionDays" $.Values.evidenceArchive.retentionDays "lockMode" $.Values.evidenceArchive.lockMode "maxLocalBytes" $.Values.evidenceArchive.maxLocalBytes -}}
 {{- with $.Values.evidenceArchive.region }}{{ $_ := set $archive "region" . }}{{ end -}}
