@@ -44,8 +44,8 @@ type AnchorSink interface {
 	Anchor(ctx context.Context, a Anchor) error
 }
 
-// ErrAnchorsUnavailable, wrapped by an AnchorSource's error, means the anchors cannot be read
-// now (the store is down): the writer then opens the chain unchecked and says so in its start
+// ErrAnchorsUnavailable means, wrapped by an AnchorSource's error, that the anchors cannot be
+// read now (the store is down): the writer then opens the chain unchecked and says so in its start
 // record, rather than refusing to start. Any other error stops the writer from opening.
 var ErrAnchorsUnavailable = errors.New("evidence anchors unavailable")
 

@@ -285,7 +285,8 @@ func (a *Archiver) runAnchors(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case an := <-a.anchors:
-			a.keepAnchor(ctx, an)
+			// keepAnchor counts and logs a failure, and requeues the anchor when ctx ends.
+			_ = a.keepAnchor(ctx, an)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package offline_test
 import (
 	"testing"
 
+	"github.com/govhook/govhook/manifests"
 	"github.com/govhook/govhook/offline"
 )
 
@@ -17,7 +18,7 @@ func FuzzParse(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		docs, _ := offline.Parse("fuzz.yaml", data)
+		docs, _ := manifests.Parse("fuzz.yaml", data)
 		for _, d := range docs {
 			_ = offline.Request(d, offline.Options{})
 		}

@@ -7,6 +7,8 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes/scheme"
+
+	"github.com/govhook/govhook/manifests"
 )
 
 // kindInfo is what the offline path knows of a kind without asking a cluster.
@@ -104,7 +106,7 @@ type crd struct {
 }
 
 // newKinds collects the kinds that the CustomResourceDefinitions among docs define.
-func newKinds(docs []Document) *kinds {
+func newKinds(docs []manifests.Document) *kinds {
 	k := &kinds{custom: map[schema.GroupVersionKind]kindInfo{}}
 	for _, d := range docs {
 		if d.Meta.Kind != "CustomResourceDefinition" || d.Meta.APIVersion != "apiextensions.k8s.io/v1" {
@@ -130,7 +132,7 @@ func (k *kinds) lookup(gvk schema.GroupVersionKind) (kindInfo, bool) {
 	if info, ok := extraKinds[gvk]; ok {
 		return info, true
 	}
-	if !scheme.Scheme.Recognizes(gvk) || slices.Contains(removedGroupVersions, gvk.GroupVersion()) || isList(ObjectMeta{Kind: gvk.Kind}) {
+	if !scheme.Scheme.Recognizes(gvk) || slices.Contains(removedGroupVersions, gvk.GroupVersion()) || (manifests.ObjectMeta{Kind: gvk.Kind}).IsList() {
 		return guess(gvk), false
 	}
 	return guess(gvk), true

@@ -1,3 +1,6 @@
+// Package offline runs the shared review path over manifests instead of live requests: the
+// engine of `govhook test`, which CI pipelines use to check manifests before they reach a
+// cluster, of `govhook audit`, which judges a cluster's objects, and of the fixture tests.
 package offline
 
 import (
@@ -14,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/govhook/govhook/input"
+	"github.com/govhook/govhook/manifests"
 	"github.com/govhook/govhook/review"
 )
 
@@ -51,7 +55,7 @@ type Options struct {
 // document order; a document the engine fails on is a result with decision error. The
 // error, when not nil, joins (errors.Join) one error per document that could not be judged at
 // all: an unknown kind, a broken embedded AdmissionReview.
-func Run(ctx context.Context, r *review.Reviewer, docs []Document, o Options) ([]Result, error) {
+func Run(ctx context.Context, r *review.Reviewer, docs []manifests.Document, o Options) ([]Result, error) {
 	k := newKinds(docs)
 	namespaces := maps.Clone(o.Namespaces)
 	if namespaces == nil {
@@ -96,10 +100,10 @@ func Run(ctx context.Context, r *review.Reviewer, docs []Document, o Options) ([
 }
 
 // reviewOne reviews one document.
-func reviewOne(ctx context.Context, r *review.Reviewer, d Document, k *kinds, namespaces map[string]*input.Namespace, o Options) (Result, error) {
+func reviewOne(ctx context.Context, r *review.Reviewer, d manifests.Document, k *kinds, namespaces map[string]*input.Namespace, o Options) (Result, error) {
 	req, err := request(d, k, o)
 	if err != nil {
-		return Result{}, &InputError{Source: d.Source, Index: d.Index, Line: d.Line, Err: err}
+		return Result{}, &manifests.InputError{Source: d.Source, Index: d.Index, Line: d.Line, Err: err}
 	}
 	ns := namespaces[req.Namespace]
 	if ns == nil && req.Namespace != "" && o.NamespaceLabels != nil {
@@ -122,12 +126,12 @@ func reviewOne(ctx context.Context, r *review.Reviewer, d Document, k *kinds, na
 		result.Error = err.Error()
 		return result, nil
 	}
-	if findings := res.Decision.Findings; len(findings) > 0 && d.yaml != nil {
+	if findings := res.Decision.Findings; len(findings) > 0 {
 		fields := make([]string, len(findings))
 		for i, f := range findings {
 			fields[i] = f.Field
 		}
-		result.FieldLines = fieldLines(d, fields)
+		result.FieldLines = d.FieldLines(fields)
 	}
 	if o.Observe != nil {
 		if err := o.Observe(ctx, req, ns, res); err != nil {
@@ -140,7 +144,7 @@ func reviewOne(ctx context.Context, r *review.Reviewer, d Document, k *kinds, na
 // Request makes the admission request the kube-apiserver would send for creating (or
 // updating) the document's object, knowing only the built-in kinds; nil when the document
 // cannot be one (an invalid apiVersion, an AdmissionReview without request).
-func Request(d Document, o Options) *admissionv1.AdmissionRequest {
+func Request(d manifests.Document, o Options) *admissionv1.AdmissionRequest {
 	o.AllowUnknownKinds = true
 	req, err := request(d, newKinds(nil), o)
 	if err != nil {
@@ -152,7 +156,7 @@ func Request(d Document, o Options) *admissionv1.AdmissionRequest {
 // request makes the admission request the kube-apiserver would send for creating (or
 // updating) the document's object; a document that is itself an AdmissionReview (how
 // fixtures express other operations, subresources and users) gives its own request.
-func request(d Document, k *kinds, o Options) (*admissionv1.AdmissionRequest, error) {
+func request(d manifests.Document, k *kinds, o Options) (*admissionv1.AdmissionRequest, error) {
 	if d.Meta.Kind == "AdmissionReview" && d.Meta.APIVersion == admissionv1.SchemeGroupVersion.String() {
 		return reviewRequest(d)
 	}
@@ -185,7 +189,7 @@ func request(d Document, k *kinds, o Options) (*admissionv1.AdmissionRequest, er
 	}
 	uid := types.UID(d.Meta.Metadata.UID) // a cluster object's: evidence then names the object
 	if uid == "" {
-		uid = types.UID(fmt.Sprintf("offline-%s-%d-%d", d.Source, d.Index, d.item+1))
+		uid = types.UID(fmt.Sprintf("offline-%s-%d-%d", d.Source, d.Index, d.Item+1))
 	}
 	req := &admissionv1.AdmissionRequest{
 		UID:       uid,
@@ -228,7 +232,7 @@ func withNamespace(object []byte, namespace string) ([]byte, error) {
 }
 
 // reviewRequest returns the request of a document that is an AdmissionReview.
-func reviewRequest(d Document) (*admissionv1.AdmissionRequest, error) {
+func reviewRequest(d manifests.Document) (*admissionv1.AdmissionRequest, error) {
 	var review admissionv1.AdmissionReview
 	if err := json.Unmarshal(d.JSON, &review); err != nil {
 		return nil, fmt.Errorf("not a valid AdmissionReview: %w", err)

@@ -14,6 +14,7 @@ import (
 	"github.com/govhook/govhook/config"
 	"github.com/govhook/govhook/decision"
 	"github.com/govhook/govhook/input"
+	"github.com/govhook/govhook/manifests"
 	"github.com/govhook/govhook/policies"
 	"github.com/govhook/govhook/review"
 )
@@ -96,7 +97,7 @@ metadata: {name: widget}
 `
 
 func TestRunRequests(t *testing.T) {
-	docs, errs := Parse("m.yaml", []byte(requestManifests))
+	docs, errs := manifests.Parse("m.yaml", []byte(requestManifests))
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
@@ -166,7 +167,7 @@ func TestRunRequests(t *testing.T) {
 }
 
 func TestRunKinds(t *testing.T) {
-	const manifests = `apiVersion: v1
+	const stream = `apiVersion: v1
 kind: Nonsense
 metadata: {name: a}
 ---
@@ -182,7 +183,7 @@ apiVersion: v1
 kind: ConfigMap
 metadata: {name: d}
 `
-	docs, errs := Parse("k.yaml", []byte(manifests))
+	docs, errs := manifests.Parse("k.yaml", []byte(stream))
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
@@ -222,7 +223,7 @@ metadata: {name: d}
 }
 
 func TestRunResults(t *testing.T) {
-	const manifests = `apiVersion: apps/v1
+	const stream = `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web, namespace: shop, labels: {owner: payments}}
 spec:
@@ -246,7 +247,7 @@ request:
   operation: CREATE
   object: [not, an, object]
 `
-	docs, errs := Parse("r.yaml", []byte(manifests))
+	docs, errs := manifests.Parse("r.yaml", []byte(stream))
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
@@ -286,7 +287,7 @@ func TestRunKeepsOrder(t *testing.T) {
 		fmt.Fprintf(&b, "---\n%s", configMap(fmt.Sprintf("cm-%03d", i)))
 		want = append(want, fmt.Sprintf("cm-%03d", i))
 	}
-	docs, errs := Parse("many.yaml", []byte(b.String()))
+	docs, errs := manifests.Parse("many.yaml", []byte(b.String()))
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
@@ -304,11 +305,15 @@ func TestRunKeepsOrder(t *testing.T) {
 }
 
 func TestRunCancelled(t *testing.T) {
-	docs, _ := Parse("c.yaml", []byte(configMap("a")+"---\n"+configMap("b")))
+	docs, _ := manifests.Parse("c.yaml", []byte(configMap("a")+"---\n"+configMap("b")))
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	results, err := Run(ctx, newReviewer(t), docs, Options{})
 	if len(results) != 0 || err == nil || !strings.Contains(err.Error(), "c.yaml: document 1: not reviewed: context canceled") {
 		t.Fatalf("want no results and a not-reviewed error per document, got %d results, %v", len(results), err)
 	}
+}
+
+func configMap(name string) string {
+	return "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: " + name + "}\n"
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/govhook/govhook/decision"
 	"github.com/govhook/govhook/evidence"
 	"github.com/govhook/govhook/input"
+	"github.com/govhook/govhook/manifests"
 	"github.com/govhook/govhook/metrics"
 	"github.com/govhook/govhook/offline"
 	"github.com/govhook/govhook/policies"
@@ -108,7 +109,7 @@ func TestSameDecisions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			docs, errs := offline.Parse(file, data)
+			docs, errs := manifests.Parse(file, data)
 			if len(errs) > 0 || len(docs) == 0 {
 				t.Fatalf("fixture does not load: %v", errs)
 			}

@@ -7,6 +7,7 @@ import (
 	admissionv1 "k8s.io/api/admission/v1"
 
 	"github.com/govhook/govhook/input"
+	"github.com/govhook/govhook/manifests"
 	"github.com/govhook/govhook/offline"
 	"github.com/govhook/govhook/policies"
 )
@@ -92,7 +93,7 @@ func benchmarkManifest(b *testing.B, manifest string, o offline.Options) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	docs, errs := offline.Parse("bench", []byte(manifest))
+	docs, errs := manifests.Parse("bench", []byte(manifest))
 	if len(errs) > 0 {
 		b.Fatal(errs)
 	}

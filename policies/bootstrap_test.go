@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	admissionv1 "k8s.io/api/admission/v1"
 
+	"github.com/govhook/govhook/manifests"
 	"github.com/govhook/govhook/offline"
 	"github.com/govhook/govhook/policies"
 	"github.com/govhook/govhook/review"
@@ -22,7 +23,7 @@ func TestKubernetesBootstrapRBAC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	docs, errs := offline.Parse("bootstrap", data)
+	docs, errs := manifests.Parse("bootstrap", data)
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}

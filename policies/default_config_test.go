@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/govhook/govhook/config"
+	"github.com/govhook/govhook/manifests"
 	"github.com/govhook/govhook/offline"
 	"github.com/govhook/govhook/policies"
 	"github.com/govhook/govhook/review"
@@ -21,7 +22,7 @@ func TestDefaultConfigJudgesSystemNamespaces(t *testing.T) {
 	for _, ns := range []string{"kube-public", "kube-node-lease"} {
 		t.Run(ns, func(t *testing.T) {
 			pod := "apiVersion: v1\nkind: Pod\nmetadata: {name: miner, namespace: " + ns + "}\nspec:\n  containers: [{name: app, image: public.ecr.aws/nginx/nginx:1.27}]\n"
-			docs, errs := offline.Parse("pod.yaml", []byte(pod))
+			docs, errs := manifests.Parse("pod.yaml", []byte(pod))
 			if len(errs) > 0 {
 				t.Fatal(errs)
 			}

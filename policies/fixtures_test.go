@@ -12,6 +12,7 @@ import (
 
 	"github.com/govhook/govhook/config"
 	"github.com/govhook/govhook/decision"
+	"github.com/govhook/govhook/manifests"
 	"github.com/govhook/govhook/offline"
 	"github.com/govhook/govhook/policies"
 	"github.com/govhook/govhook/review"
@@ -44,7 +45,7 @@ func TestFixtures(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					docs, errs := offline.Parse(file, data)
+					docs, errs := manifests.Parse(file, data)
 					if len(errs) > 0 || len(docs) == 0 {
 						t.Fatalf("fixture does not load: %v", errs)
 					}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/govhook/govhook/manifests"
 	"github.com/govhook/govhook/offline"
 	"github.com/govhook/govhook/policies"
 	"github.com/govhook/govhook/review"
@@ -33,7 +34,7 @@ func TestMessagesNeverHoldSecretValues(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			docs, errs := offline.Parse(file, data)
+			docs, errs := manifests.Parse(file, data)
 			if len(errs) > 0 {
 				t.Fatal(errs)
 			}

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/govhook/govhook/input"
+	"github.com/govhook/govhook/manifests"
 	"github.com/govhook/govhook/offline"
 	"github.com/govhook/govhook/policies"
 )
@@ -51,7 +52,7 @@ func TestTriggersNeverHideAViolation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		docs, _ := offline.Parse(file, data)
+		docs, _ := manifests.Parse(file, data)
 		for _, d := range docs {
 			req := offline.Request(d, offline.Options{})
 			if d.Meta.Kind == "AdmissionReview" {

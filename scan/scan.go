@@ -21,6 +21,7 @@ import (
 
 	"github.com/govhook/govhook/evidence"
 	"github.com/govhook/govhook/input"
+	"github.com/govhook/govhook/manifests"
 	"github.com/govhook/govhook/offline"
 	"github.com/govhook/govhook/output"
 	"github.com/govhook/govhook/review"
@@ -172,8 +173,8 @@ func (s *Scanner) listFailed(gvr schema.GroupVersionResource, p Progress, err er
 
 // documents turns a page into documents, without what is not policy input: managed fields
 // (bulky) and the values of Secrets (never read, never hashed into evidence; keys stay).
-func documents(list *unstructured.UnstructuredList, resource string) ([]offline.Document, error) {
-	docs := make([]offline.Document, 0, len(list.Items))
+func documents(list *unstructured.UnstructuredList, resource string) ([]manifests.Document, error) {
+	docs := make([]manifests.Document, 0, len(list.Items))
 	for i := range list.Items {
 		obj := list.Items[i].Object
 		unstructured.RemoveNestedField(obj, "metadata", "managedFields")
@@ -184,7 +185,7 @@ func documents(list *unstructured.UnstructuredList, resource string) ([]offline.
 		if err != nil {
 			return nil, fmt.Errorf("encode %s: %w", resource, err)
 		}
-		d, err := offline.NewDocument(raw, resource)
+		d, err := manifests.NewDocument(raw, resource)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", resource, err)
 		}

@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/govhook/govhook/offline"
+	"github.com/govhook/govhook/manifests"
 	"github.com/govhook/govhook/output"
 	"github.com/govhook/govhook/review"
 )
@@ -36,7 +36,7 @@ func joined(err error) []error {
 
 // problemOf turns an error about the input into a report problem.
 func problemOf(err error) output.Problem {
-	var ie *offline.InputError
+	var ie *manifests.InputError
 	if errors.As(err, &ie) {
 		return output.Problem{Source: ie.Source, Index: ie.Index, Line: ie.Line, Message: ie.Err.Error()}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	admissionv1 "k8s.io/api/admission/v1"
 
+	"github.com/govhook/govhook/manifests"
 	"github.com/govhook/govhook/offline"
 	"github.com/govhook/govhook/output"
 	"github.com/govhook/govhook/policies"
@@ -56,7 +57,7 @@ invalid config); documents that could be read are still judged and reported.`,
 			if err != nil {
 				return err
 			}
-			docs, problems := offline.Load(files, cmd.InOrStdin())
+			docs, problems := manifests.Load(files, cmd.InOrStdin())
 			if len(docs) == 0 && len(problems) == 0 {
 				fmt.Fprintln(cmd.ErrOrStderr(), "govhook: warning: the input holds no Kubernetes objects")
 			}

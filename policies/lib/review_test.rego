@@ -8,7 +8,13 @@ _group := {
 	"RoleBinding": "rbac.authorization.k8s.io",
 	"ClusterRoleBinding": "rbac.authorization.k8s.io",
 	"Deployment": "apps",
+	"DaemonSet": "apps",
 	"CronJob": "batch",
+	"Ingress": "networking.k8s.io",
+	"Scale": "autoscaling",
+	"ValidatingWebhookConfiguration": "admissionregistration.k8s.io",
+	"PrometheusRule": "monitoring.coreos.com",
+	"ServiceMonitor": "monitoring.coreos.com",
 }
 
 _request(operation, kind, obj, old) := {
@@ -34,8 +40,36 @@ update(kind, old, obj) := {"request": _request("UPDATE", kind, obj, old), "param
 # delete is the input of a DELETE of old (the apiserver sends no object).
 delete(kind, old) := {"request": _request("DELETE", kind, null, old), "params": {}}
 
+# review is the input of operation (CREATE, UPDATE or DELETE) on obj; an UPDATE leaves obj as
+# it was.
+review("CREATE", kind, obj) := create(kind, obj)
+
+review("UPDATE", kind, obj) := update(kind, obj, obj)
+
+review("DELETE", kind, obj) := delete(kind, obj)
+
 # by is inp as requested by username (a controller's service account, the apiserver).
 by(inp, username) := object.union(inp, {"request": {"userInfo": {"username": username, "groups": ["system:authenticated"]}}})
+
+# by_user is inp as requested by user_info, exactly as given (username and groups).
+by_user(inp, user_info) := json.patch(inp, [{"op": "replace", "path": "/request/userInfo", "value": user_info}])
+
+# subresource is inp as a request to subresource sub of the resource (pods/exec,
+# deployments/scale) in group.
+subresource(inp, group, resource, sub) := object.union(inp, {"request": {
+	"resource": {"group": group, "version": "v1", "resource": resource},
+	"subResource": sub,
+}})
+
+# connect is the input of a CONNECT to subresource sub (exec, attach, portforward) of pod name in
+# namespace: the apiserver sends the options (PodExecOptions, ...) as the object.
+connect(namespace, name, sub, kind, options) := subresource(
+	object.union(
+		{"request": _request("CONNECT", kind, object.union({"apiVersion": "v1", "kind": kind}, options), null), "params": {}},
+		{"request": {"namespace": namespace, "name": name}},
+	),
+	"", "pods", sub,
+)
 
 # pod is the input for creating a Pod with spec.
 pod(spec) := create("Pod", {"metadata": {"name": "web"}, "spec": spec})

@@ -1,28 +1,13 @@
 package chg.interactive_access_test
 
 import data.chg.interactive_access
+import data.lib.review_test as t
 
-_connect(subresource, kind, options) := {"request": {
-	"operation": "CONNECT",
-	"kind": {"group": "", "version": "v1", "kind": kind},
-	"resource": {"group": "", "version": "v1", "resource": "pods"},
-	"subResource": subresource,
-	"namespace": "shop",
-	"name": "web-1",
-	"object": object.union({"apiVersion": "v1", "kind": kind}, options),
-}}
+_connect(subresource, kind, options) := t.connect("shop", "web-1", subresource, kind, options)
 
-_pod(ephemeral) := {"metadata": {"name": "web-1"}, "spec": {"containers": [{"name": "app"}], "ephemeralContainers": ephemeral}}
+_pod(ephemeral) := {"metadata": {"name": "web-1", "namespace": "shop"}, "spec": {"containers": [{"name": "app"}], "ephemeralContainers": ephemeral}}
 
-_debug(old, new) := {"request": {
-	"operation": "UPDATE",
-	"kind": {"group": "", "version": "v1", "kind": "Pod"},
-	"subResource": "ephemeralcontainers",
-	"namespace": "shop",
-	"name": "web-1",
-	"object": _pod(new),
-	"oldObject": _pod(old),
-}}
+_debug(old, new) := t.subresource(t.update("Pod", _pod(old), _pod(new)), "", "pods", "ephemeralcontainers")
 
 test_fail_exec_names_container_never_command if {
 	got := interactive_access.deny with input as _connect("exec", "PodExecOptions", {"container": "app", "command": ["cat", "/etc/secret"], "stdin": true, "tty": true})

@@ -1,28 +1,15 @@
 package mon.protected_namespaces_test
 
+import data.lib.review_test as t
 import data.mon.protected_namespaces
 
 _alice := {"username": "alice@example.com", "groups": ["developers", "system:authenticated"]}
 
-_request(operation, kind, namespace, user) := {"request": {
-	"operation": operation,
-	"kind": {"group": "apps", "version": "v1", "kind": kind},
-	"namespace": namespace,
-	"name": "govhook",
-	"userInfo": user,
-	"object": null,
-	"oldObject": {"metadata": {"name": "govhook", "namespace": namespace}},
-}}
+_request(operation, kind, namespace, user) := t.by_user(t.review(operation, kind, {"metadata": {"name": "govhook", "namespace": namespace}}), user)
 
-_namespace_update(user, labels, old) := {"request": {
-	"operation": "UPDATE",
-	"kind": {"group": "", "version": "v1", "kind": "Namespace"},
-	"namespace": "govhook-system",
-	"name": "govhook-system",
-	"userInfo": user,
-	"object": {"metadata": {"name": "govhook-system", "labels": labels}},
-	"oldObject": {"metadata": {"name": "govhook-system", "labels": old}},
-}}
+_namespace(name, labels) := {"metadata": {"name": name, "labels": labels}}
+
+_namespace_update(user, labels, old) := t.by_user(t.update("Namespace", _namespace("govhook-system", old), _namespace("govhook-system", labels)), user)
 
 test_fail_user_deletes_govhook if {
 	got := protected_namespaces.deny with input as _request("DELETE", "Deployment", "govhook-system", _alice)
@@ -36,8 +23,7 @@ test_fail_user_updates_monitoring_config if {
 }
 
 test_fail_user_deletes_protected_namespace if {
-	review := {"request": {"operation": "DELETE", "kind": {"kind": "Namespace"}, "name": "monitoring", "namespace": "monitoring", "userInfo": _alice, "object": null}}
-	got := protected_namespaces.deny with input as review
+	got := protected_namespaces.deny with input as t.by_user(t.delete("Namespace", _namespace("monitoring", {})), _alice)
 	got == {{"msg": `"alice@example.com" may not delete protected namespace "monitoring": govhook and the monitoring that watches it change only through platform identities`, "field": ""}}
 }
 
@@ -78,17 +64,9 @@ test_success_creates_other_namespaces_and_added_labels if {
 	protected_namespaces.deny == set() with input as _namespace_update(_alice, {"owner": "platform", "new": "x"}, {"owner": "platform"})
 }
 
-_scale(namespace, user) := {"request": {
-	"operation": "UPDATE",
-	"kind": {"group": "autoscaling", "version": "v1", "kind": "Scale"},
-	"resource": {"group": "apps", "version": "v1", "resource": "deployments"},
-	"subResource": "scale",
-	"namespace": namespace,
-	"name": "govhook",
-	"userInfo": user,
-	"object": {"metadata": {"name": "govhook", "namespace": namespace}, "spec": {"replicas": 0}},
-	"oldObject": {"metadata": {"name": "govhook", "namespace": namespace}, "spec": {"replicas": 2}},
-}}
+_scale_object(namespace, replicas) := {"metadata": {"name": "govhook", "namespace": namespace}, "spec": {"replicas": replicas}}
+
+_scale(namespace, user) := t.by_user(t.subresource(t.update("Scale", _scale_object(namespace, 2), _scale_object(namespace, 0)), "apps", "deployments", "scale"), user)
 
 test_fail_scale_to_zero if {
 	got := protected_namespaces.deny with input as _scale("govhook-system", _alice)
@@ -104,20 +82,12 @@ test_fail_kube_system_add_on if {
 
 test_fail_silencing_alerts if {
 	every kind in ["PrometheusRule", "ServiceMonitor"] {
-		inp := json.patch(_request("DELETE", kind, "monitoring", _alice), [{"op": "replace", "path": "/request/kind/group", "value": "monitoring.coreos.com"}])
-		got := protected_namespaces.deny with input as inp
+		got := protected_namespaces.deny with input as _request("DELETE", kind, "monitoring", _alice)
 		got == {{"msg": sprintf(`"alice@example.com" may not delete %s "govhook" in protected namespace "monitoring": govhook and the monitoring that watches it change only through platform identities`, [kind]), "field": ""}}
 	}
 }
 
-_webhook_configuration(operation, user) := {"request": {
-	"operation": operation,
-	"kind": {"group": "admissionregistration.k8s.io", "version": "v1", "kind": "ValidatingWebhookConfiguration"},
-	"name": "govhook",
-	"userInfo": user,
-	"object": null,
-	"oldObject": {"metadata": {"name": "govhook"}},
-}}
+_webhook_configuration(operation, user) := t.by_user(t.review(operation, "ValidatingWebhookConfiguration", {"metadata": {"name": "govhook"}}), user)
 
 test_fail_webhook_configuration if {
 	got := protected_namespaces.deny with input as _webhook_configuration("DELETE", _alice)
@@ -130,6 +100,6 @@ test_success_scale_and_webhook_by_platform if {
 	protected_namespaces.deny == set() with input as _scale("shop", _alice)
 	admin := {"username": "kubernetes-admin", "groups": ["system:masters"]}
 	protected_namespaces.deny == set() with input as _webhook_configuration("UPDATE", admin)
-	other := json.patch(_webhook_configuration("DELETE", _alice), [{"op": "replace", "path": "/request/name", "value": "other"}])
+	other := t.by_user(t.delete("ValidatingWebhookConfiguration", {"metadata": {"name": "other"}}), _alice)
 	protected_namespaces.deny == set() with input as other
 }

@@ -1,13 +1,9 @@
 package net.ingress_tls_test
 
+import data.lib.review_test as t
 import data.net.ingress_tls
 
-_ingress(annotations, spec) := {"request": {
-	"operation": "CREATE",
-	"kind": {"group": "networking.k8s.io", "version": "v1", "kind": "Ingress"},
-	"namespace": "shop",
-	"object": {"metadata": {"name": "web", "namespace": "shop", "annotations": annotations}, "spec": spec},
-}}
+_ingress(annotations, spec) := t.create("Ingress", {"metadata": {"name": "web", "namespace": "shop", "annotations": annotations}, "spec": spec})
 
 _rules(hosts) := [{"host": h, "http": {"paths": [{"path": "/", "pathType": "Prefix"}]}} | some h in hosts]
 
@@ -65,6 +61,6 @@ test_success_alb_certificate_discovery_defaults_to_https if {
 }
 
 test_success_other_kinds_and_delete if {
-	ingress_tls.deny == set() with input as {"request": {"operation": "DELETE", "kind": {"kind": "Ingress"}, "name": "web", "object": null}}
-	ingress_tls.deny == set() with input as {"request": {"operation": "CREATE", "kind": {"kind": "Service"}, "object": {"metadata": {"name": "web"}}}}
+	ingress_tls.deny == set() with input as t.delete("Ingress", {"metadata": {"name": "web", "namespace": "shop"}})
+	ingress_tls.deny == set() with input as t.create("Service", {"metadata": {"name": "web", "namespace": "shop"}})
 }

@@ -1,12 +1,9 @@
 package net.load_balancer_test
 
+import data.lib.review_test as t
 import data.net.load_balancer
 
-_service(annotations, spec) := {"request": {
-	"operation": "CREATE",
-	"kind": {"group": "", "version": "v1", "kind": "Service"},
-	"object": {"metadata": {"name": "api", "annotations": annotations}, "spec": object.union({"type": "LoadBalancer"}, spec)},
-}}
+_service(annotations, spec) := t.create("Service", {"metadata": {"name": "api", "annotations": annotations}, "spec": object.union({"type": "LoadBalancer"}, spec)})
 
 _scheme := "service.beta.kubernetes.io/aws-load-balancer-scheme"
 
@@ -115,6 +112,6 @@ test_success_open_exposure_approved if {
 test_success_other_service_types_and_delete if {
 	got := load_balancer.deny with input as _service({}, {"type": "ClusterIP"})
 	got == set()
-	got_delete := load_balancer.deny with input as {"request": {"operation": "DELETE", "kind": {"kind": "Service"}, "object": null}}
+	got_delete := load_balancer.deny with input as t.delete("Service", {"metadata": {"name": "api"}, "spec": {"type": "LoadBalancer"}})
 	got_delete == set()
 }

@@ -1,13 +1,9 @@
 package net.service_exposure_test
 
+import data.lib.review_test as t
 import data.net.service_exposure
 
-_service(namespace, spec) := {"request": {
-	"operation": "CREATE",
-	"kind": {"group": "", "version": "v1", "kind": "Service"},
-	"namespace": namespace,
-	"object": {"metadata": {"name": "api", "namespace": namespace}, "spec": spec},
-}}
+_service(namespace, spec) := t.create("Service", {"metadata": {"name": "api", "namespace": namespace}, "spec": spec})
 
 test_fail_external_ips if {
 	got := service_exposure.deny with input as _service("shop", {"type": "ClusterIP", "externalIPs": ["203.0.113.7"]})
@@ -36,5 +32,5 @@ test_success_node_port_in_allowed_namespace if {
 }
 
 test_success_delete if {
-	service_exposure.deny == set() with input as {"request": {"operation": "DELETE", "kind": {"kind": "Service"}, "name": "api", "object": null}}
+	service_exposure.deny == set() with input as t.delete("Service", {"metadata": {"name": "api", "namespace": "shop"}, "spec": {"type": "NodePort"}})
 }

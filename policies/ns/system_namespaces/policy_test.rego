@@ -1,15 +1,9 @@
 package ns.system_namespaces_test
 
+import data.lib.review_test as t
 import data.ns.system_namespaces
 
-_request(operation, kind, namespace, user) := {"request": {
-	"operation": operation,
-	"kind": {"group": "", "version": "v1", "kind": kind},
-	"namespace": namespace,
-	"name": "web",
-	"userInfo": user,
-	"object": {"metadata": {"name": "web", "namespace": namespace}},
-}}
+_request(operation, kind, namespace, user) := t.by_user(t.review(operation, kind, {"metadata": {"name": "web", "namespace": namespace}}), user)
 
 _alice := {"username": "alice@example.com", "groups": ["developers", "system:authenticated"]}
 
@@ -33,8 +27,7 @@ test_fail_user_writes_in_system_namespaces if {
 
 test_fail_other_namespaces_service_account_is_not_the_control_plane if {
 	sa := {"username": "system:serviceaccount:shop:deployer", "groups": ["system:serviceaccounts", "system:serviceaccounts:shop"]}
-	review := object.union(_request("DELETE", "Secret", "kube-system", sa), {"request": {"object": null}})
-	got := system_namespaces.deny with input as review
+	got := system_namespaces.deny with input as _request("DELETE", "Secret", "kube-system", sa)
 	got == {{"msg": `"system:serviceaccount:shop:deployer" may not delete Secret "web" in system namespace "kube-system": only the control plane and platform identities write there`, "field": "metadata.namespace"}}
 }
 

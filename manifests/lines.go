@@ -1,4 +1,4 @@
-package offline
+package manifests
 
 import (
 	"strconv"
@@ -7,26 +7,28 @@ import (
 	yamlv3 "go.yaml.in/yaml/v3"
 )
 
-// fieldLines returns, for each field path (as policies report them:
+// FieldLines returns, for each field path (as policies report them:
 // `spec.template.spec.containers[0].securityContext.privileged`, `metadata.labels["owner"]`),
 // the file line of the field in the document's YAML, or of its deepest ancestor present when
-// the field itself is missing (a label that should be there). 0 means unknown.
-func fieldLines(d Document, fields []string) []int {
-	lines := make([]int, len(fields))
+// the field itself is missing (a label that should be there). 0 means unknown, as for every
+// field of a document whose YAML text is unknown; nil for an object that did not come from a
+// file.
+func (d Document) FieldLines(fields []string) []int {
 	if d.yaml == nil {
-		return lines
+		return nil
 	}
+	lines := make([]int, len(fields))
 	var doc yamlv3.Node
 	if err := yamlv3.Unmarshal(d.yaml, &doc); err != nil || len(doc.Content) == 0 {
 		return lines
 	}
 	root := doc.Content[0]
-	if d.item >= 0 {
+	if d.Item >= 0 {
 		items := child(root, "items")
-		if items == nil || items.Kind != yamlv3.SequenceNode || d.item >= len(items.Content) {
+		if items == nil || items.Kind != yamlv3.SequenceNode || d.Item >= len(items.Content) {
 			return lines
 		}
-		root = items.Content[d.item]
+		root = items.Content[d.Item]
 	}
 	for i, f := range fields {
 		if f == "" {

@@ -1,4 +1,4 @@
-package offline
+package manifests
 
 import (
 	"errors"
@@ -70,7 +70,7 @@ func TestParse(t *testing.T) {
 		{
 			name:     "documents without kind or apiVersion",
 			data:     "metadata: {name: a}\n---\nkind: Pod\n---\napiVersion: v1\n---\nplain scalar\n",
-			wantErrs: []string{"m.yaml: document 1 (line 1): document has no apiVersion and no kind", "m.yaml: document 2 (line 3): Pod has no apiVersion", "m.yaml: document 3 (line 5): document of apiVersion v1 has no kind", "m.yaml: document 4 (line 7): not a Kubernetes object: json: cannot unmarshal string into Go value of type offline.ObjectMeta"},
+			wantErrs: []string{"m.yaml: document 1 (line 1): document has no apiVersion and no kind", "m.yaml: document 2 (line 3): Pod has no apiVersion", "m.yaml: document 3 (line 5): document of apiVersion v1 has no kind", "m.yaml: document 4 (line 7): not a Kubernetes object: json: cannot unmarshal string into Go value of type manifests.ObjectMeta"},
 		},
 		{
 			name:     "a List item without kind",
@@ -238,11 +238,11 @@ items:
 		}, []int{18, 21, 11, 10, 13, 0}},
 		{"fields of list items", docs[3], []string{`metadata.labels["owner"]`, "metadata.name"}, []int{33, 32}},
 		{"the first item of a list", docs[2], []string{`metadata.labels["owner"]`}, []int{28}},
-		{"an object without YAML text", Document{item: -1}, []string{"metadata"}, []int{0}},
+		{"an object without YAML text", Document{Item: -1}, []string{"metadata"}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, fieldLines(tc.doc, tc.fields)); diff != "" {
+			if diff := cmp.Diff(tc.want, tc.doc.FieldLines(tc.fields)); diff != "" {
 				t.Errorf("lines (-want +got):\n%s", diff)
 			}
 		})

@@ -1,19 +1,20 @@
-// Package offline runs the shared review path over manifests instead of live requests: the
-// engine of `govhook test`, which CI pipelines use to check manifests before they reach a
-// cluster, of `govhook audit`, which judges a cluster's objects, and of the fixture tests.
-package offline
+// Package manifests reads Kubernetes objects from manifest files, directories, globs and
+// stdin, and keeps each object's place in its file: the line it starts on and, on request, the
+// line of any field a policy names.
+package manifests
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 
+	"golang.org/x/sync/errgroup"
 	"sigs.k8s.io/yaml"
 )
 
@@ -31,12 +32,12 @@ type Document struct {
 	// Resource is the object's API resource when the caller knows it (a cluster scan, from
 	// discovery); empty lets the table of built-in kinds and the manifests' CRDs decide.
 	Resource string
-	// yaml is the text of the YAML document holding the object, yamlStart the file line of
-	// its first line, and item the object's position in that document's List (-1 for none):
-	// what locating a field's line needs.
+	// Item is the object's 0-based position in its document's List (-1 for none).
+	Item int
+	// yaml is the text of the YAML document holding the object and yamlStart the file line
+	// of its first line: what locating a field's line needs.
 	yaml      []byte
 	yamlStart int
-	item      int
 }
 
 // ObjectMeta is what the loader reads of every object.
@@ -56,7 +57,7 @@ type ObjectMeta struct {
 // NewDocument makes a Document of an object that did not come from a file (a cluster's),
 // with the API resource its kind is served as.
 func NewDocument(object []byte, resource string) (Document, error) {
-	d := Document{JSON: object, Resource: resource, item: -1}
+	d := Document{JSON: object, Resource: resource, Item: -1}
 	if err := json.Unmarshal(object, &d.Meta); err != nil {
 		return d, fmt.Errorf("not a Kubernetes object: %w", err)
 	}
@@ -72,6 +73,7 @@ type InputError struct {
 	Err    error
 }
 
+// Error names the file, the document and its line when known.
 func (e *InputError) Error() string {
 	switch {
 	case e.Index == 0:
@@ -82,6 +84,7 @@ func (e *InputError) Error() string {
 	return fmt.Sprintf("%s: document %d (line %d): %v", e.Source, e.Index, e.Line, e.Err)
 }
 
+// Unwrap returns the underlying error.
 func (e *InputError) Unwrap() error { return e.Err }
 
 // Load reads every path: a file, a directory (every .yaml, .yml and .json below it), a glob
@@ -128,9 +131,15 @@ func Parse(source string, data []byte) ([]Document, []error) {
 		err  error
 	}
 	out := make([]parsed, len(chunks))
-	forEach(context.Background(), len(chunks), 0, func(i int) {
-		out[i].docs, out[i].err = parseChunk(source, i+1, chunks[i])
-	})
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, c := range chunks {
+		g.Go(func() error {
+			out[i].docs, out[i].err = parseChunk(source, i+1, c)
+			return nil
+		})
+	}
+	_ = g.Wait() // the goroutines return no error: a chunk's goes into out
 	var docs []Document
 	var errs []error
 	for _, p := range out {
@@ -153,7 +162,7 @@ func parseChunk(source string, index int, c chunk) ([]Document, error) {
 	if err != nil {
 		return nil, fail(fmt.Errorf("not valid YAML: %s", absoluteYAMLLines(err.Error(), c.start)))
 	}
-	doc := Document{Source: source, Index: index, Line: c.line, JSON: js, yaml: c.data, yamlStart: c.start, item: -1}
+	doc := Document{Source: source, Index: index, Line: c.line, JSON: js, Item: -1, yaml: c.data, yamlStart: c.start}
 	if err := json.Unmarshal(js, &doc.Meta); err != nil {
 		return nil, fail(fmt.Errorf("not a Kubernetes object: %w", err))
 	}
@@ -162,7 +171,7 @@ func parseChunk(source string, index int, c chunk) ([]Document, error) {
 			return nil, nil
 		}
 	}
-	if !isList(doc.Meta) {
+	if !doc.Meta.IsList() {
 		if err := checkMeta(doc.Meta); err != nil {
 			return nil, fail(err)
 		}
@@ -177,7 +186,7 @@ func parseChunk(source string, index int, c chunk) ([]Document, error) {
 	lines := itemLines(c.data, len(list.Items))
 	docs := make([]Document, 0, len(list.Items))
 	for i, raw := range list.Items {
-		item := Document{Source: source, Index: index, Line: c.line, JSON: raw, yaml: c.data, yamlStart: c.start, item: i}
+		item := Document{Source: source, Index: index, Line: c.line, JSON: raw, Item: i, yaml: c.data, yamlStart: c.start}
 		if lines[i] > 0 {
 			item.Line = c.start - 1 + lines[i]
 		}
@@ -192,8 +201,8 @@ func parseChunk(source string, index int, c chunk) ([]Document, error) {
 	return docs, nil
 }
 
-// isList reports whether an object is a List kind (v1 List, DeploymentList, ...).
-func isList(m ObjectMeta) bool { return strings.HasSuffix(m.Kind, "List") }
+// IsList reports whether an object is a List kind (v1 List, DeploymentList, ...).
+func (m ObjectMeta) IsList() bool { return strings.HasSuffix(m.Kind, "List") }
 
 func checkMeta(m ObjectMeta) error {
 	switch {
