@@ -245,7 +245,7 @@ func reviewRequest(d manifests.Document) (*admissionv1.AdmissionRequest, error) 
 
 // ServiceAccountsOf returns the ServiceAccount objects among docs, those without a namespace
 // in defaultNamespace (as the requests made of docs are).
-func ServiceAccountsOf(docs []Document, defaultNamespace string) ServiceAccounts {
+func ServiceAccountsOf(docs []manifests.Document, defaultNamespace string) ServiceAccounts {
 	accounts := ServiceAccounts{}
 	for _, d := range docs {
 		if d.Meta.Kind == "ServiceAccount" && d.Meta.APIVersion == "v1" {
