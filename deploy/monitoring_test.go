@@ -231,6 +231,9 @@ func exportedSeries(t *testing.T) map[string]bool {
 	if err := metrics.RegisterEvidenceArchive(reg, func() evidence.ArchiveStatus { return evidence.ArchiveStatus{} }); err != nil {
 		t.Fatal(err)
 	}
+	if err := metrics.RegisterEvidenceMirror(reg, func() uint64 { return 0 }); err != nil {
+		t.Fatal(err)
+	}
 	if len(reg.names) == 0 {
 		t.Fatal("the metrics package registered nothing")
 	}

@@ -46,5 +46,12 @@
 //     quarantine file next to the segment, with its size and SHA-256; and/or it resumed after
 //     failed writes and counts the records it could not make durable (lost), whose requests
 //     were answered according to onEvidenceFailure, and names the records of a failed write
-//     that reached the disk whole after all (unconfirmedFirst..unconfirmedLast).
+//     that reached the disk whole after all (unconfirmedFirst..unconfirmedLast). A torn tail
+//     has one quarantine file: when retries fail again at its offset, the writer cuts its own
+//     bytes and the recovery record it finally writes counts every record lost since the first
+//     failure.
+//   - "mirror-loss": written before a checkpoint when the stdout mirror dropped lines since the
+//     previous one (its reader slow or stuck): mirrorLoss.records counts the records dropped,
+//     fromSeq..toSeq the first and last of them, other the anchor lines, reason why. The
+//     records are whole in the chain; only the shipped copy lacks them.
 package evidence

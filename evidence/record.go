@@ -24,6 +24,9 @@ const (
 	// TypeAudit is the decision of `govhook audit` on an object already in the cluster,
 	// judged as if created at the record's time (no request, no user).
 	TypeAudit = "audit"
+	// TypeMirrorLoss names records the stdout mirror dropped: they are whole in the chain's
+	// files, but a log shipper reading the mirror did not get them.
+	TypeMirrorLoss = "mirror-loss"
 )
 
 // GenesisHash is the prevHash of a replica's first record.
@@ -74,6 +77,7 @@ type Record struct {
 	Checkpoint *Checkpoint `json:"checkpoint,omitempty"`
 	Recovery   *Recovery   `json:"recovery,omitempty"`
 	Start      *Start      `json:"start,omitempty"`
+	MirrorLoss *MirrorLoss `json:"mirrorLoss,omitempty"`
 	PrevHash   string      `json:"prevHash"`
 	Hash       string      `json:"hash"`
 }
@@ -118,6 +122,19 @@ type Start struct {
 	// AnchorUnchecked says why the chain was opened without comparing it with the newest
 	// anchor (the anchors could not be read), so the auditor sees the start was unchecked.
 	AnchorUnchecked string `json:"anchorUnchecked,omitempty"`
+}
+
+// MirrorLoss is the body of a mirror-loss record: what the stdout mirror dropped since the
+// previous one, because its buffer was full (the reader slow or stuck) or a write failed.
+type MirrorLoss struct {
+	// Records counts the records dropped; FromSeq and ToSeq are the first and the last of
+	// them (records between those two may have been mirrored).
+	Records uint64 `json:"records"`
+	FromSeq uint64 `json:"fromSeq,omitzero"`
+	ToSeq   uint64 `json:"toSeq,omitzero"`
+	// Other counts other lines dropped: anchor lines sharing the mirror.
+	Other  uint64 `json:"other,omitzero"`
+	Reason string `json:"reason"`
 }
 
 // Loss names records of a chain that were written and are gone.

@@ -296,3 +296,143 @@ func TestWriterFsyncFailureLeavesUnconfirmedRecords(t *testing.T) {
 	}
 	mustVerify(t, dir)
 }
+
+// sizeLimit is a segment file under a file size limit (`ulimit -f`): a write past it stores
+// what fits and fails with EFBIG. Zero means no limit.
+type sizeLimit struct {
+	mu    sync.Mutex
+	limit int64
+}
+
+func (l *sizeLimit) set(limit int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.limit = limit
+}
+
+func (l *sizeLimit) open(path string) (File, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o640)
+	if err != nil {
+		return nil, err
+	}
+	return &sizeLimitFile{File: f, l: l}, nil
+}
+
+type sizeLimitFile struct {
+	*os.File
+	l *sizeLimit
+}
+
+func (f *sizeLimitFile) Write(p []byte) (int, error) {
+	f.l.mu.Lock()
+	limit := f.l.limit
+	f.l.mu.Unlock()
+	st, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	if limit == 0 || st.Size()+int64(len(p)) <= limit {
+		return f.File.Write(p)
+	}
+	n, _ := f.File.Write(p[:max(limit-st.Size(), 0)])
+	return n, &os.PathError{Op: "write", Path: f.Name(), Err: syscall.EFBIG}
+}
+
+// TestRetriesAfterATornTailKeepOneQuarantineFile reproduces issue 16 row 7: under a file
+// size limit each retry tore the segment again at the same offset, and each retry moved its
+// own torn bytes to a new quarantine file. One torn tail has one quarantine file.
+func TestRetriesAfterATornTailKeepOneQuarantineFile(t *testing.T) {
+	dir, clock := t.TempDir(), testsupport.NewClock()
+	limit := &sizeLimit{}
+	w := openWriter(t, dir, clock, func(o *Options) { o.OpenFile = limit.open })
+	record(t, w, admission(clock, "a"))
+	segment := filepath.Join(dir, "r1", segmentName(1))
+	st, err := os.Stat(segment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	limit.set(st.Size() + 200) // room for part of one record
+
+	if err := w.Record(t.Context(), admission(clock, "b")); !errors.Is(err, syscall.EFBIG) {
+		t.Fatalf("record past the file size limit: %v, want EFBIG", err)
+	}
+	for i := range 4 {
+		clock.Add(DefaultRetryInterval)
+		if err := w.Record(t.Context(), admission(clock, fmt.Sprintf("retry-%d", i))); !errors.Is(err, ErrWriterFailed) {
+			t.Fatalf("retry %d: %v, want refused", i, err)
+		}
+	}
+	limit.set(0)
+	clock.Add(DefaultRetryInterval)
+	record(t, w, admission(clock, "c"))
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	files, err := quarantineFiles(segment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 1 {
+		t.Fatalf("quarantine files = %v, want one for the one torn tail", files)
+	}
+	got, _ := os.ReadFile(files[0])
+	if len(got) != 200 || !strings.HasPrefix(string(got), `{"schema":"govhook.io/evidence/v1","type":"admission","id":"id-b"`) {
+		t.Errorf("quarantine holds %q, want the 200 torn bytes of record b", got)
+	}
+	chain := readChain(t, filepath.Join(dir, "r1"))
+	var recoveries []*Recovery
+	for _, r := range chain {
+		if r.Recovery != nil {
+			recoveries = append(recoveries, r.Recovery)
+		}
+	}
+	if len(recoveries) != 1 || recoveries[0].Quarantine != filepath.Base(files[0]) {
+		t.Fatalf("recovery records = %+v, want one naming %s", recoveries, filepath.Base(files[0]))
+	}
+	// The retries' own recovery records were lost with their batches: the one written
+	// counts every admission lost since the first failure.
+	if r := recoveries[0]; r.Lost != 5 || !r.LostFrom.Equal(testsupport.NewClock().Now()) || !strings.Contains(r.Error, "file too large") || r.Reason != "last line has no trailing newline" {
+		t.Errorf("recovery = %+v, want 5 lost (b and the four retries) from 09:00:00, the EFBIG error and why the tail was torn", r)
+	}
+	mustVerify(t, dir)
+}
+
+// TestHealthyWhileTheDiskIsFull reproduces issue 16 row 7: while the writer refused every
+// record, nothing told readiness. Healthy names the write error until the disk takes writes
+// again, and then resumes the writer by itself (no request needed).
+func TestHealthyWhileTheDiskIsFull(t *testing.T) {
+	dir, clock := t.TempDir(), testsupport.NewClock()
+	disk := &fullDisk{}
+	w := openWriter(t, dir, clock, func(o *Options) { o.OpenFile = disk.open })
+	if err := w.Healthy(); err != nil {
+		t.Fatalf("healthy writer: %v", err)
+	}
+	disk.set(true, 0)
+	if err := w.Record(t.Context(), admission(clock, "a")); !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("record on a full disk: %v", err)
+	}
+	clock.Add(DefaultRetryInterval)
+	if err := w.Healthy(); !errors.Is(err, ErrWriterFailed) || !strings.Contains(err.Error(), "no space left on device") {
+		t.Fatalf("healthy on a full disk: %v, want the write error", err)
+	}
+	disk.set(false, 0)
+	if err := w.Healthy(); !errors.Is(err, ErrWriterFailed) {
+		t.Fatalf("healthy before the retry interval: %v, want still failed", err)
+	}
+	clock.Add(DefaultRetryInterval)
+	if err := w.Healthy(); err != nil {
+		t.Fatalf("healthy once the disk takes writes: %v", err)
+	}
+	chain := readChain(t, filepath.Join(dir, "r1"))
+	if diff := cmp.Diff([]string{"1 start new", "2 recovery"}, summary(chain)); diff != "" {
+		t.Fatalf("the check wrote the recovery record itself; chain (-want +got):\n%s", diff)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Healthy(); !errors.Is(err, ErrClosed) {
+		t.Errorf("healthy after Close: %v, want ErrClosed", err)
+	}
+	mustVerify(t, dir)
+}

@@ -227,7 +227,7 @@ func quarantineTail(segment string, st *segmentState) (string, error) {
 	for n := 2; ; n++ {
 		old, err := os.ReadFile(name)
 		if errors.Is(err, os.ErrNotExist) {
-			if err := writeSynced(name, tail, 0o640); err != nil {
+			if err := writeQuarantine(name, tail); err != nil {
 				return "", err
 			}
 			break
@@ -250,6 +250,38 @@ func quarantineTail(segment string, st *segmentState) (string, error) {
 	return filepath.Base(name), nil
 }
 
+// quarantineTmp is where a quarantine file is written before it takes its name; it matches
+// no segment's quarantine pattern.
+const quarantineTmp = ".quarantine.tmp"
+
+// writeQuarantine creates the quarantine file name holding tail, whole or not at all: a
+// write that fails (a full disk) leaves no partial file for the next retry to trip over.
+func writeQuarantine(name string, tail []byte) error {
+	tmp := filepath.Join(filepath.Dir(name), quarantineTmp)
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if err := writeSynced(tmp, tail, 0o640); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("write quarantine file: %w", err)
+	}
+	if err := os.Rename(tmp, name); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("write quarantine file: %w", err)
+	}
+	return nil
+}
+
+// cutOwnTail cuts the segment back to its last whole record without a quarantine file: the
+// bytes after it are known to be the writer's own from a failed retry (own).
+func cutOwnTail(segment string, st *segmentState) error {
+	if err := truncateSynced(segment, st.end); err != nil {
+		return err
+	}
+	st.size = st.end
+	return nil
+}
+
 // quarantineRecovery describes a quarantine file for a recovery record.
 func quarantineRecovery(segment, path, reason string) (*Recovery, error) {
 	data, err := os.ReadFile(path)
@@ -257,16 +289,21 @@ func quarantineRecovery(segment, path, reason string) (*Recovery, error) {
 		return nil, err
 	}
 	name := filepath.Base(path)
-	offset, _ := strconv.ParseInt(strings.SplitN(name[strings.LastIndex(name, quarantineInfix)+len(quarantineInfix):], "-", 2)[0], 10, 64)
 	sum := sha256.Sum256(data)
 	return &Recovery{
 		Segment:          filepath.Base(segment),
-		Offset:           offset,
+		Offset:           quarantineOffset(name),
 		Quarantine:       name,
 		QuarantineBytes:  int64(len(data)),
 		QuarantineSHA256: hex.EncodeToString(sum[:]),
 		Reason:           reason,
 	}, nil
+}
+
+// quarantineOffset is the segment offset a quarantine file's name says its bytes came from.
+func quarantineOffset(name string) int64 {
+	offset, _ := strconv.ParseInt(strings.SplitN(name[strings.LastIndex(name, quarantineInfix)+len(quarantineInfix):], "-", 2)[0], 10, 64)
+	return offset
 }
 
 // writeSynced creates path (it must not exist) holding data, fsynced.

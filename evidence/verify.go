@@ -531,6 +531,10 @@ func (cv *chainVerifier) typed(r *Record) []string {
 				problems = append(problems, p)
 			}
 		}
+	case TypeMirrorLoss:
+		if r.MirrorLoss == nil {
+			return []string{"mirror-loss record without a mirrorLoss member"}
+		}
 	default:
 		problems = append(problems, fmt.Sprintf("unknown record type %q", r.Type))
 	}

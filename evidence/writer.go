@@ -2,11 +2,13 @@ package evidence
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -52,8 +54,13 @@ type Options struct {
 	Dir string
 	// Replica names this writer's chain, usually the pod name.
 	Replica string
-	// Mirror, if set, also receives every durable line (for log shippers).
-	Mirror io.Writer
+	// Mirror, if set, also receives every durable line (for log shippers), through a
+	// *Mirror so that it never holds up the commit: a *Mirror given here is used as it is
+	// (and closed by whoever made it), any other writer gets one of MirrorBytes, closed by
+	// Close within MirrorDrain.
+	Mirror      io.Writer
+	MirrorBytes int
+	MirrorDrain time.Duration
 	// MaxSegmentBytes and MaxSegmentAge start a new segment before one grows past the size
 	// or once it is older than the age.
 	MaxSegmentBytes int64
@@ -150,6 +157,7 @@ type Writer struct {
 	open       uint64 // batch that new records join
 	durable    uint64 // last batch done with (written, or failed)
 	flushing   bool
+	flushStart time.Time // when the flush under way began
 
 	err           error  // why records are refused now; nil when healthy
 	failErr       error  // the error of the last failed batch
@@ -157,10 +165,56 @@ type Writer struct {
 	lost          lostRecords
 	retryAt       time.Time
 	closed        bool
+	// tail is what the last failed write left past the segment's last whole record; the
+	// writer alone appends (the directory is locked), so a tear that matches it is its own.
+	tail *ownTail
+	// unwritten is the loss the queued recovery records report, until they are durable.
+	unwritten *unwrittenLoss
+	// pending gives the reason of each quarantine file this writer made whose recovery
+	// record is not durable yet.
+	pending map[string]string
+
+	mirror    *Mirror
+	ownMirror bool // made by Open, closed by Close
 
 	stop      chan struct{}
 	stopped   chan struct{}
 	closeOnce sync.Once
+}
+
+// ownTail is the part of a failed write that reached a segment: n bytes at offset.
+type ownTail struct {
+	segment string
+	offset  int64
+	size    int64
+	sum     [sha256.Size]byte
+}
+
+// unwrittenLoss is the loss reported by recovery records first..last, queued but not
+// durable yet: if their batch fails too, the next recovery record reports it again.
+type unwrittenLoss struct {
+	first, last uint64
+	loss        Recovery
+}
+
+// merge adds an earlier loss that was never recorded to r.
+func (r *Recovery) merge(earlier *Recovery) {
+	r.Lost += earlier.Lost
+	if earlier.Lost > 0 && (r.LostFrom.IsZero() || earlier.LostFrom.Before(r.LostFrom)) {
+		r.LostFrom = earlier.LostFrom
+	}
+	if earlier.LostTo.After(r.LostTo) {
+		r.LostTo = earlier.LostTo
+	}
+	if earlier.Error != "" {
+		r.Error = earlier.Error // the first error
+	}
+	if earlier.UnconfirmedFirst > 0 {
+		if r.UnconfirmedFirst == 0 || earlier.UnconfirmedFirst < r.UnconfirmedFirst {
+			r.UnconfirmedFirst = earlier.UnconfirmedFirst
+		}
+		r.UnconfirmedLast = max(r.UnconfirmedLast, earlier.UnconfirmedLast)
+	}
 }
 
 // lostRecords accounts for records refused while the writer was failed.
@@ -179,7 +233,7 @@ func Open(ctx context.Context, o Options) (*Writer, error) {
 		return nil, fmt.Errorf("evidence replica name %q must be a non-empty file name", o.Replica)
 	}
 	o.defaults()
-	w := &Writer{o: o, dir: filepath.Join(o.Dir, o.Replica), open: 1}
+	w := &Writer{o: o, dir: filepath.Join(o.Dir, o.Replica), open: 1, pending: map[string]string{}}
 	w.synced = sync.NewCond(&w.mu)
 	if err := makeReplicaDir(w.dir); err != nil {
 		return nil, fmt.Errorf("create evidence directory: %w", err)
@@ -189,9 +243,17 @@ func Open(ctx context.Context, o Options) (*Writer, error) {
 		return nil, err
 	}
 	w.lock = lock
+	if m, ok := o.Mirror.(*Mirror); ok {
+		w.mirror = m
+	} else if o.Mirror != nil {
+		w.mirror, w.ownMirror = NewMirror(o.Mirror, o.MirrorBytes), true
+	}
 	w2, err := w.openChain(ctx)
 	if err != nil {
 		lock.Close()
+		if w.ownMirror {
+			_ = w.mirror.Close(o.MirrorDrain)
+		}
 		return nil, err
 	}
 	return w2, nil
@@ -258,7 +320,7 @@ func (w *Writer) newChain(res *resumed, first uint64) error {
 	if err != nil {
 		return err
 	}
-	res.file, res.size, res.start = f, 0, w.o.Now()
+	res.file, res.path, res.size, res.start = f, filepath.Join(w.dir, segmentName(first)), 0, w.o.Now()
 	res.seq, res.hash, res.span = first-1, GenesisHash, span{}
 	return nil
 }
@@ -287,6 +349,39 @@ func (w *Writer) Record(_ context.Context, r *Record) error {
 	return w.wait(batch)
 }
 
+// StallLimit is how long one write and fsync may take before Healthy reports the writer
+// stalled: requests waiting on it would time out.
+const StallLimit = 2 * time.Second
+
+// Healthy returns nil while the writer takes records, else why it refuses them: a failed
+// write it has not recovered from, a write stalled past StallLimit, the disk guard, or
+// Close. It is the writer's readiness check: once RetryInterval has passed since a failure
+// it tries to resume and writes the recovery record, so that the writer becomes ready again
+// as soon as the disk takes writes, with no request having to come in first.
+func (w *Writer) Healthy() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return ErrClosed
+	}
+	if w.err != nil && !w.flushing && !w.o.Now().Before(w.retryAt) {
+		w.recover()
+		if w.err == nil && w.queueFirst != 0 {
+			_ = w.wait(w.open) // a failure sets w.err
+		}
+	}
+	if w.err != nil {
+		return w.err
+	}
+	if d := w.o.Now().Sub(w.flushStart); w.flushing && d > StallLimit {
+		return fmt.Errorf("%w: a write and fsync under way for %s", ErrWriterFailed, d.Round(time.Millisecond))
+	}
+	if w.o.Guard != nil {
+		return w.o.Guard(w.segBytes + int64(len(w.queue)))
+	}
+	return nil
+}
+
 // Checkpoint writes a checkpoint record now. The timer calls it every CheckpointInterval.
 // Once durable, its anchor goes to the anchor sinks, with the writer's lock released.
 func (w *Writer) Checkpoint(ctx context.Context) error {
@@ -305,6 +400,26 @@ func (w *Writer) checkpointLocked() (*Record, error) {
 	if err := w.usable(now, false); err != nil {
 		return nil, err
 	}
+	// What the mirror dropped is named in the chain before each checkpoint: at most one
+	// record per checkpoint, however long the mirror's reader is stuck.
+	var loss MirrorLoss
+	if w.mirror != nil {
+		if loss = w.mirror.takeLoss(); loss.Records > 0 || loss.Other > 0 {
+			if _, err := w.append(&Record{Type: TypeMirrorLoss, Time: now, MirrorLoss: &loss}); err != nil {
+				w.mirror.restoreLoss(loss)
+				return nil, err
+			}
+		}
+	}
+	r, err := w.appendCheckpoint(now)
+	if err != nil && w.mirror != nil {
+		w.mirror.restoreLoss(loss)
+	}
+	return r, err
+}
+
+// appendCheckpoint writes a checkpoint record of the chain's head at now.
+func (w *Writer) appendCheckpoint(now time.Time) (*Record, error) {
 	r := &Record{Type: TypeCheckpoint, Time: now, Checkpoint: &Checkpoint{
 		HeadSeq: w.seq, HeadHash: w.prevHash, Count: w.span.count, From: w.span.from, To: w.span.to,
 	}}
@@ -354,10 +469,15 @@ func (w *Writer) Close() error {
 		w.err = ErrClosed
 	}
 	err = errors.Join(err, w.written.Close(), w.lock.Close())
-	if w.file == nil { // a failed writer that could not reopen its segment
-		return err
+	if w.file != nil { // nil: a failed writer that could not reopen its segment
+		err = errors.Join(err, w.file.Close())
 	}
-	return errors.Join(err, w.file.Close())
+	if w.ownMirror {
+		if merr := w.mirror.Close(w.o.MirrorDrain); merr != nil {
+			w.o.Log.Error(merr, "evidence mirror not drained at shutdown; the records are in the evidence files")
+		}
+	}
+	return err
 }
 
 func (w *Writer) checkpoints() {
@@ -512,14 +632,15 @@ func (w *Writer) flush() {
 	batch := w.open
 	w.open++
 	now := w.o.Now()
+	w.flushStart = now
 	w.mu.Unlock()
 
 	err := w.write(buf, first, now)
 	if err == nil {
 		w.recordWritten(head{seq: last, hash: lastHash})
 	}
-	if err == nil && w.o.Mirror != nil {
-		_, _ = w.o.Mirror.Write(buf) // the file is the evidence; a slow or closed mirror is not
+	if err == nil && w.mirror != nil {
+		w.mirror.offer(buf, first, last) // never blocks: the file is the evidence, the mirror a copy
 	}
 
 	w.mu.Lock()
@@ -529,6 +650,9 @@ func (w *Writer) flush() {
 	w.durable = batch
 	if err == nil {
 		w.durableSeq = last
+		if w.unwritten != nil && last >= w.unwritten.first {
+			w.unwritten = nil
+		}
 	} else {
 		// Records queued meanwhile chain onto the lost batch: they are lost with it.
 		w.failedThrough = w.open
@@ -556,9 +680,13 @@ func (w *Writer) write(buf []byte, first uint64, now time.Time) error {
 	if w.segSize == 0 {
 		w.segStart = now // a segment's age counts from its first record
 	}
+	offset := w.segSize
 	n, err := w.file.Write(buf)
 	w.segSize += int64(n)
 	if err != nil {
+		if n > 0 {
+			w.tail = &ownTail{segment: w.segPath, offset: offset, size: int64(n), sum: sha256.Sum256(buf[:n])}
+		}
 		return fmt.Errorf("write evidence segment: %w", err)
 	}
 	if err := w.file.Sync(); err != nil {
@@ -635,6 +763,15 @@ func (w *Writer) recover() {
 	if w.seq > confirmed { // whole lines of a failed write reached the disk after all
 		lost.UnconfirmedFirst, lost.UnconfirmedLast = confirmed+1, w.seq
 	}
+	if u := w.unwritten; u != nil && w.seq < u.first {
+		// The last recovery record was lost with its batch: it is not a record lost, and
+		// what it reported is reported again.
+		if assigned >= u.first {
+			lost.Lost -= min(u.last, assigned) - u.first + 1
+		}
+		lost.merge(&u.loss)
+	}
+	w.unwritten = nil
 	if len(res.recoveries) > 0 {
 		r := res.recoveries[0]
 		r.Lost, r.LostFrom, r.LostTo, r.Error = lost.Lost, lost.LostFrom, lost.LostTo, lost.Error
@@ -642,11 +779,13 @@ func (w *Writer) recover() {
 	} else {
 		res.recoveries = append(res.recoveries, lost)
 	}
+	first := w.seq + 1
 	if _, err := w.appendRecoveries(res.recoveries, 0); err != nil {
 		w.err = fmt.Errorf("%w: %w", ErrWriterFailed, err)
 		w.retryAt = w.o.Now().Add(w.o.RetryInterval)
 		return
 	}
+	w.unwritten = &unwrittenLoss{first: first, last: w.seq, loss: *lost}
 	w.err, w.lost = nil, lostRecords{}
 	w.o.Log.Info("evidence writer resumed after failed writes", "replica", w.o.Replica, "seq", w.seq, "lost", lost.Lost)
 }
@@ -713,7 +852,7 @@ func (w *Writer) resume() (*resumed, error) {
 		if err != nil {
 			return nil, err
 		}
-		if res.recoveries, err = repairTail(newest, st); err != nil {
+		if res.recoveries, err = w.repairTail(newest, st); err != nil {
 			return nil, fmt.Errorf("repair torn tail of %s: %w", newest, err)
 		}
 		res.size = st.size
@@ -767,26 +906,43 @@ func (w *Writer) resume() (*resumed, error) {
 // repairTail quarantines a torn tail of the newest segment and describes every quarantine
 // file of that segment that no recovery record names yet (including one left by a repair
 // that stopped before its record was written).
-func repairTail(segment string, st *segmentState) ([]*Recovery, error) {
-	reasons := map[string]string{}
-	if st.tornReason != "" {
-		name, err := quarantineTail(segment, st)
-		if err != nil {
-			return nil, err
-		}
-		reasons[name] = st.tornReason
-	}
+//
+// A torn tail gets one quarantine file: when the writer's retry fails again at the offset
+// of a quarantine file whose record is not written yet, the bytes past it are the writer's
+// own (its recovery record and records it refused and counts as lost) and are cut.
+func (w *Writer) repairTail(segment string, st *segmentState) ([]*Recovery, error) {
 	files, err := quarantineFiles(segment)
 	if err != nil {
 		return nil, err
+	}
+	own := w.tail
+	w.tail = nil
+	if st.tornReason != "" {
+		retried, err := w.retriedTear(segment, st, own, files)
+		if err != nil {
+			return nil, err
+		}
+		if retried {
+			err = cutOwnTail(segment, st)
+		} else {
+			var name string
+			if name, err = quarantineTail(segment, st); err == nil {
+				w.pending[name] = st.tornReason
+				files, err = quarantineFiles(segment)
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	var out []*Recovery
 	for _, path := range files {
 		name := filepath.Base(path)
 		if st.quarantines[name] {
+			delete(w.pending, name)
 			continue
 		}
-		reason, ok := reasons[name]
+		reason, ok := w.pending[name]
 		if !ok {
 			reason = "quarantined earlier but not yet recorded"
 		}
@@ -797,4 +953,29 @@ func repairTail(segment string, st *segmentState) ([]*Recovery, error) {
 		out = append(out, rec)
 	}
 	return out, nil
+}
+
+// retriedTear reports whether the torn tail of segment is exactly own, the bytes of the
+// writer's last failed write, made at the offset of a quarantine file no record names yet.
+func (w *Writer) retriedTear(segment string, st *segmentState, own *ownTail, files []string) (bool, error) {
+	if own == nil || own.segment != segment || own.offset != st.end || own.size != st.size-st.end {
+		return false, nil
+	}
+	unrecorded := slices.ContainsFunc(files, func(path string) bool {
+		name := filepath.Base(path)
+		return !st.quarantines[name] && quarantineOffset(name) == st.end
+	})
+	if !unrecorded {
+		return false, nil
+	}
+	f, err := os.Open(segment)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, io.NewSectionReader(f, st.end, own.size)); err != nil {
+		return false, fmt.Errorf("read torn tail of %s: %w", segment, err)
+	}
+	return [sha256.Size]byte(h.Sum(nil)) == own.sum, nil
 }

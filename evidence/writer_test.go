@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -435,4 +436,84 @@ func (w *Writer) abandon() {
 	}
 	w.written.Close()
 	w.lock.Close()
+}
+
+// TestWriterMirrorNeverBlocksTheCommit reproduces issue 16 row 7: with the mirror piped into
+// a reader that never reads, the group commit hung, and with it every request and shutdown.
+// Records are committed all the same, the mirror drops and counts what does not fit, the
+// chain names the records it dropped, and Close returns.
+func TestWriterMirrorNeverBlocksTheCommit(t *testing.T) {
+	tests := []struct {
+		name string
+		// shared passes a *Mirror (as serve does, shared with the anchor lines), which
+		// the test closes; otherwise the writer makes its own and closes it in Close.
+		shared bool
+	}{
+		{"mirror made by the writer", false},
+		{"mirror shared with the anchor lines", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir, clock := t.TempDir(), testsupport.NewClock()
+			stuck, pipe := io.Pipe() // nobody reads
+			t.Cleanup(func() { stuck.Close() })
+			var shared *Mirror
+			w := openWriter(t, dir, clock, func(o *Options) {
+				o.Mirror, o.MirrorBytes, o.MirrorDrain = pipe, 4<<10, time.Millisecond
+				if tc.shared {
+					shared = NewMirror(pipe, 4<<10)
+					o.Mirror = shared
+				}
+			})
+			const n = 20
+			done := make(chan error, 1)
+			go func() {
+				for i := range n {
+					if err := w.Record(t.Context(), admission(clock, fmt.Sprint(i))); err != nil {
+						done <- err
+						return
+					}
+				}
+				done <- w.Close()
+			}()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatal(err)
+				}
+			case <-time.After(time.Minute): // a guard against a hang, not a timing assertion
+				t.Fatal("the writer is blocked on a mirror nobody reads")
+			}
+			if tc.shared {
+				if err := shared.Close(time.Millisecond); err == nil || !strings.Contains(err.Error(), "dropped") {
+					t.Errorf("closing a mirror nobody reads: %v, want the lines it dropped named", err)
+				}
+			}
+
+			chain := readChain(t, filepath.Join(dir, "r1"))
+			var loss *MirrorLoss
+			admissions := 0
+			for _, r := range chain {
+				switch r.Type {
+				case TypeMirrorLoss:
+					loss = r.MirrorLoss
+				case TypeAdmission:
+					admissions++
+				}
+			}
+			if admissions != n {
+				t.Errorf("chain holds %d admissions, want all %d", admissions, n)
+			}
+			if loss == nil {
+				t.Fatalf("no mirror-loss record in the chain:\n%v", summary(chain))
+			}
+			if loss.Records == 0 || loss.FromSeq < 2 || loss.ToSeq != n+1 || loss.Records > loss.ToSeq-loss.FromSeq+1 || !strings.Contains(loss.Reason, "full") {
+				t.Errorf("mirror loss = %+v, want the admissions past the buffer, through the last one (seq %d)", loss, n+1)
+			}
+			if got := w.mirror.Dropped(); got < loss.Records {
+				t.Errorf("mirror counts %d dropped lines, fewer than the %d records the chain names", got, loss.Records)
+			}
+			mustVerify(t, dir)
+		})
+	}
 }

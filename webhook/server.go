@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -87,6 +88,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		// Requests do not inherit ctx: SIGTERM must not cancel a decision in progress.
 		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	var fresh freshConns
+	srv.ConnState = fresh.track
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(tls.NewListener(ln, srv.TLSConfig)) }()
 	s.started.Store(true)
@@ -100,16 +103,61 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		drain = DefaultDrainTimeout
 	}
 	s.Log.Info("draining requests in flight", "timeout", drain.String())
+	// Stop accepting, answer with "Connection: close", and give the connections already
+	// accepted the time to send their request before Shutdown: net/http closes, unanswered,
+	// a connection whose request it reads once Shutdown has begun.
+	srv.SetKeepAlivesEnabled(false)
+	var err error
+	if cerr := ln.Close(); cerr != nil && !errors.Is(cerr, net.ErrClosed) {
+		err = cerr
+	}
+	if serr := <-done; serr != nil && !errors.Is(serr, net.ErrClosed) && !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	fresh.wait(DefaultReadHeaderTimeout)
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drain)
 	defer cancel()
-	err := srv.Shutdown(sctx)
-	if serr := <-done; !errors.Is(serr, http.ErrServerClosed) && serr != nil {
+	if serr := srv.Shutdown(sctx); serr != nil {
 		err = errors.Join(err, serr)
 	}
 	if err != nil {
 		return fmt.Errorf("drain webhook server: %w", err)
 	}
 	return nil
+}
+
+// freshConns tracks the connections accepted whose first request has not been read yet.
+type freshConns struct {
+	mu    sync.Mutex
+	conns map[net.Conn]bool
+}
+
+func (f *freshConns) track(c net.Conn, st http.ConnState) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if st == http.StateNew {
+		if f.conns == nil {
+			f.conns = map[net.Conn]bool{}
+		}
+		f.conns[c] = true
+		return
+	}
+	delete(f.conns, c)
+}
+
+// wait returns once no connection waits for its first request to be read, or after limit
+// (past ReadHeaderTimeout such a connection is dropped anyway).
+func (f *freshConns) wait(limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		f.mu.Lock()
+		n := len(f.conns)
+		f.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // Started reports whether the server accepts connections (a readiness check).

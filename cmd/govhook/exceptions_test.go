@@ -200,6 +200,12 @@ func startServe(t *testing.T, args ...string) *servedWebhook {
 // and args, waits until it is ready and returns it with its process (killed when the test ends).
 func launchServe(t *testing.T, evidenceDir string, env []string, args ...string) (*servedWebhook, *exec.Cmd) {
 	t.Helper()
+	return launchServeTo(t, nil, evidenceDir, env, args...)
+}
+
+// launchServeTo is launchServe with the process's stdout going to stdout (nil: discarded).
+func launchServeTo(t *testing.T, stdout io.Writer, evidenceDir string, env []string, args ...string) (*servedWebhook, *exec.Cmd) {
+	t.Helper()
 	dir := t.TempDir()
 	port, metricsPort := freePort(t), freePort(t)
 	s := &servedWebhook{t: t, url: fmt.Sprintf("https://localhost:%d/validate", port), metricsAddr: fmt.Sprintf("127.0.0.1:%d", metricsPort),
@@ -207,7 +213,7 @@ func launchServe(t *testing.T, evidenceDir string, env []string, args ...string)
 	cmd := exec.CommandContext(t.Context(), os.Args[0], append([]string{"serve", "--dev", "--cert-dir", s.certDir,
 		"--port", fmt.Sprint(port), "--metrics-bind-address", s.metricsAddr, "--evidence-dir", s.evidenceDir, "--replica", "r1"}, args...)...)
 	cmd.Env = append(append(append(os.Environ(), "GOVHOOK_RUN_MAIN=1"), noCluster...), env...)
-	cmd.Stderr = s.logs
+	cmd.Stderr, cmd.Stdout = s.logs, stdout
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

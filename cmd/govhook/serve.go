@@ -55,6 +55,7 @@ type serveOptions struct {
 	port           int
 	evidenceDir    string
 	evidenceStdout bool
+	stdoutBuffer   int
 	signingKey     string
 	evidence       evidence.Options // segment limits and checkpoint interval
 	replica        string
@@ -85,6 +86,7 @@ func newServeCommand() *cobra.Command {
 	f.IntVar(&o.port, "port", 9443, "HTTPS port of the webhook")
 	f.StringVar(&o.evidenceDir, "evidence-dir", "govhook-evidence", "directory of the evidence segments")
 	f.BoolVar(&o.evidenceStdout, "evidence-stdout", false, "also write every evidence record to stdout, for log shippers")
+	f.IntVar(&o.stdoutBuffer, "evidence-stdout-buffer", evidence.DefaultMirrorBytes, "bytes of evidence and anchor lines held for a slow stdout reader; past it lines are dropped, counted (govhook_evidence_mirror_dropped_total) and named in a mirror-loss record")
 	f.StringVar(&o.signingKey, "evidence-signing-key", "", "Ed25519 private key file (from govhook evidence keygen, mounted from a Secret) that signs every evidence checkpoint")
 	f.Int64Var(&o.evidence.MaxSegmentBytes, "evidence-segment-bytes", evidence.DefaultMaxSegmentBytes, "start a new evidence segment before one grows past this size")
 	f.DurationVar(&o.evidence.MaxSegmentAge, "evidence-segment-age", 0, "seal an evidence segment once its first record is this old (default: the config's evidence.segmentAge, else 1m)")
@@ -148,17 +150,22 @@ func serve(parent context.Context, o serveOptions) error {
 	if err != nil {
 		return err
 	}
-	var mirror *os.File
-	if o.evidenceStdout {
-		mirror = os.Stdout
-	}
+	// Everything govhook writes to stdout goes through one bounded, non-blocking mirror: a
+	// stdout nobody reads drops (and counts) lines, never stalls the commit or shutdown. It is
+	// closed after the writer (deferred first), within its own drain bound.
+	stdout := evidence.NewMirror(os.Stdout, o.stdoutBuffer)
+	defer func() {
+		if err := stdout.Close(evidence.DefaultMirrorDrain); err != nil {
+			log.Error(err, "stdout mirror not drained at shutdown; the evidence files hold every record")
+		}
+	}()
 	writerOpts := o.evidence
 	writerOpts.Dir, writerOpts.Replica, writerOpts.Log = o.evidenceDir, o.replica, log.WithName("evidence")
 	// Checkpoint heads always go to stdout as anchor lines, off the evidence files.
-	writerOpts.Anchors = append(writerOpts.Anchors, evidence.NewLineAnchors(os.Stdout))
+	writerOpts.Anchors = append(writerOpts.Anchors, evidence.NewLineAnchors(stdout))
 	writerOpts.Pod, writerOpts.Version, writerOpts.ConfigDigest = os.Getenv("POD_NAME"), version, reviewer.Config().Digest()
-	if mirror != nil {
-		writerOpts.Mirror = mirror
+	if o.evidenceStdout {
+		writerOpts.Mirror = stdout
 	}
 	if o.signingKey != "" {
 		if writerOpts.Signer, err = evidence.LoadSigner(o.signingKey); err != nil {
@@ -195,6 +202,9 @@ func serve(parent context.Context, o serveOptions) error {
 	defer closeWriter()
 	prom, err := metrics.NewPrometheus(ctrlmetrics.Registry)
 	if err != nil {
+		return fmt.Errorf("register metrics: %w", err)
+	}
+	if err := metrics.RegisterEvidenceMirror(ctrlmetrics.Registry, stdout.Dropped); err != nil {
 		return fmt.Errorf("register metrics: %w", err)
 	}
 	if archiver != nil {
@@ -265,7 +275,8 @@ func serve(parent context.Context, o serveOptions) error {
 	if err != nil {
 		return fmt.Errorf("webhook listener: %w", err)
 	}
-	readiness := map[string]healthz.Checker{"webhook": server.Started}
+	// Not ready while the evidence writer refuses records: every request would get an error.
+	readiness := webhook.Readiness{"webhook": server.Started, "evidence": func(*http.Request) error { return writer.Healthy() }}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return certWatcher.Start(gctx) })
 	if lookup != nil {
@@ -284,11 +295,10 @@ func serve(parent context.Context, o serveOptions) error {
 		}
 	}
 	if o.metricsAddr != "0" {
-		ready := healthz.Handler{Checks: readiness}
 		live := healthz.Handler{Checks: map[string]healthz.Checker{"ping": healthz.Ping}}
 		ms, err := metricsserver.NewServer(metricsserver.Options{
 			BindAddress:   o.metricsAddr,
-			ExtraHandlers: map[string]http.Handler{"/healthz": http.StripPrefix("/healthz", &live), "/readyz": http.StripPrefix("/readyz", &ready)},
+			ExtraHandlers: map[string]http.Handler{"/healthz": http.StripPrefix("/healthz", &live), "/readyz": readiness},
 		}, nil, nil)
 		if err != nil {
 			return fmt.Errorf("metrics server: %w", err)

@@ -233,6 +233,10 @@ func WriteMarkdown(w io.Writer, r *Report, maxRows int) error {
 		e := r.Recoveries[i]
 		return []string{ts(e.Time), e.Replica, fmt.Sprintf("%s (%d bytes)", e.Recovery.Quarantine, e.Recovery.QuarantineBytes), e.Recovery.Reason, fmt.Sprint(e.Recovery.Lost), e.Recovery.Error, e.Source}
 	})
+	section(&b, "Stdout mirror gaps", []string{"time", "replica", "records dropped", "seq", "other lines", "reason", "record"}, len(r.MirrorLosses), func(i int) []string {
+		e := r.MirrorLosses[i]
+		return []string{ts(e.Time), e.Replica, fmt.Sprint(e.Loss.Records), fmt.Sprintf("%d-%d", e.Loss.FromSeq, e.Loss.ToSeq), fmt.Sprint(e.Loss.Other), e.Loss.Reason, e.Source}
+	})
 	for _, p := range r.populations(maxRows) {
 		section(&b, fmt.Sprintf("%s (%d)", p.Title, len(p.Rows)), []string{"time", "decision id", "operation", "object", "user", "dry run", "policies", "messages", "record"}, len(p.Shown), func(i int) []string {
 			d := p.Shown[i]

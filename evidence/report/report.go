@@ -70,6 +70,10 @@ type Report struct {
 	Denials    []DecisionRow   `json:"denials"`
 	Warnings   []DecisionRow   `json:"warnings"`
 	Errors     []DecisionRow   `json:"errors"`
+
+	// MirrorLosses are the records the stdout mirror dropped: whole in the evidence, missing
+	// from the copy shipped through the log collector.
+	MirrorLosses []MirrorLossEvent `json:"mirrorLosses"`
 }
 
 // Period is the requested period and the time of the first and last record found in it.
@@ -224,6 +228,14 @@ type RecoveryEvent struct {
 	Recovery evidence.Recovery `json:"recovery"`
 }
 
+// MirrorLossEvent is a mirror-loss record.
+type MirrorLossEvent struct {
+	Time    time.Time           `json:"time"`
+	Replica string              `json:"replica"`
+	Source  string              `json:"source"`
+	Loss    evidence.MirrorLoss `json:"mirrorLoss"`
+}
+
 // Check names, as the report prints them.
 const (
 	CheckIntact      = "evidence chains are intact"
@@ -372,6 +384,10 @@ func (b *reportBuilder) add(e evidence.Entry) {
 	case evidence.TypeRecovery:
 		if r.Recovery != nil {
 			b.r.Recoveries = append(b.r.Recoveries, RecoveryEvent{Time: r.Time, Replica: r.Replica, Source: source, Recovery: *r.Recovery})
+		}
+	case evidence.TypeMirrorLoss:
+		if r.MirrorLoss != nil {
+			b.r.MirrorLosses = append(b.r.MirrorLosses, MirrorLossEvent{Time: r.Time, Replica: r.Replica, Source: source, Loss: *r.MirrorLoss})
 		}
 	case evidence.TypeAdmission:
 		b.admission(r, source)
@@ -644,6 +660,9 @@ func (b *reportBuilder) finish(v *evidence.Verification) *Report {
 	}
 	if r.Recoveries == nil {
 		r.Recoveries = []RecoveryEvent{}
+	}
+	if r.MirrorLosses == nil {
+		r.MirrorLosses = []MirrorLossEvent{}
 	}
 	if r.Reviews == nil {
 		r.Reviews = []ReviewInForce{}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -432,5 +433,44 @@ func TestReportExceptionExpiryBoundary(t *testing.T) {
 	}
 	if diff := cmp.Diff([]bool{false, true}, expired); diff != "" {
 		t.Errorf("expired flags of uses one second before and at the end of 2026-03-02 (-want +got):\n%s", diff)
+	}
+}
+
+// TestReportNamesStdoutMirrorGaps: the records a stuck stdout mirror dropped are listed, so
+// the auditor who samples the shipped copy knows what it lacks.
+func TestReportNamesStdoutMirrorGaps(t *testing.T) {
+	root, clock := t.TempDir(), testsupport.NewClock()
+	// A buffer of one byte takes no line: every one is dropped.
+	w := openWriter(t, root, clock, func(o *evidence.Options) { o.Mirror, o.MirrorBytes = io.Discard, 1 })
+	record(t, w, admission(clock, "a"))
+	record(t, w, admission(clock, "b"))
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Build([]string{root}, Options{Now: clock.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.MirrorLosses) != 1 {
+		t.Fatalf("mirror losses = %+v, want one", r.MirrorLosses)
+	}
+	got := r.MirrorLosses[0]
+	want := evidence.MirrorLoss{Records: 3, FromSeq: 1, ToSeq: 3, Reason: "mirror buffer of 1 bytes full: its reader is slow or stuck"}
+	if diff := cmp.Diff(want, got.Loss); diff != "" {
+		t.Errorf("mirror loss (-want +got):\n%s", diff)
+	}
+	var md bytes.Buffer
+	if err := WriteMarkdown(&md, r, 10); err != nil {
+		t.Fatal(err)
+	}
+	if row := "| r1 | 3 | 1-3 | 0 | mirror buffer of 1 bytes full"; !strings.Contains(md.String(), row) {
+		t.Errorf("markdown lacks the row %q:\n%s", row, md.String())
+	}
+	var page bytes.Buffer
+	if err := WriteHTML(&page, r, 0); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(page.String(), "<h2>Stdout mirror gaps</h2>") || !strings.Contains(page.String(), "<td class=\"mono\">1–3</td>") {
+		t.Errorf("HTML report lacks the mirror gap")
 	}
 }
