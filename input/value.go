@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"sync"
+	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/valyala/fastjson"
@@ -31,8 +34,45 @@ func objectValue(raw []byte) (ast.Value, error) {
 	if budget := MaxValues; !withinBudget(v, &budget) {
 		return nil, fmt.Errorf("%w: more than %d JSON values", ErrTooLarge, MaxValues)
 	}
-	var t terms
-	return t.value(v), nil
+	t := terms{known: *vocabulary.words.Load()}
+	obj := t.object(v, 0)
+	vocabulary.learn(t.learned)
+	return obj, nil
+}
+
+// OmittedMetadata are the metadata fields of object and oldObject that the input leaves out:
+// no policy reads them (a policies test holds every policy to that), and they are the bulk
+// of what the kube-apiserver sends (managedFields lists every field of the object once more,
+// for each manager). They are still parsed and counted against MaxValues.
+var OmittedMetadata = []string{"managedFields"}
+
+// object converts a parsed JSON object at depth (0 for the request's object), leaving out
+// OmittedMetadata from its metadata.
+func (ts *terms) object(v *fastjson.Value, depth int) ast.Value {
+	o, _ := v.Object()
+	obj := ast.NewObjectWithCapacity(o.Len())
+	o.Visit(func(key []byte, child *fastjson.Value) {
+		var t *ast.Term
+		switch {
+		case depth == 0 && string(key) == "metadata" && child.Type() == fastjson.TypeObject:
+			t = ts.term(ts.object(child, 1))
+		case depth == 1 && omitted(key):
+			return
+		default:
+			t = ts.termOf(child)
+		}
+		obj.Insert(ts.word(key), t)
+	})
+	return obj
+}
+
+func omitted(key []byte) bool {
+	for _, f := range OmittedMetadata {
+		if string(key) == f {
+			return true
+		}
+	}
+	return false
 }
 
 // MaxValues bounds the JSON values (objects, arrays, strings, numbers...) of one object that
@@ -79,51 +119,122 @@ var jsonKinds = map[fastjson.Type]string{
 
 // terms hands out the terms of one parsed object from chunks: one allocation per termChunk
 // terms instead of one per term (a Deployment has hundreds). The chunks live as long as any
-// term of the value, which is the request's lifetime.
-type terms []ast.Term
+// term of the value, which is the request's lifetime. Keys and short strings come from the
+// shared vocabulary when it knows them.
+type terms struct {
+	chunk   []ast.Term
+	known   map[string]*ast.Term // the vocabulary when the request began; never modified
+	learned map[string]*ast.Term // this request's words the vocabulary did not know
+}
 
 const termChunk = 64
 
 func (ts *terms) term(v ast.Value) *ast.Term {
-	if len(*ts) == 0 {
-		*ts = make([]ast.Term, termChunk)
+	if len(ts.chunk) == 0 {
+		ts.chunk = make([]ast.Term, termChunk)
 	}
-	t := &(*ts)[0]
-	*ts = (*ts)[1:]
+	t := &ts.chunk[0]
+	ts.chunk = ts.chunk[1:]
 	t.Value = v
 	return t
 }
 
-// value converts a parsed JSON value; it copies every string, so the parser may be reused.
-func (ts *terms) value(v *fastjson.Value) ast.Value {
+// word returns the term of a key or string value: the vocabulary's when it has one, else a
+// new term (allocated alone, not from a chunk, when it is to join the vocabulary: a chunk
+// shared by every later request would keep this request's other terms alive).
+func (ts *terms) word(b []byte) *ast.Term {
+	if len(b) > maxWordLen {
+		return ts.term(ast.String(b))
+	}
+	if t, ok := ts.known[string(b)]; ok {
+		return t
+	}
+	if t, ok := ts.learned[string(b)]; ok {
+		return t
+	}
+	if len(ts.known)+len(ts.learned) >= maxWords {
+		return ts.term(ast.String(b))
+	}
+	if ts.learned == nil {
+		ts.learned = map[string]*ast.Term{}
+	}
+	t := ast.StringTerm(string(b))
+	ts.learned[string(b)] = t
+	return t
+}
+
+// termOf converts a parsed JSON value; it copies every string, so the parser may be reused.
+func (ts *terms) termOf(v *fastjson.Value) *ast.Term {
 	switch v.Type() {
 	case fastjson.TypeObject:
-		o, _ := v.Object()
-		obj := ast.NewObjectWithCapacity(o.Len())
-		o.Visit(func(key []byte, child *fastjson.Value) {
-			k := ast.InternedTerm(string(key))
-			obj.Insert(k, ts.term(ts.value(child)))
-		})
-		return obj
+		return ts.term(ts.object(v, 2))
 	case fastjson.TypeArray:
 		items, _ := v.Array()
 		arr := make([]*ast.Term, len(items))
 		for i, item := range items {
-			arr[i] = ts.term(ts.value(item))
+			arr[i] = ts.termOf(item)
 		}
-		return ast.NewArray(arr...)
+		return ts.term(ast.NewArray(arr...))
 	case fastjson.TypeString:
 		s, _ := v.StringBytes()
-		return ast.String(s)
+		return ts.word(s)
 	case fastjson.TypeNumber:
-		return ast.Number(json.Number(v.String()))
+		return ts.term(ast.Number(json.Number(v.String())))
 	case fastjson.TypeTrue:
-		return ast.Boolean(true)
+		return ast.InternedTerm(true)
 	case fastjson.TypeFalse:
-		return ast.Boolean(false)
+		return ast.InternedTerm(false)
 	default:
-		return ast.Null{}
+		return ast.InternedNullTerm
 	}
+}
+
+// vocabulary holds the terms of the keys and short strings objects repeat ("name",
+// "securityContext", "ALL", "RuntimeDefault"), shared by every request so that a request
+// allocates a term only for what is new. It only grows, up to maxWords words of at most
+// maxWordLen bytes (about 1 MiB), so a flood of made-up keys cannot make it grow without
+// bound; past that, new words cost a term each, as before. Readers load the map once per
+// object and never lock; a request that met new words adds them to a copy.
+var vocabulary = newWords()
+
+const (
+	maxWords   = 8192
+	maxWordLen = 64
+)
+
+type words struct {
+	mu    sync.Mutex
+	words atomic.Pointer[map[string]*ast.Term]
+}
+
+func newWords() *words {
+	w := &words{}
+	m := map[string]*ast.Term{}
+	w.words.Store(&m)
+	return w
+}
+
+// learn adds the words of learned the vocabulary does not have yet, up to maxWords.
+func (w *words) learn(learned map[string]*ast.Term) {
+	if len(learned) == 0 {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	cur := *w.words.Load()
+	if len(cur) >= maxWords {
+		return
+	}
+	next := maps.Clone(cur)
+	for k, t := range learned {
+		if len(next) >= maxWords {
+			break
+		}
+		if _, ok := next[k]; !ok {
+			next[k] = t
+		}
+	}
+	w.words.Store(&next)
 }
 
 func isNull(raw []byte) bool {

@@ -2,6 +2,7 @@ package policies_test
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/govhook/govhook/input"
 	"github.com/govhook/govhook/policies"
 )
 
@@ -212,5 +214,30 @@ func TestPodBearingKindsMatchLib(t *testing.T) {
 	slices.Sort(want)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("lib/pods.rego kinds differ from PodBearingKinds (-want +got):\n%s", diff)
+	}
+}
+
+// TestNoPolicyReadsOmittedMetadata holds every policy and library to what input.Build leaves
+// out of the objects: a policy that read metadata.managedFields would never see it.
+func TestNoPolicyReadsOmittedMetadata(t *testing.T) {
+	files := 0
+	err := fs.WalkDir(policies.Files, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".rego") || strings.HasSuffix(path, "_test.rego") {
+			return err
+		}
+		files++
+		src, err := fs.ReadFile(policies.Files, path)
+		if err != nil {
+			return err
+		}
+		for _, field := range input.OmittedMetadata {
+			if strings.Contains(string(src), field) {
+				t.Errorf("%s reads %s, which the input leaves out of objects (input.OmittedMetadata)", path, field)
+			}
+		}
+		return nil
+	})
+	if err != nil || files < 40 {
+		t.Fatalf("walked %d policy files: %v", files, err)
 	}
 }

@@ -40,8 +40,9 @@ type Violation struct {
 // triggers, only those whose trigger appears in the object's JSON. OPA costs ~4-8 µs and ~20
 // allocations per evaluated policy before the policy does any work, so a policy that cannot
 // apply is one that must not be evaluated. Queries are prepared once per kind and trigger set
-// and kept. The deny rules of the policies a kind always evaluates are inlined into one
-// generated rule (see aggregate), so that fixed cost is paid once for all of them.
+// and kept. The violations of the policies a kind always evaluates (their deny rules, or
+// their _violations for those that split them by lib/update.rego) are inlined into one
+// generated module (see aggregate), so that fixed cost is paid once for all of them.
 type Engine struct {
 	catalog  *Catalog
 	selected []Policy
@@ -82,6 +83,12 @@ type kindQuery struct {
 // and prepares, for every kind the selected policies judge, the query over all its policies
 // and the one without any triggered policy.
 func NewEngine(ctx context.Context, catalog *Catalog, selected []Policy) (*Engine, error) {
+	return newEngine(ctx, catalog, selected, true)
+}
+
+// newEngine is NewEngine; with inline false it evaluates every policy by reference (no
+// aggregate), the plain path the inlined one is tested against.
+func newEngine(ctx context.Context, catalog *Catalog, selected []Policy, inline bool) (*Engine, error) {
 	if len(selected) == 0 {
 		return nil, errors.New("no policies selected")
 	}
@@ -110,10 +117,13 @@ func NewEngine(ctx context.Context, catalog *Catalog, selected []Policy) (*Engin
 	for _, kp := range e.plans() {
 		key := policyKey(kp.always)
 		a, seen := aggs[key]
-		if !seen {
+		if !seen && inline {
 			a = newAggregate("a"+strconv.Itoa(len(aggs)), catalog.modules, kp.always)
 			aggs[key] = a
 			if a != nil {
+				if err := a.covers(kp.always); err != nil {
+					return nil, err
+				}
 				modules[a.module.Package.Location.File] = a.module
 			}
 		}
@@ -243,9 +253,14 @@ func (e *Engine) prepare(_ context.Context, kp *kindPlan, triggered []Policy) (*
 	ps := triggered
 	var terms []string
 	kq := &kindQuery{agg: kp.agg}
-	if kp.agg != nil {
-		terms = append(terms, "a = "+kp.agg.path)
-		ps = append(slices.Clone(kp.agg.rest), ps...)
+	if a := kp.agg; a != nil {
+		if a.plain {
+			terms = append(terms, "a = "+a.pkg+".v")
+		}
+		if a.updates {
+			terms = append(terms, "ad = "+a.pkg+".d", "aw = "+a.pkg+".w")
+		}
+		ps = append(slices.Clone(a.rest), ps...)
 	} else {
 		ps = append(slices.Clone(kp.always), ps...)
 	}
@@ -312,10 +327,20 @@ func (e *Engine) Evaluate(ctx context.Context, kind string, object []byte, input
 		WithStrictBuiltinErrors(true).
 		Iter(ctx, func(qr topdown.QueryResult) error {
 			results++
-			if q.agg != nil {
+			if a := q.agg; a != nil {
 				var err error
-				if out, err = collectAggregate(out, q.agg, qr); err != nil {
-					return err
+				if a.plain {
+					if out, err = collectAggregate(out, a, qr, "a", false); err != nil {
+						return err
+					}
+				}
+				if a.updates {
+					if out, err = collectAggregate(out, a, qr, "ad", false); err != nil {
+						return err
+					}
+					if out, err = collectAggregate(out, a, qr, "aw", true); err != nil {
+						return err
+					}
 				}
 			}
 			for i := range q.policies {
@@ -395,16 +420,16 @@ func violation(p *Policy, item *ast.Term, advisory bool) (*Violation, error) {
 	return &Violation{Policy: p, Message: string(msg), Field: string(field), Advisory: advisory}, nil
 }
 
-// collectAggregate appends the violations of the aggregate's rule in qr: a set of
+// collectAggregate appends the violations of the aggregate's rule bound to v in qr: a set of
 // [i, {"msg", "field"}] for violations of agg.inlined[i].
-func collectAggregate(out []Violation, agg *aggregate, qr topdown.QueryResult) ([]Violation, error) {
-	t := qr[ast.Var("a")]
+func collectAggregate(out []Violation, agg *aggregate, qr topdown.QueryResult, v ast.Var, advisory bool) ([]Violation, error) {
+	t := qr[v]
 	if t == nil {
-		return out, fmt.Errorf("%w: aggregate %s is unbound", ErrEvaluation, agg.path)
+		return out, fmt.Errorf("%w: aggregate %s (%s) is unbound", ErrEvaluation, agg.pkg, v)
 	}
 	set, ok := t.Value.(ast.Set)
 	if !ok {
-		return out, fmt.Errorf("%w: aggregate %s is not a set", ErrEvaluation, agg.path)
+		return out, fmt.Errorf("%w: aggregate %s (%s) is not a set", ErrEvaluation, agg.pkg, v)
 	}
 	var err error
 	set.Until(func(item *ast.Term) bool {
@@ -417,14 +442,14 @@ func collectAggregate(out []Violation, agg *aggregate, qr topdown.QueryResult) (
 			}
 		}
 		if n < 0 {
-			err = fmt.Errorf("%w: aggregate %s holds %v", ErrEvaluation, agg.path, item)
+			err = fmt.Errorf("%w: aggregate %s (%s) holds %v", ErrEvaluation, agg.pkg, v, item)
 			return true
 		}
-		var v *Violation
-		if v, err = violation(&agg.inlined[n], item.Value.(*ast.Array).Elem(1), false); err != nil {
+		var found *Violation
+		if found, err = violation(&agg.inlined[n], item.Value.(*ast.Array).Elem(1), advisory); err != nil {
 			return true
 		}
-		out = append(out, *v)
+		out = append(out, *found)
 		return false
 	})
 	return out, err

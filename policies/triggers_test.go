@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/open-policy-agent/opa/v1/ast"
+	admissionv1 "k8s.io/api/admission/v1"
 
 	"github.com/govhook/govhook/input"
 	"github.com/govhook/govhook/manifests"
@@ -43,10 +45,46 @@ func TestTriggersNeverHideAViolation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, f := range fixtureRequests(t, offline.Options{}) {
+		if f.doc.Meta.Kind == "AdmissionReview" {
+			continue // their requests are covered by TestFixtures; here the object is the document
+		}
+		name := fmt.Sprintf("%s document %d", f.file, f.doc.Index)
+		want := sameViolations(t, name+": triggers changed the violations (-all policies +with triggers)", everyPolicy, withTriggers, f.req.Object.Raw, f)
+		// The same object with every letter of its keys and strings written as a \u escape
+		// parses to the same document: the triggers must still see what the policies see.
+		got, err := withTriggers.Evaluate(t.Context(), f.req.Kind.Kind, escapeLetters(f.req.Object.Raw), f.input)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got, byID); diff != "" {
+			t.Errorf("%s, letters escaped: triggers changed the violations (-all policies +with triggers):\n%s", name, diff)
+		}
+	}
+}
+
+// byID compares policies by id: engines over copies of the catalog's policies (with other
+// triggers, say) report the same policy through different pointers.
+var byID = cmp.Comparer(func(a, b *policies.Policy) bool { return a.ID == b.ID })
+
+// fixtureRequest is one document of one fixture of the catalog, as a request and its input.
+type fixtureRequest struct {
+	file  string
+	doc   manifests.Document
+	req   *admissionv1.AdmissionRequest
+	input ast.Value
+}
+
+// fixtureRequests returns every document of every fixture of the catalog as the request it
+// makes under o (a document that is an AdmissionReview gives its own request), with its
+// policy input under fixtureParameters.
+func fixtureRequests(t *testing.T, o offline.Options) []fixtureRequest {
+	t.Helper()
 	files, _ := filepath.Glob("*/*/testdata/*/*.yaml")
 	if len(files) < 100 {
 		t.Fatalf("found only %d fixtures", len(files))
 	}
+	var out []fixtureRequest
 	for _, file := range files {
 		data, err := os.ReadFile(file)
 		if err != nil {
@@ -54,39 +92,36 @@ func TestTriggersNeverHideAViolation(t *testing.T) {
 		}
 		docs, _ := manifests.Parse(file, data)
 		for _, d := range docs {
-			req := offline.Request(d, offline.Options{})
-			if d.Meta.Kind == "AdmissionReview" {
-				continue // their requests are covered by TestFixtures; here the object is the document
+			req := offline.Request(d, o)
+			if req == nil {
+				continue
 			}
 			doc, err := input.Build(req, nil, nil, fixtureParameters)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := withTriggers.Evaluate(t.Context(), req.Kind.Kind, req.Object.Raw, doc)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, err := everyPolicy.Evaluate(t.Context(), req.Kind.Kind, req.Object.Raw, doc)
-			if err != nil {
-				t.Fatal(err)
-			}
-			// The untriggered engine's policies differ only in their triggers: compare by id.
-			byID := cmp.Comparer(func(a, b *policies.Policy) bool { return a.ID == b.ID })
-			if diff := cmp.Diff(want, got, byID); diff != "" {
-				t.Errorf("%s document %d: triggers changed the violations (-all policies +with triggers):\n%s", file, d.Index, diff)
-			}
-			// The same object with every letter of its keys and strings written as a \u escape
-			// parses to the same document: the triggers must still see what the policies see.
-			escaped := escapeLetters(req.Object.Raw)
-			got, err = withTriggers.Evaluate(t.Context(), req.Kind.Kind, escaped, doc)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(want, got, byID); diff != "" {
-				t.Errorf("%s document %d, letters escaped: triggers changed the violations (-all policies +with triggers):\n%s", file, d.Index, diff)
-			}
+			out = append(out, fixtureRequest{file: file, doc: d, req: req, input: doc})
 		}
 	}
+	return out
+}
+
+// sameViolations evaluates f with both engines (object as the triggers see it), fails the
+// test with what when they differ, and returns want's violations.
+func sameViolations(t *testing.T, what string, want, got *policies.Engine, object []byte, f fixtureRequest) []policies.Violation {
+	t.Helper()
+	wantV, err := want.Evaluate(t.Context(), f.req.Kind.Kind, object, f.input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotV, err := got.Evaluate(t.Context(), f.req.Kind.Kind, object, f.input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(wantV, gotV, byID); diff != "" {
+		t.Errorf("%s:\n%s", what, diff)
+	}
+	return wantV
 }
 
 // escapeLetters writes every ASCII letter inside the JSON strings (keys and values) of raw as

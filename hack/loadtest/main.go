@@ -44,6 +44,7 @@ type options struct {
 	seed        uint64
 	jsonOut     string
 	attack      bool
+	apiserver   bool
 }
 
 // Report is the harness's result, also written as JSON for comparison between commits.
@@ -79,6 +80,7 @@ func main() {
 	flag.Uint64Var(&o.seed, "seed", 1, "generator seed, for repeatable mixes")
 	flag.StringVar(&o.jsonOut, "json", "", "also write the report as JSON to this file")
 	flag.StringVar(&o.config, "config", "", "with -serve: govhook config file (e.g. with evidence.archive, to compare the archive's cost)")
+	flag.BoolVar(&o.apiserver, "apiserver", false, "send objects as the kube-apiserver does: with uid, creationTimestamp, resourceVersion and managedFields, and every third review an UPDATE carrying the old object")
 	flag.BoolVar(&o.attack, "attack", false, "replay issue 16 rows 1-2 (huge bodies, stalled and trickling connections) for -duration and measure RSS, answers within the webhook timeout and a bystander's latency")
 	flag.Parse()
 	if err := run(o); err != nil {
@@ -105,7 +107,7 @@ func run(o options) error {
 	if o.attack {
 		return attack(o, tlsConfig, startRSSSampler(o.pid))
 	}
-	g := &generator{rng: rand.New(rand.NewPCG(o.seed, o.seed^0x9e3779b97f4a7c15))}
+	g := &generator{rng: rand.New(rand.NewPCG(o.seed, o.seed^0x9e3779b97f4a7c15)), apiserver: o.apiserver}
 	bodies, err := g.reviews(o.reviews)
 	if err != nil {
 		return err

@@ -16,6 +16,9 @@ type object struct {
 // violating ones, RBAC objects, namespaces and a few very large pods.
 type generator struct {
 	rng *rand.Rand
+	// apiserver sends objects as the kube-apiserver does (see stamp), and every third review
+	// as an UPDATE with the old object.
+	apiserver bool
 }
 
 // mix is the share of each shape, in percent.
@@ -51,7 +54,14 @@ func (g *generator) reviews(n int) ([][]byte, error) {
 			}
 			pick -= m.weight
 		}
-		body, err := review(fmt.Sprintf("load-%d", i), obj)
+		op, old := "CREATE", map[string]any(nil)
+		if g.apiserver {
+			previous := stamp(obj.body, i)
+			if i%3 == 2 {
+				op, old = "UPDATE", previous
+			}
+		}
+		body, err := review(fmt.Sprintf("load-%d", i), op, obj, old)
 		if err != nil {
 			return nil, err
 		}
@@ -60,22 +70,61 @@ func (g *generator) reviews(n int) ([][]byte, error) {
 	return out, nil
 }
 
-func review(uid string, o object) ([]byte, error) {
-	return json.Marshal(map[string]any{
-		"apiVersion": "admission.k8s.io/v1",
-		"kind":       "AdmissionReview",
-		"request": map[string]any{
-			"uid":       uid,
-			"kind":      map[string]any{"group": o.group, "version": o.version, "kind": o.kind},
-			"resource":  map[string]any{"group": o.group, "version": o.version, "resource": o.resource},
-			"namespace": o.namespace,
-			"name":      o.name,
-			"operation": "CREATE",
-			"userInfo":  map[string]any{"username": "system:serviceaccount:ci:deployer", "groups": []string{"system:serviceaccounts"}},
-			"object":    o.body,
-			"dryRun":    false,
-		},
-	})
+func review(uid, op string, o object, old map[string]any) ([]byte, error) {
+	request := map[string]any{
+		"uid":       uid,
+		"kind":      map[string]any{"group": o.group, "version": o.version, "kind": o.kind},
+		"resource":  map[string]any{"group": o.group, "version": o.version, "resource": o.resource},
+		"namespace": o.namespace,
+		"name":      o.name,
+		"operation": op,
+		"userInfo":  map[string]any{"username": "system:serviceaccount:ci:deployer", "groups": []string{"system:serviceaccounts"}},
+		"object":    o.body,
+		"dryRun":    false,
+	}
+	if old != nil {
+		request["oldObject"] = old
+	}
+	return json.Marshal(map[string]any{"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": request})
+}
+
+// stamp adds to body's metadata what the kube-apiserver has set by the time a validating
+// webhook sees an object (uid, creationTimestamp, resourceVersion, and managedFields: every
+// field of the object once more, as kubectl's client-side apply records them), and returns a
+// copy of the result as its previous version (one resourceVersion earlier).
+func stamp(body map[string]any, i int) map[string]any {
+	meta, _ := body["metadata"].(map[string]any)
+	meta["uid"] = fmt.Sprintf("00000000-0000-4000-8000-%012d", i)
+	meta["creationTimestamp"] = "2026-12-01T10:00:00Z"
+	meta["resourceVersion"] = fmt.Sprint(1000 + i)
+	meta["managedFields"] = []any{map[string]any{
+		"manager": "kubectl-client-side-apply", "operation": "Update", "apiVersion": "v1",
+		"time": "2026-12-01T10:00:00Z", "fieldsType": "FieldsV1", "fieldsV1": fieldsV1(body),
+	}}
+	raw, _ := json.Marshal(body)
+	var old map[string]any
+	_ = json.Unmarshal(raw, &old)
+	old["metadata"].(map[string]any)["resourceVersion"] = fmt.Sprint(999 + i)
+	return old
+}
+
+// fieldsV1 is v as managedFields record it: "f:<key>" for each field, {} for leaves.
+func fieldsV1(v any) map[string]any {
+	out := map[string]any{}
+	switch v := v.(type) {
+	case map[string]any:
+		out["."] = map[string]any{}
+		for k, child := range v {
+			if k != "managedFields" {
+				out["f:"+k] = fieldsV1(child)
+			}
+		}
+	case []any:
+		for i, child := range v {
+			out[fmt.Sprintf("i:%d", i)] = fieldsV1(child)
+		}
+	}
+	return out
 }
 
 func labels(owner string) map[string]any {
