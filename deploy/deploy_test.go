@@ -415,7 +415,7 @@ func checkRBAC(t *testing.T, objs []object, dep *appsv1.Deployment, vwc *admissi
 		t.Errorf("terminationGracePeriodSeconds = %v, want >= 60 (preStop, drain, archive upload)", val(g))
 	}
 	webhook := find[rbacv1.ClusterRole](t, objs, "ClusterRole", "govhook")
-	if diff := cmp.Diff(map[string][]string{"/namespaces": {"get", "list", "watch"}}, grants(t, webhook)); diff != "" {
+	if diff := cmp.Diff(map[string][]string{"/namespaces": {"get", "list", "watch"}, "/serviceaccounts": {"list", "watch"}}, grants(t, webhook)); diff != "" {
 		t.Errorf("ClusterRole govhook grants (-want +got):\n%s", diff)
 	}
 	binding := find[rbacv1.ClusterRoleBinding](t, objs, "ClusterRoleBinding", "govhook")

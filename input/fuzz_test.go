@@ -18,7 +18,7 @@ func FuzzBuild(f *testing.F) {
 	f.Fuzz(func(t *testing.T, object, oldObject []byte) {
 		req := &admissionv1.AdmissionRequest{UID: "u", Operation: admissionv1.Update,
 			Object: runtime.RawExtension{Raw: object}, OldObject: runtime.RawExtension{Raw: oldObject}}
-		doc, err := input.Build(req, &input.Namespace{Name: "n"}, map[string]any{"k": "v"})
+		doc, err := input.Build(req, &input.Namespace{Name: "n"}, nil, map[string]any{"k": "v"})
 		if err == nil && doc == nil {
 			t.Fatal("no error and no document")
 		}

@@ -1,5 +1,5 @@
 // Package input builds the document every policy sees (input.request, input.namespace,
-// input.params) from an admission request, whether it came from the kube-apiserver or was
+// input.serviceAccount, input.params) from an admission request, whether it came from the kube-apiserver or was
 // made from a manifest by the CLI.
 package input
 
@@ -18,9 +18,10 @@ type Namespace struct {
 }
 
 // Build returns the policy input for req as an OPA value: the request (with object and
-// oldObject decoded), the namespace metadata when known (absent otherwise) and the config
-// parameters. It fails on an object that is not a JSON object.
-func Build(req *admissionv1.AdmissionRequest, ns *Namespace, params map[string]any) (ast.Value, error) {
+// oldObject decoded), the namespace metadata when known, the ServiceAccount the object's pod
+// will run as when known (each absent otherwise) and the config parameters. It fails on an
+// object that is not a JSON object.
+func Build(req *admissionv1.AdmissionRequest, ns *Namespace, sa *ServiceAccount, params map[string]any) (ast.Value, error) {
 	request := ast.NewObjectWithCapacity(13)
 	put := func(key string, v ast.Value) { request.Insert(ast.InternedTerm(key), ast.NewTerm(v)) }
 	put("uid", ast.String(req.UID))
@@ -49,7 +50,7 @@ func Build(req *admissionv1.AdmissionRequest, ns *Namespace, params map[string]a
 		put(f.key, v)
 	}
 
-	doc := ast.NewObjectWithCapacity(3)
+	doc := ast.NewObjectWithCapacity(4)
 	doc.Insert(ast.InternedTerm("request"), ast.NewTerm(request))
 	p, err := ast.InterfaceToValue(params)
 	if err != nil || params == nil {
@@ -62,6 +63,14 @@ func Build(req *admissionv1.AdmissionRequest, ns *Namespace, params map[string]a
 	if ns != nil {
 		doc.Insert(ast.InternedTerm("namespace"), ast.NewTerm(ast.NewObject(
 			pair("name", ast.String(ns.Name)), pair("labels", stringMap(ns.Labels)), pair("annotations", stringMap(ns.Annotations)))))
+	}
+	if sa != nil {
+		account := ast.NewObject(
+			pair("name", ast.String(sa.Name)), pair("namespace", ast.String(sa.Namespace)), pair("annotations", stringMap(sa.Annotations)))
+		if sa.AutomountServiceAccountToken != nil {
+			account.Insert(ast.InternedTerm("automountServiceAccountToken"), ast.BooleanTerm(*sa.AutomountServiceAccountToken))
+		}
+		doc.Insert(ast.InternedTerm("serviceAccount"), ast.NewTerm(account))
 	}
 	return doc, nil
 }

@@ -82,8 +82,23 @@ func BenchmarkBuild(b *testing.B) {
 func benchmarkBuild(b *testing.B, req *admissionv1.AdmissionRequest, ns *input.Namespace) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := input.Build(req, ns, nil); err != nil {
+		if _, err := input.Build(req, ns, nil, nil); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPodServiceAccountName measures finding the ServiceAccount a Deployment's pod runs
+// as, the extra parse a review pays before the ServiceAccount lookup.
+func BenchmarkPodServiceAccountName(b *testing.B) {
+	req := &admissionv1.AdmissionRequest{
+		Kind:   metav1.GroupVersionKind{Group: "apps", Version: "v1", Kind: "Deployment"},
+		Object: runtime.RawExtension{Raw: []byte(deployment)},
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if name, ok := input.PodServiceAccountName(req); !ok || name != "checkout" {
+			b.Fatalf("got %q, %v", name, ok)
 		}
 	}
 }

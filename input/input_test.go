@@ -34,13 +34,16 @@ func TestBuildMatchesGenericConversion(t *testing.T) {
 	ns := &input.Namespace{Name: "shop", Labels: map[string]string{"owner": "payments"}, Annotations: map[string]string{"security-contact": "a@b.c"}}
 	params := map[string]any{"ownerLabel": "team", "awsAccountIds": []any{"123456789012"}}
 
+	off := false
+	sa := input.NewServiceAccount("shop", "default", &off, map[string]string{"govhook.io/api-access": "watches pods", input.LastAppliedAnnotation: "{}"})
+
 	// Twice: the first build meets words the shared vocabulary may not know yet, the second
 	// takes them from it; both must be the same document.
-	got, err := input.Build(req, ns, params)
+	got, err := input.Build(req, ns, sa, params)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := input.Build(req, ns, params)
+	again, err := input.Build(req, ns, sa, params)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,8 +72,9 @@ func TestBuildMatchesGenericConversion(t *testing.T) {
 			"oldObject":   decode(req.OldObject.Raw),
 			"options":     nil,
 		},
-		"namespace": map[string]any{"name": "shop", "labels": map[string]any{"owner": "payments"}, "annotations": map[string]any{"security-contact": "a@b.c"}},
-		"params":    params,
+		"namespace":      map[string]any{"name": "shop", "labels": map[string]any{"owner": "payments"}, "annotations": map[string]any{"security-contact": "a@b.c"}},
+		"serviceAccount": map[string]any{"name": "default", "namespace": "shop", "automountServiceAccountToken": false, "annotations": map[string]any{"govhook.io/api-access": "watches pods"}},
+		"params":         params,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +87,7 @@ func TestBuildMatchesGenericConversion(t *testing.T) {
 func TestBuildRejectsNonObjects(t *testing.T) {
 	for _, raw := range []string{`"text"`, `[1]`, `42`, `{"broken"`} {
 		req := &admissionv1.AdmissionRequest{Operation: admissionv1.Create, Object: runtime.RawExtension{Raw: []byte(raw)}}
-		if _, err := input.Build(req, nil, nil); err == nil {
+		if _, err := input.Build(req, nil, nil, nil); err == nil {
 			t.Errorf("object %s: want an error", raw)
 		}
 	}
@@ -95,12 +99,12 @@ func TestBuildBoundsTheWorkOfOneObject(t *testing.T) {
 	env := strings.Repeat(`{"name":"A","value":"b"},`, 12500)
 	obj := `{"apiVersion":"apps/v1","kind":"Deployment","spec":{"template":{"spec":{"containers":[{"name":"app","env":[` + strings.TrimSuffix(env, ",") + `]}]}}}}`
 	req := &admissionv1.AdmissionRequest{Object: runtime.RawExtension{Raw: []byte(obj)}}
-	if _, err := input.Build(req, nil, nil); !errors.Is(err, input.ErrTooLarge) {
+	if _, err := input.Build(req, nil, nil, nil); !errors.Is(err, input.ErrTooLarge) {
 		t.Errorf("err = %v, want ErrTooLarge", err)
 	}
 	small := `{"apiVersion":"apps/v1","kind":"Deployment","spec":{"template":{"spec":{"containers":[{"name":"app","env":[` + strings.TrimSuffix(strings.Repeat(`{"name":"A","value":"b"},`, 1000), ",") + `]}]}}}}`
 	req.Object.Raw = []byte(small)
-	if _, err := input.Build(req, nil, nil); err != nil {
+	if _, err := input.Build(req, nil, nil, nil); err != nil {
 		t.Errorf("a Deployment with 1,000 env entries: %v", err)
 	}
 }
@@ -127,7 +131,7 @@ func TestBuildLeavesOutManagedFields(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			req := &admissionv1.AdmissionRequest{Operation: admissionv1.Update,
 				Object: runtime.RawExtension{Raw: []byte(tt.object)}, OldObject: runtime.RawExtension{Raw: []byte(tt.object)}}
-			doc, err := input.Build(req, nil, nil)
+			doc, err := input.Build(req, nil, nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -7,6 +7,8 @@ import (
 
 	"github.com/go-logr/logr"
 	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/govhook/govhook/input"
@@ -25,6 +27,15 @@ func TestLookupOnRealAPIServer(t *testing.T) {
 	ctx := t.Context()
 	lastApplied := map[string]string{"security-contact": "a@example.com", "kubectl.kubernetes.io/last-applied-configuration": `{"big":"object"}`}
 	if err := admin.Create(ctx, namespace("before", map[string]string{"owner": "payments"}, lastApplied)); err != nil {
+		t.Fatal(err)
+	}
+	off := false
+	account := &corev1.ServiceAccount{
+		ObjectMeta:                   metav1.ObjectMeta{Name: "quiet", Namespace: "before", Annotations: lastApplied},
+		AutomountServiceAccountToken: &off,
+		ImagePullSecrets:             []corev1.LocalObjectReference{{Name: "registry"}},
+	}
+	if err := admin.Create(ctx, account); err != nil {
 		t.Fatal(err)
 	}
 
@@ -67,5 +78,13 @@ func TestLookupOnRealAPIServer(t *testing.T) {
 	}
 	if got := l.Namespace(ctx, "never-created"); got != nil {
 		t.Errorf("unknown namespace = %+v, want nil", got)
+	}
+
+	wantSA := &input.ServiceAccount{Name: "quiet", Namespace: "before", AutomountServiceAccountToken: &off, Annotations: map[string]string{"security-contact": "a@example.com"}}
+	if diff := cmp.Diff(wantSA, l.ServiceAccount(ctx, "before", "quiet")); diff != "" {
+		t.Errorf("cached service account (-want +got):\n%s", diff)
+	}
+	if got := l.ServiceAccount(ctx, "before", "never-created"); got != nil {
+		t.Errorf("unknown service account = %+v, want nil", got)
 	}
 }

@@ -1,6 +1,7 @@
-// Package namespaces gives policies the metadata of the request's namespace: an informer
-// cache of the cluster's Namespaces (metadata only), read first, and a direct read from the
-// apiserver for a namespace the cache has not seen yet (created in the same apply).
+// Package namespaces gives policies what the cluster knows around a request: the metadata of
+// its namespace (an informer cache of Namespace metadata, read first, and a direct read from
+// the apiserver for a namespace the cache has not seen yet, created in the same apply), and
+// the ServiceAccount its pod will run as (an informer cache of ServiceAccounts, cache only).
 package namespaces
 
 import (
@@ -29,21 +30,18 @@ import (
 // webhook's own deadline (timeoutSeconds) is only a few seconds.
 const DirectReadTimeout = 2 * time.Second
 
-// lastAppliedAnnotation is kubectl's copy of the whole applied object: large, and no policy
-// reads it, so the cache drops it.
-const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
-
 // ErrNotSynced is the readiness error until the cache has listed every namespace.
 var ErrNotSynced = errors.New("namespace cache has not synced yet")
 
 // Log keys.
 const (
-	logNamespace = "namespace"
-	logError     = "error"
+	logNamespace      = "namespace"
+	logServiceAccount = "serviceAccount"
+	logError          = "error"
 )
 
-// Lookup finds namespace metadata; it implements webhook.NamespaceLookup. It is safe for
-// concurrent use.
+// Lookup finds namespace metadata and ServiceAccounts; it implements webhook.NamespaceLookup
+// and review.ServiceAccounts. It is safe for concurrent use.
 type Lookup struct {
 	cache  cache.Cache   // nil when built from readers
 	cached client.Reader // the informer cache
@@ -65,12 +63,16 @@ func New(cfg *rest.Config, log logr.Logger) (*Lookup, error) {
 		Scheme:                      scheme,
 		DefaultTransform:            stripMetadata,
 		ReaderFailOnMissingInformer: true,
+		ByObject:                    map[client.Object]cache.ByObject{&corev1.ServiceAccount{}: {Transform: stripServiceAccount}},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("namespace cache: %w", err)
 	}
 	if _, err := c.GetInformer(context.Background(), newMetadata(), cache.BlockUntilSynced(false)); err != nil {
 		return nil, fmt.Errorf("namespace informer: %w", err)
+	}
+	if _, err := c.GetInformer(context.Background(), &corev1.ServiceAccount{}, cache.BlockUntilSynced(false)); err != nil {
+		return nil, fmt.Errorf("service account informer: %w", err)
 	}
 	direct, err := client.New(cfg, client.Options{Scheme: scheme})
 	if err != nil {
@@ -145,6 +147,24 @@ func (l *Lookup) Namespace(ctx context.Context, name string) *input.Namespace {
 	return v.(*input.Namespace)
 }
 
+// ServiceAccount returns the named ServiceAccount from the cache; it implements
+// review.ServiceAccounts. It never reads the apiserver: an account the cache does not hold
+// (before the cache has synced, or created a moment ago) is nil, and policies then judge the
+// pod alone, as strictly as without it.
+func (l *Lookup) ServiceAccount(ctx context.Context, namespace, name string) *input.ServiceAccount {
+	if !l.synced.Load() {
+		return nil
+	}
+	var sa corev1.ServiceAccount
+	if err := l.cached.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, &sa); err != nil {
+		if !apierrors.IsNotFound(err) {
+			l.log.Info("service account cache read failed; evaluating without it", logNamespace, namespace, logServiceAccount, name, logError, err.Error())
+		}
+		return nil
+	}
+	return input.NewServiceAccount(sa.Namespace, sa.Name, sa.AutomountServiceAccountToken, sa.Annotations)
+}
+
 // newMetadata is an empty Namespace metadata object, the only type this package reads.
 func newMetadata() *metav1.PartialObjectMetadata {
 	m := &metav1.PartialObjectMetadata{}
@@ -165,11 +185,21 @@ func stripMetadata(obj any) (any, error) {
 	}
 	m.SetManagedFields(nil)
 	if a := m.GetAnnotations(); a != nil {
-		if _, ok := a[lastAppliedAnnotation]; ok {
+		if _, ok := a[input.LastAppliedAnnotation]; ok {
 			a = maps.Clone(a)
-			delete(a, lastAppliedAnnotation)
+			delete(a, input.LastAppliedAnnotation)
 			m.SetAnnotations(a)
 		}
 	}
 	return m, nil
+}
+
+// stripServiceAccount keeps in the cache only what policies read of a ServiceAccount: its
+// metadata as stripMetadata leaves it and automountServiceAccountToken, not its lists of
+// Secrets.
+func stripServiceAccount(obj any) (any, error) {
+	if sa, ok := obj.(*corev1.ServiceAccount); ok {
+		sa.Secrets, sa.ImagePullSecrets = nil, nil
+	}
+	return stripMetadata(obj)
 }

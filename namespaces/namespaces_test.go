@@ -100,3 +100,39 @@ func TestReadyOnceSynced(t *testing.T) {
 		t.Errorf("a lookup on serving readers must be ready, got %v", err)
 	}
 }
+
+func TestServiceAccountLookup(t *testing.T) {
+	off := false
+	cachedDefault := &corev1.ServiceAccount{
+		ObjectMeta:                   metav1.ObjectMeta{Name: "default", Namespace: "shop", Annotations: map[string]string{"govhook.io/api-access": "leader election"}},
+		AutomountServiceAccountToken: &off,
+	}
+	notCached := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "fresh", Namespace: "shop"}}
+	tests := []struct {
+		name, namespace, account string
+		want                     *input.ServiceAccount
+	}{
+		{
+			name: "cached account", namespace: "shop", account: "default",
+			want: &input.ServiceAccount{Name: "default", Namespace: "shop", AutomountServiceAccountToken: &off, Annotations: map[string]string{"govhook.io/api-access": "leader election"}},
+		},
+		// Only the cache is read: an account it does not hold yet is unknown, never read from
+		// the apiserver on the request's deadline.
+		{name: "account the cache does not hold", namespace: "shop", account: "fresh"},
+		{name: "same name in another namespace", namespace: "other", account: "default"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var cacheGets, directGets atomic.Int32
+			cached := countingClient(t, &cacheGets, nil, cachedDefault)
+			direct := countingClient(t, &directGets, nil, cachedDefault, notCached)
+			l := namespaces.NewFromReaders(cached, direct, logr.Discard())
+			if diff := cmp.Diff(tc.want, l.ServiceAccount(t.Context(), tc.namespace, tc.account)); diff != "" {
+				t.Errorf("ServiceAccount(%q, %q) (-want +got):\n%s", tc.namespace, tc.account, diff)
+			}
+			if directGets.Load() != 0 {
+				t.Errorf("direct reads = %d, want 0", directGets.Load())
+			}
+		})
+	}
+}

@@ -34,6 +34,8 @@ type Options struct {
 	// Namespaces holds the metadata of namespaces that are not among the documents (a
 	// cluster's).
 	Namespaces map[string]*input.Namespace
+	// ServiceAccounts holds ServiceAccounts that are not among the documents (a cluster's).
+	ServiceAccounts ServiceAccounts
 	// NamespaceLabels, when not nil, are the labels of every namespace known neither from
 	// the documents nor from Namespaces.
 	NamespaceLabels map[string]string
@@ -48,7 +50,8 @@ type Options struct {
 }
 
 // Run reviews every document as an admission request, on every core. Namespace metadata
-// comes from the Namespace objects among docs, then from o. It returns the results in
+// comes from the Namespace objects among docs, then from o; the ServiceAccount a pod will run
+// as, from the ServiceAccount objects among docs, then from o. It returns the results in
 // document order; a document the engine fails on is a result with decision error. The
 // error, when not nil, joins (errors.Join) one error per document that could not be judged at
 // all: an unknown kind, a broken embedded AdmissionReview.
@@ -63,6 +66,16 @@ func Run(ctx context.Context, r *review.Reviewer, docs []manifests.Document, o O
 			m := d.Meta.Metadata
 			namespaces[m.Name] = input.NewNamespace(m.Name, m.Labels, m.Annotations)
 		}
+	}
+	// The accounts of o are copied only when docs hold some: a scan passes the whole
+	// cluster's with every page.
+	if own := ServiceAccountsOf(docs, o.DefaultNamespace); len(own) > 0 {
+		accounts := maps.Clone(o.ServiceAccounts)
+		if accounts == nil {
+			accounts = ServiceAccounts{}
+		}
+		maps.Copy(accounts, own)
+		o.ServiceAccounts = accounts
 	}
 	results := make([]Result, len(docs))
 	errs := make([]error, len(docs))
@@ -96,7 +109,7 @@ func reviewOne(ctx context.Context, r *review.Reviewer, d manifests.Document, k 
 	if ns == nil && req.Namespace != "" && o.NamespaceLabels != nil {
 		ns = input.NewNamespace(req.Namespace, o.NamespaceLabels, nil)
 	}
-	res, err := r.Review(ctx, req, ns)
+	res, err := r.Review(ctx, req, ns, o.ServiceAccounts)
 	result := Result{
 		Source:     d.Source,
 		Line:       d.Line,
@@ -228,4 +241,32 @@ func reviewRequest(d manifests.Document) (*admissionv1.AdmissionRequest, error) 
 		return nil, errors.New("AdmissionReview has no request")
 	}
 	return review.Request, nil
+}
+
+// ServiceAccountsOf returns the ServiceAccount objects among docs, those without a namespace
+// in defaultNamespace (as the requests made of docs are).
+func ServiceAccountsOf(docs []manifests.Document, defaultNamespace string) ServiceAccounts {
+	accounts := ServiceAccounts{}
+	for _, d := range docs {
+		if d.Meta.Kind == "ServiceAccount" && d.Meta.APIVersion == "v1" {
+			accounts.Add(input.ServiceAccountOf(d.JSON, defaultNamespace))
+		}
+	}
+	return accounts
+}
+
+// ServiceAccounts holds ServiceAccounts by namespace and name; it implements
+// review.ServiceAccounts.
+type ServiceAccounts map[types.NamespacedName]*input.ServiceAccount
+
+// Add holds sa, replacing an account of the same namespace and name; nil is ignored.
+func (s ServiceAccounts) Add(sa *input.ServiceAccount) {
+	if sa != nil {
+		s[types.NamespacedName{Namespace: sa.Namespace, Name: sa.Name}] = sa
+	}
+}
+
+// ServiceAccount returns the named account, nil when it is not held.
+func (s ServiceAccounts) ServiceAccount(_ context.Context, namespace, name string) *input.ServiceAccount {
+	return s[types.NamespacedName{Namespace: namespace, Name: name}]
 }

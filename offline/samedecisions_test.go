@@ -55,6 +55,14 @@ type namespaceMap map[string]*input.Namespace
 
 func (m namespaceMap) Namespace(_ context.Context, name string) *input.Namespace { return m[name] }
 
+// accountsRef serves the ServiceAccounts of the fixture under test to the webhook, as its
+// cache would.
+type accountsRef struct{ accounts offline.ServiceAccounts }
+
+func (r *accountsRef) ServiceAccount(ctx context.Context, namespace, name string) *input.ServiceAccount {
+	return r.accounts.ServiceAccount(ctx, namespace, name)
+}
+
 // verdict is what both paths must agree on.
 type verdict struct {
 	Allowed    bool
@@ -66,9 +74,9 @@ type verdict struct {
 }
 
 // TestSameDecisions runs every document of every fixture of the catalog through the offline
-// path of `govhook test` and, with the same request and namespace metadata, through the
-// webhook handler over HTTP, and requires the same decision and the same violations (as the
-// evidence record has them) from both.
+// path of `govhook test` and, with the same request, namespace metadata and ServiceAccounts,
+// through the webhook handler over HTTP, and requires the same decision and the same
+// violations (as the evidence record has them) from both.
 func TestSameDecisions(t *testing.T) {
 	engine, err := policies.Embedded(t.Context())
 	if err != nil {
@@ -78,13 +86,15 @@ func TestSameDecisions(t *testing.T) {
 	cfg.Exemptions = config.Exemptions{}
 	offlineReviewer, webhookReviewer := review.New(engine, cfg, nil), review.New(engine, cfg, nil)
 	namespaces := namespaceMap{}
+	accounts := &accountsRef{}
 	records := &lastRecord{}
 	server := httptest.NewServer(&webhook.Handler{
-		Reviewer:   webhookReviewer,
-		Evidence:   records,
-		Metrics:    noMetrics{},
-		Namespaces: namespaces,
-		Log:        logr.Discard(),
+		Reviewer:        webhookReviewer,
+		Evidence:        records,
+		Metrics:         noMetrics{},
+		Namespaces:      namespaces,
+		ServiceAccounts: accounts,
+		Log:             logr.Discard(),
 	})
 	defer server.Close()
 
@@ -104,7 +114,9 @@ func TestSameDecisions(t *testing.T) {
 				t.Fatalf("fixture does not load: %v", errs)
 			}
 			// One worker: each review is posted to the webhook as it is made, with the
-			// namespace metadata the offline path used served by the webhook's lookup.
+			// namespace metadata the offline path used served by the webhook's lookup, and
+			// the fixture's ServiceAccounts by its ServiceAccount lookup.
+			accounts.accounts = offline.ServiceAccountsOf(docs, "")
 			judged := 0
 			_, err = offline.Run(t.Context(), offlineReviewer, docs, offline.Options{
 				Username: "alice@example.com",

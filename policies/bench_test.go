@@ -98,7 +98,7 @@ func benchmarkManifest(b *testing.B, manifest string, o offline.Options) {
 		b.Fatal(errs)
 	}
 	req := offline.Request(docs[0], o)
-	doc, err := input.Build(req, &input.Namespace{Name: "shop", Labels: map[string]string{"owner": "payments", "environment": "prod"}}, benchParams)
+	doc, err := input.Build(req, &input.Namespace{Name: "shop", Labels: map[string]string{"owner": "payments", "environment": "prod"}}, nil, benchParams)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -123,7 +123,7 @@ func (h *pssHarness) violations(t *testing.T, level api.Level, kind string, pod 
 		t.Fatal(err)
 	}
 	req := &admissionv1.AdmissionRequest{Kind: gvk, Operation: admissionv1.Create, Namespace: "shop", Name: pod.Name, Object: runtime.RawExtension{Raw: raw}}
-	doc, err := input.Build(req, nil, nil)
+	doc, err := input.Build(req, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

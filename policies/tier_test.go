@@ -65,7 +65,7 @@ exceptions:
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req := namespaceRequest(t, tc.op, tc.old, tc.new)
-			res, err := review.New(engine, tc.cfg, func() time.Time { return now }).Review(t.Context(), req, nil)
+			res, err := review.New(engine, tc.cfg, func() time.Time { return now }).Review(t.Context(), req, nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -96,7 +96,7 @@ func fixtureRequests(t *testing.T, o offline.Options) []fixtureRequest {
 			if req == nil {
 				continue
 			}
-			doc, err := input.Build(req, nil, fixtureParameters)
+			doc, err := input.Build(req, nil, nil, fixtureParameters)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -61,11 +61,19 @@ func (r *Reviewer) Config() *config.Config { return r.config.Load() }
 // Engine is the engine reviews run on.
 func (r *Reviewer) Engine() *policies.Engine { return r.engine }
 
+// ServiceAccounts finds the ServiceAccount a pod will run as. ServiceAccount returns nil when
+// it does not know the account (not in the cache yet, not among the manifests): policies then
+// judge the pod alone, as strictly as without the account.
+type ServiceAccounts interface {
+	ServiceAccount(ctx context.Context, namespace, name string) *input.ServiceAccount
+}
+
 // Review decides one request. ns is the request's namespace metadata, nil when unknown; for a
-// Namespace object itself, the object's own metadata is used instead. An error means the
-// request could not be evaluated; the returned Result then carries decision.OutcomeError and
-// must not be admitted.
-func (r *Reviewer) Review(ctx context.Context, req *admissionv1.AdmissionRequest, ns *input.Namespace) (Result, error) {
+// Namespace object itself, the object's own metadata is used instead. accounts, when not nil,
+// gives the ServiceAccount a pod-bearing object's pod will run as. An error means the request
+// could not be evaluated; the returned Result then carries decision.OutcomeError and must not
+// be admitted.
+func (r *Reviewer) Review(ctx context.Context, req *admissionv1.AdmissionRequest, ns *input.Namespace, accounts ServiceAccounts) (Result, error) {
 	cfg := r.config.Load()
 	res := r.result(cfg, r.now())
 	ns = namespaceOf(req, ns)
@@ -78,7 +86,13 @@ func (r *Reviewer) Review(ctx context.Context, req *admissionv1.AdmissionRequest
 		res.Decision = d
 		return res, nil
 	}
-	doc, err := input.Build(req, ns, cfg.Parameters)
+	var sa *input.ServiceAccount
+	if accounts != nil {
+		if name, ok := input.PodServiceAccountName(req); ok {
+			sa = accounts.ServiceAccount(ctx, req.Namespace, name)
+		}
+	}
+	doc, err := input.Build(req, ns, sa, cfg.Parameters)
 	if err != nil {
 		res.Decision = decision.Decision{Outcome: decision.OutcomeError}
 		return res, fmt.Errorf("build policy input: %w", err)

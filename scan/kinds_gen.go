@@ -5,9 +5,11 @@ package scan
 import "k8s.io/apimachinery/pkg/runtime/schema"
 
 // Kinds are the kinds the policy catalog judges, in scan order: Namespaces first, since their
-// metadata feeds the review of everything in them, then the pod-bearing kinds, then the rest.
+// metadata feeds the review of everything in them, then ServiceAccounts, which feed the
+// review of the pods that run as them, then the pod-bearing kinds, then the rest.
 var Kinds = []schema.GroupKind{
 	{Group: "", Kind: "Namespace"},
+	{Group: "", Kind: "ServiceAccount"},
 	{Group: "", Kind: "Pod"},
 	{Group: "apps", Kind: "Deployment"},
 	{Group: "apps", Kind: "ReplicaSet"},
@@ -22,7 +24,6 @@ var Kinds = []schema.GroupKind{
 	{Group: "", Kind: "PersistentVolumeClaim"},
 	{Group: "", Kind: "Secret"},
 	{Group: "", Kind: "Service"},
-	{Group: "", Kind: "ServiceAccount"},
 	{Group: "networking.k8s.io", Kind: "Ingress"},
 	{Group: "networking.k8s.io", Kind: "NetworkPolicy"},
 	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRole"},

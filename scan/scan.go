@@ -78,23 +78,31 @@ func (s *Scanner) Scan(ctx context.Context, w output.Writer) error {
 		}
 		targets = append(targets, target{gk, m.Resource})
 	}
-	namespaces := map[string]*input.Namespace{}
+	known := clusterFacts{namespaces: map[string]*input.Namespace{}, accounts: offline.ServiceAccounts{}}
 	for i, t := range targets {
 		p := Progress{Resource: t.resource.Resource, Kind: i + 1, Kinds: len(targets)}
-		if err := s.scanKind(ctx, t.resource, namespaces, p, w); err != nil {
+		if err := s.scanKind(ctx, t.resource, known, p, w); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// clusterFacts is what the scan has learnt of the cluster that later kinds are judged with: the
+// Namespaces (listed first) and the ServiceAccounts (listed before the pod-bearing kinds).
+// Only what policies read is kept, so it stays small next to a page.
+type clusterFacts struct {
+	namespaces map[string]*input.Namespace
+	accounts   offline.ServiceAccounts
+}
+
 // scanKind lists one resource page by page, judging each page before fetching the next.
-func (s *Scanner) scanKind(ctx context.Context, gvr schema.GroupVersionResource, namespaces map[string]*input.Namespace, p Progress, w output.Writer) error {
+func (s *Scanner) scanKind(ctx context.Context, gvr schema.GroupVersionResource, known clusterFacts, p Progress, w output.Writer) error {
 	limit := s.PageSize
 	if limit <= 0 {
 		limit = DefaultPageSize
 	}
-	opts := offline.Options{Namespaces: namespaces, Workers: s.Workers}
+	opts := offline.Options{Namespaces: known.namespaces, ServiceAccounts: known.accounts, Workers: s.Workers}
 	if s.Evidence != nil {
 		opts.Observe = s.record
 	}
@@ -110,7 +118,12 @@ func (s *Scanner) scanKind(ctx context.Context, gvr schema.GroupVersionResource,
 		if gvr.Group == "" && gvr.Resource == "namespaces" {
 			for _, d := range docs {
 				m := d.Meta.Metadata
-				namespaces[m.Name] = input.NewNamespace(m.Name, m.Labels, m.Annotations)
+				known.namespaces[m.Name] = input.NewNamespace(m.Name, m.Labels, m.Annotations)
+			}
+		}
+		if gvr.Group == "" && gvr.Resource == "serviceaccounts" {
+			for _, d := range docs {
+				known.accounts.Add(input.ServiceAccountOf(d.JSON, ""))
 			}
 		}
 		results, err := offline.Run(ctx, s.Reviewer, docs, opts)

@@ -22,6 +22,7 @@ import (
 	"github.com/govhook/govhook/evidence"
 	"github.com/govhook/govhook/input"
 	"github.com/govhook/govhook/internal/evidencetest"
+	"github.com/govhook/govhook/offline"
 	"github.com/govhook/govhook/output"
 	"github.com/govhook/govhook/policies"
 	"github.com/govhook/govhook/review"
@@ -245,13 +246,50 @@ func TestScanFeedsNamespaces(t *testing.T) {
 	ns["metadata"].(map[string]any)["annotations"] = map[string]any{"security-contact": "sec@example.com"}
 	c := &cluster{objects: map[string][]map[string]any{"namespaces": {ns}}}
 	s := newScanner(t, c)
-	namespaces := map[string]*input.Namespace{}
-	if err := s.scanKind(t.Context(), schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}, namespaces, Progress{}, &collected{}); err != nil {
+	known := clusterFacts{namespaces: map[string]*input.Namespace{}, accounts: offline.ServiceAccounts{}}
+	if err := s.scanKind(t.Context(), schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}, known, Progress{}, &collected{}); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]*input.Namespace{"shop": {Name: "shop", Labels: map[string]string{"environment": "prod"}, Annotations: map[string]string{"security-contact": "sec@example.com"}}}
-	if diff := cmp.Diff(want, namespaces); diff != "" {
+	if diff := cmp.Diff(want, known.namespaces); diff != "" {
 		t.Errorf("namespaces (-want +got):\n%s", diff)
+	}
+}
+
+// TestScanFeedsServiceAccounts checks that the ServiceAccounts are listed before the pods and
+// judged with them: a Deployment on "default" in a namespace whose default ServiceAccount has
+// automount off passes SA-001, the same Deployment elsewhere does not.
+func TestScanFeedsServiceAccounts(t *testing.T) {
+	deployment := func(namespace string) map[string]any {
+		return object("apps/v1", "Deployment", namespace, "web", map[string]any{"spec": map[string]any{"template": map[string]any{
+			"spec": map[string]any{"containers": []any{map[string]any{"name": "app", "image": "nginx:1.27"}}},
+		}}})
+	}
+	c := &cluster{objects: map[string][]map[string]any{
+		"deployments":     {deployment("quiet"), deployment("loud")},
+		"serviceaccounts": {object("v1", "ServiceAccount", "quiet", "default", map[string]any{"automountServiceAccountToken": false}), object("v1", "ServiceAccount", "loud", "default", nil)},
+	}}
+	s := newScanner(t, c)
+	gvk := schema.GroupVersionKind{Version: "v1", Kind: "ServiceAccount"}
+	s.Mapper.(*meta.DefaultRESTMapper).AddSpecific(gvk, gvk.GroupVersion().WithResource("serviceaccounts"), gvk.GroupVersion().WithResource("serviceaccount"), meta.RESTScopeNamespace)
+	engine, err := policies.Embedded(t.Context(), "SA-001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Reviewer = review.New(engine, config.Default(), nil)
+	w := &collected{}
+	if err := s.Scan(t.Context(), w); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, r := range w.results {
+		for _, f := range r.Decision.Findings {
+			got[r.Kind+" "+r.Namespace] = append(got[r.Kind+" "+r.Namespace], f.Policy)
+		}
+	}
+	want := map[string][]string{"Deployment loud": {"SA-001"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
 	}
 }
 

@@ -61,7 +61,10 @@ type Handler struct {
 	Evidence   evidence.Recorder
 	Metrics    metrics.Recorder
 	Namespaces NamespaceLookup // optional
-	Log        logr.Logger
+	// ServiceAccounts, optional, gives the ServiceAccount a pod will run as; it must answer
+	// from memory (a cache), nil when it does not know the account.
+	ServiceAccounts review.ServiceAccounts
+	Log             logr.Logger
 	// MaxBodyBytes bounds the request body; zero means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
 	// NewID makes decision ids; nil means random UUIDs.
@@ -135,7 +138,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.Namespaces != nil && req.Namespace != "" && !input.IsNamespace(req) {
 		ns = h.Namespaces.Namespace(rctx, req.Namespace)
 	}
-	res, err := h.Reviewer.Review(rctx, req, ns)
+	res, err := h.Reviewer.Review(rctx, req, ns, h.ServiceAccounts)
 	if err == nil && rctx.Err() != nil && ns == nil && h.Namespaces != nil && req.Namespace != "" && !input.IsNamespace(req) {
 		// The namespace lookup used the whole deadline: the decision lacks what it needed.
 		err = rctx.Err()

@@ -28,8 +28,9 @@ func clusterConfig(kubeconfig string) (*rest.Config, error) {
 	return rest.InClusterConfig()
 }
 
-// namespaceLookup builds the namespace cache of the cluster serve answers for. With dev and
-// no cluster configuration it returns nil: policies then never see namespace metadata.
+// namespaceLookup builds the namespace and ServiceAccount caches of the cluster serve answers
+// for. With dev and no cluster configuration it returns nil: policies then never see
+// namespace metadata or ServiceAccounts.
 func namespaceLookup(kubeconfig string, dev bool, log logr.Logger) (*namespaces.Lookup, error) {
 	cfg, err := clusterConfig(kubeconfig)
 	switch {

@@ -94,7 +94,7 @@ func newServeCommand() *cobra.Command {
 	f.StringVar(&o.replica, "replica", defaultReplica(), "name of this replica's evidence chain (default: $POD_NAME or the host name)")
 	f.StringVar(&o.metricsAddr, "metrics-bind-address", ":8080", "address of /metrics, /healthz and /readyz (plain HTTP); 0 disables")
 	f.BoolVar(&o.dev, "dev", false, "generate a throw-away CA and serving certificate for localhost (into --cert-dir, or a temporary directory)")
-	f.StringVar(&o.kubeconfig, "kubeconfig", "", "kubeconfig of the cluster whose namespaces policies see (default: $KUBECONFIG, else in-cluster)")
+	f.StringVar(&o.kubeconfig, "kubeconfig", "", "kubeconfig of the cluster whose namespaces and ServiceAccounts policies see (default: $KUBECONFIG, else in-cluster)")
 	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.DurationVar(&o.audit.interval, "audit-interval", compliance.DefaultInterval, "judge every object in the cluster this often, in the replica holding the audit Lease, and publish OpenReports; 0 turns the audit off")
 	f.StringVar(&o.audit.leaseNamespace, "audit-lease-namespace", "", "namespace of the audit Lease (default: $POD_NAMESPACE, else the pod's own namespace, else govhook-system)")
@@ -280,7 +280,7 @@ func serve(parent context.Context, o serveOptions) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return certWatcher.Start(gctx) })
 	if lookup != nil {
-		handler.Namespaces = lookup
+		handler.Namespaces, handler.ServiceAccounts = lookup, lookup
 		readiness["namespaces"] = lookup.Ready
 		g.Go(func() error { return lookup.Start(gctx) })
 	}

@@ -15,7 +15,8 @@ import (
 
 // TestServeSeesNamespaces runs serve against a real kube-apiserver (KUBEBUILDER_ASSETS, e.g.
 // from hack/build-control-plane.sh; skipped without it): readiness waits for the namespace
-// cache, policies see the request's namespace, and the evidence says whether they did.
+// cache, policies see the request's namespace and the ServiceAccount a pod runs as, and the
+// evidence says whether they saw the namespace.
 func TestServeSeesNamespaces(t *testing.T) {
 	env, cfg := testsupport.ControlPlane(t)
 	admin, err := client.New(cfg, client.Options{})
@@ -23,8 +24,13 @@ func TestServeSeesNamespaces(t *testing.T) {
 		t.Fatal(err)
 	}
 	shop := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "shop", Labels: map[string]string{"owner": "payments", "environment": "prod"}}}
-	if err := admin.Create(t.Context(), shop); err != nil {
-		t.Fatal(err)
+	bare := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "bare", Labels: map[string]string{"owner": "payments", "environment": "prod"}}}
+	off := false
+	quiet := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: "shop"}, AutomountServiceAccountToken: &off}
+	for _, o := range []client.Object{shop, bare, quiet} {
+		if err := admin.Create(t.Context(), o); err != nil {
+			t.Fatal(err)
+		}
 	}
 	// serve reads namespaces as a user of its own, as it would with its ServiceAccount.
 	path := testsupport.Kubeconfig(t, env, envtest.User{Name: "govhook", Groups: []string{"system:masters"}})
@@ -45,6 +51,17 @@ func TestServeSeesNamespaces(t *testing.T) {
 		t.Fatalf("want an OWN-002 denial naming the namespace's owner, got %+v", review)
 	}
 	s.post(deploymentReview("ns-unknown", "nowhere", "web", "search", false))
+
+	// A pod on "default" that leaves automount unset: the cached ServiceAccount decides.
+	onDefault := func(uid, ns string) string {
+		return strings.Replace(deploymentReview(uid, ns, "web", "payments", false), `"automountServiceAccountToken":false,`, "", 1)
+	}
+	if review := s.post(onDefault("sa-quiet", "shop")); !review.Allowed {
+		t.Errorf("a pod on a default ServiceAccount without token was refused: %+v", review.Result)
+	}
+	if review := s.post(onDefault("sa-unknown", "bare")); review.Allowed || !strings.Contains(review.Result.Message, `[SA-001] Deployment "web" must not run as ServiceAccount "default"`) {
+		t.Errorf("want an SA-001 denial where the default ServiceAccount is not known, got %+v", review)
+	}
 	if known := s.evidence("ns-known")["namespaceKnown"]; known != true {
 		t.Errorf("evidence of a request in a known namespace has namespaceKnown %v, want true", known)
 	}

@@ -176,3 +176,45 @@ func TestDrawProgress(t *testing.T) {
 		t.Errorf("progress line %q, want %q", b.String(), want)
 	}
 }
+
+// TestTestCommandReadsServiceAccounts: `govhook test` judges a pod with the ServiceAccount it
+// will run as when that account is among the manifests, in any file and in any order.
+func TestTestCommandReadsServiceAccounts(t *testing.T) {
+	const quietDefault = "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: default, namespace: shop}\nautomountServiceAccountToken: false\n"
+	const pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec: {containers: [{name: app, image: nginx:1.27}]}\n"
+	dir := t.TempDir()
+	accounts := filepath.Join(dir, "accounts.yaml")
+	if err := os.WriteFile(accounts, []byte(quietDefault), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	only := []string{"--only", "SA-001"}
+	tests := []struct {
+		name     string
+		stdin    string
+		args     []string
+		wantCode int
+		wantOut  string
+	}{
+		{name: "the pod alone", stdin: pod, args: []string{"-f", "-"}, wantCode: 1, wantOut: `[SA-001] Pod "web" must not run as ServiceAccount "default"`},
+		{name: "its default ServiceAccount without token, after the pod", stdin: pod + "---\n" + quietDefault, args: []string{"-f", "-"}, wantCode: 0, wantOut: "2 objects: 2 allowed"},
+		{name: "its default ServiceAccount in another file", stdin: pod, args: []string{"-f", "-", "-f", accounts}, wantCode: 0, wantOut: "2 objects: 2 allowed"},
+		{
+			name:  "both without namespace land in --namespace",
+			stdin: strings.ReplaceAll(pod+"---\n"+quietDefault, ", namespace: shop", ""), args: []string{"-f", "-", "-n", "team-a"},
+			wantCode: 0, wantOut: "Pod/team-a/web",
+		},
+		{
+			name:  "the pod turns the token back on",
+			stdin: strings.Replace(pod, "spec: {", "spec: {automountServiceAccountToken: true, ", 1) + "---\n" + quietDefault, args: []string{"-f", "-"},
+			wantCode: 1, wantOut: `[SA-001] Pod "web"`,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := govhook(t, tc.stdin, append(append([]string{"test"}, tc.args...), only...)...)
+			if code != tc.wantCode || !strings.Contains(out, tc.wantOut) {
+				t.Errorf("exit %d, want %d with %q; stdout:\n%s\nstderr:\n%s", code, tc.wantCode, tc.wantOut, out, errOut)
+			}
+		})
+	}
+}

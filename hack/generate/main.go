@@ -489,14 +489,18 @@ func scannedKinds(catalog *policies.Catalog) ([]resource, error) {
 }
 
 // scanGo renders scan.Kinds: Namespaces first, since their metadata feeds the review of
-// everything in them, then the pod-bearing kinds, then the rest by group and kind.
+// everything in them, then ServiceAccounts, which feed the review of the pods that run as
+// them, then the pod-bearing kinds, then the rest by group and kind.
 func scanGo(catalog *policies.Catalog) ([]byte, error) {
 	all, err := scannedKinds(catalog)
 	if err != nil {
 		return nil, err
 	}
 	rank := func(r resource) int {
-		if r.kind == "Namespace" {
+		if r.Group == "" && r.kind == "Namespace" {
+			return -2
+		}
+		if r.Group == "" && r.kind == "ServiceAccount" {
 			return -1
 		}
 		if i := slices.Index(policies.PodBearingKinds, r.kind); i >= 0 {
@@ -513,7 +517,8 @@ package scan
 import "k8s.io/apimachinery/pkg/runtime/schema"
 
 // Kinds are the kinds the policy catalog judges, in scan order: Namespaces first, since their
-// metadata feeds the review of everything in them, then the pod-bearing kinds, then the rest.
+// metadata feeds the review of everything in them, then ServiceAccounts, which feed the
+// review of the pods that run as them, then the pod-bearing kinds, then the rest.
 var Kinds = []schema.GroupKind{
 `)
 	for _, r := range all {

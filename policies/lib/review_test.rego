@@ -92,3 +92,11 @@ containers(sc) := {
 
 # restricted is a container context that meets the restricted profile.
 restricted := {"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}
+
+# running_as is inp with the ServiceAccount its pod will run as known (input.serviceAccount),
+# as the webhook's cache, `govhook test` and `govhook audit` give it.
+running_as(inp, account) := object.union(inp, {"serviceAccount": account})
+
+# service_account is input.serviceAccount for the account name in namespace, with extra
+# (automountServiceAccountToken, annotations).
+service_account(namespace, name, extra) := object.union({"name": name, "namespace": namespace, "annotations": {}}, extra)

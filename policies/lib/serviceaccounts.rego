@@ -1,7 +1,8 @@
 # METADATA
 # title: ServiceAccount facts of a pod spec
 # description: |
-#   Shared by SA-001, SA-002 and IAM-001: which ServiceAccount a pod-bearing object runs as and
+#   Shared by SA-001, SA-002 and IAM-001: which ServiceAccount a pod-bearing object runs as,
+#   what is known of that account (input.serviceAccount), whether the pod gets its token, and
 #   how a message names the object. Undefined for requests that carry no pod spec.
 package lib.serviceaccounts
 
@@ -52,6 +53,33 @@ templated if {
 _template_kinds := {"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicationController"}
 
 _first(names) := [n | some n in names; n != ""][0]
+
+# account is the ServiceAccount the pod will run as (input.serviceAccount: from the webhook's
+# cache, the manifests given to `govhook test`, or the cluster's accounts in `govhook audit`),
+# when it is known and is the very account this object names in the request's namespace.
+# Undefined otherwise: the pod alone is then judged, as strictly as without it.
+account := input.serviceAccount if {
+	input.serviceAccount.name == name
+	input.serviceAccount.namespace == input.request.namespace
+}
+
+# token_mounted is true when the pod gets its ServiceAccount's API token, as the apiserver
+# decides it: the pod's automountServiceAccountToken when set (null is unset), else its
+# ServiceAccount's when known, else true. A pod setting that is not a boolean turns nothing
+# off.
+token_mounted if {
+	spec
+	not _token_off
+}
+
+_token_off if spec.automountServiceAccountToken == false
+
+_token_off if {
+	not _pod_sets_automount
+	account.automountServiceAccountToken == false
+}
+
+_pod_sets_automount if spec.automountServiceAccountToken != null
 
 # name_field is the path of serviceAccountName in the object, for violations.
 name_field := sprintf("%s.serviceAccountName", [pods.spec_path])

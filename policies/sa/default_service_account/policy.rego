@@ -1,11 +1,15 @@
 # METADATA
 # title: Workloads do not run as the default ServiceAccount with a token
 # description: |
-#   A pod-bearing object must name a dedicated ServiceAccount (an empty serviceAccountName means
-#   "default") unless it turns token automount off on the pod (automountServiceAccountToken:
-#   false). Every workload sharing "default" shares whatever RBAC anyone binds to it. The
-#   webhook does not see the ServiceAccount, so only the pod-level setting counts; a default
-#   ServiceAccount with automount off still needs the pod to say so. An object a pod-bearing
+#   A pod-bearing object must name a dedicated ServiceAccount (an empty or null
+#   serviceAccountName means "default") unless its pod does not get the account's token: the
+#   pod sets automountServiceAccountToken: false, or leaves it unset in a namespace whose
+#   "default" ServiceAccount sets automountServiceAccountToken: false (a pod that sets it to
+#   true turns the token back on). Every workload sharing "default" shares whatever RBAC
+#   anyone binds to it. The ServiceAccount is read from the webhook's cache of the cluster's
+#   ServiceAccounts, from the ServiceAccounts among the manifests given to `govhook test`, or
+#   from the cluster in `govhook audit`; when it is not known (not yet in the cache, not among
+#   the manifests), only the pod-level setting counts. An object a pod-bearing
 #   controller made from its template (a Pod of a ReplicaSet, a ReplicaSet of a Deployment) is
 #   not judged: the template was, and refusing the copy would break a workload that predates
 #   govhook when it is next rescheduled (lib/serviceaccounts.rego). Tiered: denied in
@@ -24,8 +28,9 @@
 #     with a token mounted in each pod.
 #   remediation: |
 #     Create a ServiceAccount for the workload and set spec.serviceAccountName
-#     (spec.template.spec.serviceAccountName in controllers), or set automountServiceAccountToken:
-#     false on the pod if it does not call the API.
+#     (spec.template.spec.serviceAccountName in controllers), or, if the workload does not call
+#     the API, set automountServiceAccountToken: false on the pod or on the namespace's
+#     "default" ServiceAccount.
 #   parameters: [controllerUsernames]
 #   kinds: [pod-bearing]
 #   references:
@@ -52,6 +57,6 @@ default _before := set()
 
 _violations contains {"msg": msg, "field": serviceaccounts.name_field} if {
 	serviceaccounts.name == "default"
-	not serviceaccounts.spec.automountServiceAccountToken == false
+	serviceaccounts.token_mounted
 	msg := sprintf(`%s must not run as ServiceAccount "default" with its token mounted: set %s to a dedicated ServiceAccount, or set automountServiceAccountToken: false`, [serviceaccounts.describe, serviceaccounts.name_field])
 }

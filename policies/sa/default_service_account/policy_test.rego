@@ -101,3 +101,53 @@ test_fail_null_service_account_name if {
 	got := default_service_account.deny with input as review.create("Deployment", {"metadata": {"name": "web"}, "spec": {"template": {"spec": spec}}})
 	got == {{"msg": `Deployment "web" must not run as ServiceAccount "default" with its token mounted: set spec.template.spec.serviceAccountName to a dedicated ServiceAccount, or set automountServiceAccountToken: false`, "field": "spec.template.spec.serviceAccountName"}}
 }
+
+_default_account(extra) := review.service_account("shop", "default", extra)
+
+# A namespace whose "default" ServiceAccount turns automount off: pods that leave the setting
+# unset (or null, as Helm renders it) get no token.
+test_success_default_account_without_token if {
+	every spec in [{}, {"automountServiceAccountToken": null}, {"automountServiceAccountToken": false}, {"serviceAccountName": null}] {
+		inp := review.running_as(review.create("Deployment", _deployment(spec)), _default_account({"automountServiceAccountToken": false}))
+		got := default_service_account.deny with input as inp
+		got == set()
+	}
+}
+
+test_success_default_account_without_token_for_a_pod if {
+	pod := {"metadata": {"name": "web", "namespace": "shop"}, "spec": {"containers": [{"name": "app", "image": "app:1"}]}}
+	got := default_service_account.deny with input as review.running_as(review.create("Pod", pod), _default_account({"automountServiceAccountToken": false}))
+	got == set()
+}
+
+# The pod's own setting wins over its ServiceAccount's, as the apiserver applies it.
+test_fail_pod_turns_the_token_back_on if {
+	inp := review.running_as(review.create("Deployment", _deployment({"automountServiceAccountToken": true})), _default_account({"automountServiceAccountToken": false}))
+	got := default_service_account.deny with input as inp
+	got == {{"msg": `Deployment "checkout" must not run as ServiceAccount "default" with its token mounted: set spec.template.spec.serviceAccountName to a dedicated ServiceAccount, or set automountServiceAccountToken: false`, "field": "spec.template.spec.serviceAccountName"}}
+}
+
+test_fail_default_account_that_mounts_its_token if {
+	every extra in [{}, {"automountServiceAccountToken": true}, {"automountServiceAccountToken": null}] {
+		got := default_service_account.deny with input as review.running_as(review.create("Deployment", _deployment({})), _default_account(extra))
+		count(got) == 1
+	}
+}
+
+# Only the account the pod runs as, in the request's namespace, counts.
+test_fail_account_that_is_not_the_pods if {
+	every account in [
+		review.service_account("other", "default", {"automountServiceAccountToken": false}),
+		review.service_account("shop", "checkout", {"automountServiceAccountToken": false}),
+	] {
+		got := default_service_account.deny with input as review.running_as(review.create("Deployment", _deployment({})), account)
+		count(got) == 1
+	}
+}
+
+# A pod setting that is not a boolean turns nothing off, and leaves the account's unused.
+test_fail_pod_setting_that_is_not_a_boolean if {
+	inp := review.running_as(review.create("Deployment", _deployment({"automountServiceAccountToken": "false"})), _default_account({"automountServiceAccountToken": false}))
+	got := default_service_account.deny with input as inp
+	count(got) == 1
+}

@@ -4,14 +4,17 @@
 #   A pod gets its ServiceAccount's API token when automountServiceAccountToken is true on the
 #   pod, or unset on the pod and not false on the ServiceAccount. That effective setting must
 #   be false unless API access is justified with a non-empty annotation (parameter
-#   apiAccessAnnotation, default govhook.io/api-access). The webhook never sees both objects
-#   at once, so each half is judged where it is written: a ServiceAccount that does not turn
-#   automount off needs the annotation (the namespace's "default" ServiceAccount is left to
+#   apiAccessAnnotation, default govhook.io/api-access) on the ServiceAccount or on the pod.
+#   Each half is judged where it is written: a ServiceAccount that does not turn automount off
+#   needs the annotation on itself (the namespace's "default" ServiceAccount is left to
 #   SA-001, which keeps workloads off it); a pod-bearing object that sets automount to true
-#   overrides its ServiceAccount and needs the annotation on its own pod metadata (objects a
-#   pod-bearing controller makes are judged through its template, lib/serviceaccounts.rego). A pod that
-#   leaves it unset inherits a ServiceAccount that was judged when it was admitted; accounts
-#   that predate govhook are covered by the audit scan, not here.
+#   overrides its ServiceAccount and needs the annotation on its own pod metadata or on the
+#   ServiceAccount it runs as. The ServiceAccount is read from the webhook's cache, the
+#   manifests given to `govhook test`, or the cluster in `govhook audit`; when it is not known,
+#   only the pod's annotation counts. Objects a pod-bearing controller makes are judged
+#   through its template (lib/serviceaccounts.rego). A pod that leaves automount unset
+#   inherits a ServiceAccount that was judged when it was admitted; accounts that predate
+#   govhook are covered by the audit scan, not here.
 #   UPDATE: only violations the object did not have before are judged on metadata-only updates
 #   and on every Pod update (lib/update.rego).
 # custom:
@@ -64,8 +67,12 @@ _violations contains {"msg": msg, "field": "automountServiceAccountToken"} if {
 
 _violations contains {"msg": msg, "field": serviceaccounts.automount_field} if {
 	serviceaccounts.spec.automountServiceAccountToken == true
-	not _justified(pods.metadata)
-	msg := sprintf("%s sets %s: true: justify API access in annotation %q on %s, or remove the setting", [serviceaccounts.describe, serviceaccounts.automount_field, params.api_access_annotation, pods.metadata_path])
+	not _pod_justified
+	msg := sprintf("%s sets %s: true: justify API access in annotation %q on %s or on ServiceAccount %q, or remove the setting", [serviceaccounts.describe, serviceaccounts.automount_field, params.api_access_annotation, pods.metadata_path, serviceaccounts.name])
 }
 
-_justified(metadata) if trim_space(metadata.annotations[params.api_access_annotation]) != ""
+_pod_justified if _justified(pods.metadata)
+
+_pod_justified if _justified(serviceaccounts.account)
+
+_justified(holder) if trim_space(holder.annotations[params.api_access_annotation]) != ""

@@ -16,7 +16,7 @@ test_fail_service_account_with_automount if {
 
 test_fail_pod_template_forcing_automount if {
 	got := token_automount.deny with input as review.create("Deployment", _deployment({}, {"automountServiceAccountToken": true}))
-	got == {{"msg": `Deployment "operator" sets spec.template.spec.automountServiceAccountToken: true: justify API access in annotation "govhook.io/api-access" on spec.template.metadata, or remove the setting`, "field": "spec.template.spec.automountServiceAccountToken"}}
+	got == {{"msg": `Deployment "operator" sets spec.template.spec.automountServiceAccountToken: true: justify API access in annotation "govhook.io/api-access" on spec.template.metadata or on ServiceAccount "operator", or remove the setting`, "field": "spec.template.spec.automountServiceAccountToken"}}
 }
 
 test_fail_configured_annotation_key if {
@@ -59,4 +59,32 @@ test_fail_update_removing_the_justification if {
 	new := _account("operator", {})
 	got := token_automount.deny with input as review.update("ServiceAccount", old, new)
 	count(got) == 1
+}
+
+_operator_account(annotations) := review.service_account("shop", "operator", {"annotations": annotations})
+
+# The justification on the ServiceAccount the pod runs as counts, as on the pod.
+test_success_pod_justified_on_its_service_account if {
+	inp := review.running_as(review.create("Deployment", _deployment({}, {"automountServiceAccountToken": true})), _operator_account({"govhook.io/api-access": "reconciles Deployments"}))
+	got := token_automount.deny with input as inp
+	got == set()
+}
+
+test_success_pod_justified_on_its_service_account_with_a_configured_key if {
+	inp := review.running_as(review.create("Deployment", _deployment({}, {"automountServiceAccountToken": true})), _operator_account({"example.com/api-access": "leader election"}))
+	got := token_automount.deny with input as inp with input.params.apiAccessAnnotation as "example.com/api-access"
+	got == set()
+}
+
+test_fail_pod_with_unjustified_service_account if {
+	every account in [
+		_operator_account({}),
+		_operator_account({"govhook.io/api-access": "  "}),
+		review.service_account("other", "operator", {"annotations": {"govhook.io/api-access": "leader election"}}),
+		review.service_account("shop", "another", {"annotations": {"govhook.io/api-access": "leader election"}}),
+	] {
+		inp := review.running_as(review.create("Deployment", _deployment({}, {"automountServiceAccountToken": true})), account)
+		got := token_automount.deny with input as inp
+		got == {{"msg": `Deployment "operator" sets spec.template.spec.automountServiceAccountToken: true: justify API access in annotation "govhook.io/api-access" on spec.template.metadata or on ServiceAccount "operator", or remove the setting`, "field": "spec.template.spec.automountServiceAccountToken"}}
+	}
 }
