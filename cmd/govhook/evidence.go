@@ -248,6 +248,7 @@ type reportOptions struct {
 	output   string
 	out      string
 	csvDir   string
+	tmpDir   string
 	gap      time.Duration
 	maxRows  int
 	configs  []string
@@ -282,6 +283,7 @@ Exit 0 when the evidence is intact, 1 when it is broken (the report is still wri
 	f.StringVarP(&o.output, "output", "o", "html", "output format: html, md or json")
 	f.StringVar(&o.out, "out", "", "write the report to this file instead of stdout")
 	f.StringVar(&o.csvDir, "csv-dir", "", "also write the populations as CSV files into this directory")
+	f.StringVar(&o.tmpDir, "tmp-dir", "", "spool the populations here while the report is built (default $TMPDIR or /tmp; files of mode 0600, removed when done)")
 	f.DurationVar(&o.gap, "gap", report.DefaultGapThreshold, "a silence longer than this, with no record at all, is reported as a gap")
 	f.IntVar(&o.maxRows, "max-rows", report.DefaultMaxRows, "rows per population table in html and md (JSON and CSV hold all)")
 	f.StringArrayVar(&o.configs, "config", nil, "a config file that may have been in force (repeatable); records naming its digest show its actions")
@@ -322,10 +324,11 @@ func evidenceReport(ctx context.Context, stdout io.Writer, paths []string, o rep
 	if err != nil {
 		return usageError(err)
 	}
-	r, err := report.Build(paths, report.Options{From: from, To: to, GapThreshold: o.gap, Catalog: catalog, Configs: configs, Verify: vo, AuditLogs: o.audit, Archives: archives})
+	r, err := report.Build(paths, report.Options{From: from, To: to, GapThreshold: o.gap, Catalog: catalog, Configs: configs, Verify: vo, AuditLogs: o.audit, Archives: archives, TempDir: o.tmpDir})
 	if err != nil {
 		return usageError(err)
 	}
+	defer r.Close()
 	w := stdout
 	if o.out != "" {
 		f, err := os.Create(o.out)

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	_ "embed"
 	"encoding/csv"
 	"encoding/json"
@@ -18,7 +20,7 @@ import (
 )
 
 // DefaultMaxRows bounds each population table of the HTML and Markdown reports; the JSON
-// report and the CSV export always hold every row.
+// report and the CSV export always hold every row (streamed from the population's spool).
 const DefaultMaxRows = 500
 
 //go:embed report.html.tmpl
@@ -81,26 +83,36 @@ func periodText(p Period) string {
 type population struct {
 	Title string
 	File  string
-	Rows  []DecisionRow
-	Shown []DecisionRow
+	Rows  *Population
+	Len   int
+	Shown []DecisionRow // the first rows, as many as html and md show
 	More  int
 }
 
-func (r *Report) populations(maxRows int) []population {
+// populations lists the report's populations with the first maxRows rows of each read.
+func (r *Report) populations(maxRows int) ([]population, error) {
+	out := r.populationFiles()
 	if maxRows <= 0 {
 		maxRows = DefaultMaxRows
 	}
-	out := []population{
-		{Title: "Denied requests", File: "denials.csv", Rows: r.Denials},
-		{Title: "Warned requests", File: "warnings.csv", Rows: r.Warnings},
-		{Title: "Refused requests that could not be evaluated (errors)", File: "errors.csv", Rows: r.Errors},
-	}
 	for i := range out {
 		p := &out[i]
-		p.Shown = p.Rows[:min(len(p.Rows), maxRows)]
-		p.More = len(p.Rows) - len(p.Shown)
+		shown, err := p.Rows.Head(maxRows)
+		if err != nil {
+			return nil, err
+		}
+		p.Shown, p.More = shown, p.Len-len(shown)
 	}
-	return out
+	return out, nil
+}
+
+// populationFiles names the populations and their CSV files.
+func (r *Report) populationFiles() []population {
+	return []population{
+		{Title: "Denied requests", File: "denials.csv", Rows: r.Denials, Len: r.Denials.Len()},
+		{Title: "Warned requests", File: "warnings.csv", Rows: r.Warnings, Len: r.Warnings.Len()},
+		{Title: "Refused requests that could not be evaluated (errors)", File: "errors.csv", Rows: r.Errors, Len: r.Errors.Len()},
+	}
 }
 
 // exceptionUseRow is one use with the exception it belongs to.
@@ -122,20 +134,48 @@ func (r *Report) exceptionUses() []exceptionUseRow {
 // WriteHTML writes the report as one self-contained HTML page: inline CSS and SVG charts, no
 // script, nothing fetched over the network.
 func WriteHTML(w io.Writer, r *Report, maxRows int) error {
+	pops, err := r.populations(maxRows)
+	if err != nil {
+		return err
+	}
 	return htmlReport.Execute(w, map[string]any{
 		"R":             r,
 		"Daily":         dailyChart(r),
 		"Top":           topPoliciesChart(r, 10),
-		"Populations":   r.populations(maxRows),
+		"Populations":   pops,
 		"ExceptionUses": r.exceptionUses(),
 	})
 }
 
-// WriteJSON writes the whole report as indented JSON.
+// WriteJSON writes the whole report as indented JSON, every row of the populations streamed
+// from their spools: the same bytes as json.Encoder with a two-space indent writes of r.
 func WriteJSON(w io.Writer, r *Report) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r)
+	head, err := json.MarshalIndent(r.Summary, "", "  ")
+	if err != nil {
+		return err
+	}
+	// The fields of Report after the populations.
+	tail, err := json.MarshalIndent(struct {
+		MirrorLosses []MirrorLossEvent `json:"mirrorLosses"`
+	}{r.MirrorLosses}, "", "  ")
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 1<<16)
+	bw.Write(bytes.TrimSuffix(head, []byte("\n}"))) //nolint:errcheck // bufio keeps the first error for Flush
+	for _, f := range []struct {
+		name string
+		p    *Population
+	}{{"denials", r.Denials}, {"warnings", r.Warnings}, {"errors", r.Errors}} {
+		fmt.Fprintf(bw, ",\n  %q: ", f.name)
+		if err := f.p.writeJSON(bw); err != nil {
+			return err
+		}
+	}
+	bw.WriteString(",")  //nolint:errcheck // bufio keeps the first error for Flush
+	bw.Write(tail[1:])   //nolint:errcheck // the fields without the opening brace
+	bw.WriteString("\n") //nolint:errcheck
+	return bw.Flush()
 }
 
 // WriteMarkdown writes the report as Markdown tables.
@@ -237,8 +277,12 @@ func WriteMarkdown(w io.Writer, r *Report, maxRows int) error {
 		e := r.MirrorLosses[i]
 		return []string{ts(e.Time), e.Replica, fmt.Sprint(e.Loss.Records), fmt.Sprintf("%d-%d", e.Loss.FromSeq, e.Loss.ToSeq), fmt.Sprint(e.Loss.Other), e.Loss.Reason, e.Source}
 	})
-	for _, p := range r.populations(maxRows) {
-		section(&b, fmt.Sprintf("%s (%d)", p.Title, len(p.Rows)), []string{"time", "decision id", "operation", "object", "user", "dry run", "policies", "messages", "record"}, len(p.Shown), func(i int) []string {
+	pops, err := r.populations(maxRows)
+	if err != nil {
+		return err
+	}
+	for _, p := range pops {
+		section(&b, fmt.Sprintf("%s (%d)", p.Title, p.Len), []string{"time", "decision id", "operation", "object", "user", "dry run", "policies", "messages", "record"}, len(p.Shown), func(i int) []string {
 			d := p.Shown[i]
 			msgs := strings.Join(d.Messages, "<br>")
 			if d.Error != "" {
@@ -250,7 +294,7 @@ func WriteMarkdown(w io.Writer, r *Report, maxRows int) error {
 			fmt.Fprintf(&b, "%d more rows: the whole population is in the CSV export (--csv-dir) and the JSON report.\n", p.More)
 		}
 	}
-	_, err := io.WriteString(w, b.String())
+	_, err = io.WriteString(w, b.String())
 	return err
 }
 
@@ -298,40 +342,59 @@ func WriteCSV(dir string, r *Report) ([]string, error) {
 		return nil, err
 	}
 	var files []string
-	for _, p := range r.populations(0) {
-		rows := [][]string{{"time", "replica", "seq", "decision_id", "uid", "operation", "kind", "namespace", "name", "user", "dry_run", "decision", "policies", "controls", "messages", "error", "source"}}
-		for _, d := range p.Rows {
-			rows = append(rows, []string{ts(d.Time), d.Replica, strconv.FormatUint(d.Seq, 10), d.ID, d.UID, d.Operation, d.Kind, d.Namespace, d.Name, d.User,
-				strconv.FormatBool(d.DryRun), d.Decision, strings.Join(d.Policies, " "), strings.Join(d.Controls, " "), strings.Join(d.Messages, "\n"), d.Error, d.Source})
-		}
+	for _, p := range r.populationFiles() {
 		path := filepath.Join(dir, p.File)
-		if err := writeCSVFile(path, rows); err != nil {
+		err := writeCSVFile(path, func(cw *csv.Writer) error {
+			if err := cw.Write([]string{"time", "replica", "seq", "decision_id", "uid", "operation", "kind", "namespace", "name", "user", "dry_run", "decision", "policies", "controls", "messages", "error", "source"}); err != nil {
+				return err
+			}
+			for d, err := range p.Rows.All() {
+				if err != nil {
+					return err
+				}
+				if err := cw.Write([]string{ts(d.Time), d.Replica, strconv.FormatUint(d.Seq, 10), d.ID, d.UID, d.Operation, d.Kind, d.Namespace, d.Name, d.User,
+					strconv.FormatBool(d.DryRun), d.Decision, strings.Join(d.Policies, " "), strings.Join(d.Controls, " "), strings.Join(d.Messages, "\n"), d.Error, d.Source}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
 			return files, err
 		}
 		files = append(files, path)
 	}
-	rows := [][]string{{"exception", "policy", "requested_by", "approved_by", "expires", "time", "decision_id", "replica", "seq", "kind", "namespace", "name", "user", "expired", "source"}}
-	for _, x := range r.Exceptions {
-		for _, u := range x.Uses {
-			rows = append(rows, []string{x.ID, u.Policy, x.RequestedBy, x.ApprovedBy, x.Expires, ts(u.Time), u.RecordID, u.Replica, strconv.FormatUint(u.Seq, 10),
-				u.Kind, u.Namespace, u.Name, u.User, strconv.FormatBool(u.Expired), u.Source})
-		}
-	}
 	path := filepath.Join(dir, "exceptions.csv")
-	if err := writeCSVFile(path, rows); err != nil {
+	err := writeCSVFile(path, func(cw *csv.Writer) error {
+		if err := cw.Write([]string{"exception", "policy", "requested_by", "approved_by", "expires", "time", "decision_id", "replica", "seq", "kind", "namespace", "name", "user", "expired", "source"}); err != nil {
+			return err
+		}
+		for _, x := range r.Exceptions {
+			for _, u := range x.Uses {
+				if err := cw.Write([]string{x.ID, u.Policy, x.RequestedBy, x.ApprovedBy, x.Expires, ts(u.Time), u.RecordID, u.Replica, strconv.FormatUint(u.Seq, 10),
+					u.Kind, u.Namespace, u.Name, u.User, strconv.FormatBool(u.Expired), u.Source}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return files, err
 	}
 	return append(files, path), nil
 }
 
-func writeCSVFile(path string, rows [][]string) error {
+// writeCSVFile creates path and writes its rows with write.
+func writeCSVFile(path string, write func(*csv.Writer) error) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	cw := csv.NewWriter(f)
-	err = cw.WriteAll(rows)
-	return errors.Join(err, f.Close())
+	err = write(cw)
+	cw.Flush()
+	return errors.Join(err, cw.Error(), f.Close())
 }
 
 // Formats lists the formats Write accepts.

@@ -43,11 +43,29 @@ type Options struct {
 	// Archives resolves the s3:// paths among the report's sources (see
 	// evidence.VerifyOptions.Archives).
 	Archives map[string]*evidence.Archive
+	// TempDir is where the populations are spooled; empty means os.TempDir.
+	TempDir string
+
+	spoolRows int // rows a population holds before spooling; 0 is spoolRows
 }
 
 // Report is the auditor's pack for a period: what was in force, what happened, the
 // populations to sample from, the exception register, and whether the evidence is intact.
+// Its populations are spooled to temporary files: Close removes them.
 type Report struct {
+	Summary
+	Denials  *Population `json:"denials"`
+	Warnings *Population `json:"warnings"`
+	Errors   *Population `json:"errors"`
+
+	// MirrorLosses are the records the stdout mirror dropped: whole in the evidence, missing
+	// from the copy shipped through the log collector.
+	MirrorLosses []MirrorLossEvent `json:"mirrorLosses"`
+}
+
+// Summary is all of a report but its populations: counts and registers, small enough to
+// hold in memory whatever the period.
+type Summary struct {
 	GeneratedAt  time.Time              `json:"generatedAt"`
 	Period       Period                 `json:"period"`
 	Sources      []string               `json:"sources"`
@@ -67,13 +85,11 @@ type Report struct {
 	Changes    []PolicyChange  `json:"policyChanges"`
 	Gaps       []Gap           `json:"gaps"`
 	Recoveries []RecoveryEvent `json:"recoveries"`
-	Denials    []DecisionRow   `json:"denials"`
-	Warnings   []DecisionRow   `json:"warnings"`
-	Errors     []DecisionRow   `json:"errors"`
+}
 
-	// MirrorLosses are the records the stdout mirror dropped: whole in the evidence, missing
-	// from the copy shipped through the log collector.
-	MirrorLosses []MirrorLossEvent `json:"mirrorLosses"`
+// Close removes the populations' spool files.
+func (r *Report) Close() error {
+	return errors.Join(r.Denials.Close(), r.Warnings.Close(), r.Errors.Close())
 }
 
 // Period is the requested period and the time of the first and last record found in it.
@@ -274,7 +290,8 @@ func periodBound(s string, end bool) (time.Time, error) {
 	return t, nil
 }
 
-// Build verifies the chains under paths and builds the report of the period.
+// Build verifies the chains under paths and builds the report of the period. The caller
+// closes the report.
 func Build(paths []string, o Options) (*Report, error) {
 	if o.GapThreshold <= 0 {
 		o.GapThreshold = DefaultGapThreshold
@@ -287,15 +304,18 @@ func Build(paths []string, o Options) (*Report, error) {
 	vo.Visit, vo.Archives = b.add, o.Archives
 	v, err := evidence.Verify(context.Background(), paths, vo)
 	if err != nil {
-		return nil, err
+		return nil, errors.Join(err, b.r.Close())
 	}
 	var rc *evidence.Reconciliation
 	if len(o.AuditLogs) > 0 {
 		if rc, err = evidence.Reconcile(context.Background(), o.AuditLogs, paths, o.Archives); err != nil {
-			return nil, err
+			return nil, errors.Join(err, b.r.Close())
 		}
 	}
-	r := b.finish(v)
+	r, err := b.finish(v)
+	if err != nil {
+		return nil, errors.Join(err, b.r.Close())
+	}
 	r.Sources = slices.Clone(paths)
 	r.Reconciliation = rc
 	return r, nil
@@ -329,18 +349,22 @@ type reportBuilder struct {
 	exceptions map[string]*ExceptionRecord
 	configs    []*Configuration
 	configIdx  map[[2]string]*Configuration
-	digests    map[string][2]string   // per replica: policy and config digest of its last admission
-	times      []time.Time            // every record in the period, all replicas
-	byReplica  map[string][]time.Time // per replica
+	digests    map[string][2]string // per replica: policy and config digest of its last admission
+	byReplica  map[string][]int64   // per replica, the time of every record in the period (Unix ns)
 }
 
 func newReportBuilder(o Options) *reportBuilder {
 	b := &reportBuilder{
 		o: o,
 		r: &Report{
-			GeneratedAt: o.Now.UTC(),
-			Period:      Period{From: o.From.UTC(), To: o.To.UTC()},
-			Totals:      Totals{Decisions: map[string]int{}},
+			Summary: Summary{
+				GeneratedAt: o.Now.UTC(),
+				Period:      Period{From: o.From.UTC(), To: o.To.UTC()},
+				Totals:      Totals{Decisions: map[string]int{}},
+			},
+			Denials:  newPopulation(o.TempDir, o.spoolRows),
+			Warnings: newPopulation(o.TempDir, o.spoolRows),
+			Errors:   newPopulation(o.TempDir, o.spoolRows),
 		},
 		policies:   map[string]*PolicyUse{},
 		controls:   map[string]*ControlTotal{},
@@ -348,7 +372,7 @@ func newReportBuilder(o Options) *reportBuilder {
 		daily:      map[[2]string]int{},
 		exceptions: map[string]*ExceptionRecord{},
 		configIdx:  map[[2]string]*Configuration{},
-		byReplica:  map[string][]time.Time{},
+		byReplica:  map[string][]int64{},
 		digests:    map[string][2]string{},
 	}
 	if o.Catalog != nil {
@@ -377,8 +401,7 @@ func (b *reportBuilder) add(e evidence.Entry) {
 	if r.Time.After(p.Last) {
 		p.Last = r.Time
 	}
-	b.times = append(b.times, r.Time)
-	b.byReplica[r.Replica] = append(b.byReplica[r.Replica], r.Time)
+	b.byReplica[r.Replica] = append(b.byReplica[r.Replica], r.Time.UnixNano())
 	source := fmt.Sprintf("%s:%d", e.File, e.Line)
 	switch r.Type {
 	case evidence.TypeRecovery:
@@ -514,14 +537,17 @@ func (b *reportBuilder) countControls(r *evidence.Record) {
 
 // addToPopulation lists a denied, warned or refused request among the rows to sample from.
 func (b *reportBuilder) addToPopulation(r *evidence.Record, source string) {
+	if r.Decision != decision.OutcomeDeny && r.Decision != decision.OutcomeWarn && r.Decision != decision.OutcomeError {
+		return
+	}
 	row := decisionRow(r, source)
 	switch r.Decision {
 	case decision.OutcomeDeny:
-		b.r.Denials = append(b.r.Denials, row)
+		b.r.Denials.add(row)
 	case decision.OutcomeWarn:
-		b.r.Warnings = append(b.r.Warnings, row)
+		b.r.Warnings.add(row)
 	case decision.OutcomeError:
-		b.r.Errors = append(b.r.Errors, row)
+		b.r.Errors.add(row)
 	}
 }
 
@@ -589,7 +615,7 @@ func decisionRow(r *evidence.Record, source string) DecisionRow {
 }
 
 // finish orders what was gathered and answers the checks.
-func (b *reportBuilder) finish(v *evidence.Verification) *Report {
+func (b *reportBuilder) finish(v *evidence.Verification) (*Report, error) {
 	r := b.r
 	r.Verification = v
 	known := map[string]string{config.Default().Digest(): "built-in default"}
@@ -646,11 +672,10 @@ func (b *reportBuilder) finish(v *evidence.Verification) *Report {
 	}
 	r.Gaps = b.gaps()
 	r.Checks = b.checks()
-	for _, s := range []*[]DecisionRow{&r.Denials, &r.Warnings, &r.Errors} {
-		if *s == nil {
-			*s = []DecisionRow{}
+	for _, p := range []*Population{r.Denials, r.Warnings, r.Errors} {
+		if err := p.finish(); err != nil {
+			return nil, err
 		}
-		slices.SortStableFunc(*s, func(a, b DecisionRow) int { return a.Time.Compare(b.Time) })
 	}
 	if r.Configurations == nil {
 		r.Configurations = []Configuration{}
@@ -679,31 +704,35 @@ func (b *reportBuilder) finish(v *evidence.Verification) *Report {
 	if r.Totals.Namespaces == nil {
 		r.Totals.Namespaces = []NamespaceTotal{}
 	}
-	return r
+	return r, nil
 }
 
 // gaps finds silences longer than the threshold: with no record from any replica (also at
 // the edges of a bounded period), and inside each replica's chain.
 func (b *reportBuilder) gaps() []Gap {
 	out := []Gap{}
-	all := slices.Clone(b.times)
-	slices.SortFunc(all, time.Time.Compare)
+	var all []int64
+	for _, times := range b.byReplica {
+		all = append(all, times...)
+	}
+	slices.Sort(all)
 	start, end := b.o.From, b.o.To
 	if !end.IsZero() && end.After(b.o.Now) {
 		end = b.o.Now
 	}
+	threshold := int64(b.o.GapThreshold)
 	if len(all) == 0 {
 		if !start.IsZero() && !end.IsZero() && end.Sub(start) > b.o.GapThreshold {
 			out = append(out, b.gap("", start, end))
 		}
 		return out
 	}
-	if !start.IsZero() && all[0].Sub(start) > b.o.GapThreshold {
-		out = append(out, b.gap("", start, all[0]))
+	if !start.IsZero() && all[0]-start.UnixNano() > threshold {
+		out = append(out, b.gap("", start, time.Unix(0, all[0])))
 	}
 	out = append(out, b.silences("", all)...)
-	if !end.IsZero() && end.Sub(all[len(all)-1]) > b.o.GapThreshold {
-		out = append(out, b.gap("", all[len(all)-1], end))
+	if last := all[len(all)-1]; !end.IsZero() && end.UnixNano()-last > threshold {
+		out = append(out, b.gap("", time.Unix(0, last), end))
 	}
 	global := map[[2]time.Time]bool{}
 	for _, g := range out {
@@ -711,7 +740,7 @@ func (b *reportBuilder) gaps() []Gap {
 	}
 	for _, replica := range slices.Sorted(maps.Keys(b.byReplica)) {
 		times := b.byReplica[replica]
-		slices.SortFunc(times, time.Time.Compare)
+		slices.Sort(times)
 		for _, g := range b.silences(replica, times) {
 			if !global[[2]time.Time{g.From, g.To}] { // already listed as a silence of all replicas
 				out = append(out, g)
@@ -721,11 +750,11 @@ func (b *reportBuilder) gaps() []Gap {
 	return out
 }
 
-func (b *reportBuilder) silences(replica string, times []time.Time) []Gap {
+func (b *reportBuilder) silences(replica string, times []int64) []Gap {
 	var out []Gap
 	for i := 1; i < len(times); i++ {
-		if times[i].Sub(times[i-1]) > b.o.GapThreshold {
-			out = append(out, b.gap(replica, times[i-1], times[i]))
+		if times[i]-times[i-1] > int64(b.o.GapThreshold) {
+			out = append(out, b.gap(replica, time.Unix(0, times[i-1]), time.Unix(0, times[i])))
 		}
 	}
 	return out

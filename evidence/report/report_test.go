@@ -145,7 +145,25 @@ func buildFixtureReport(t *testing.T, o Options) (*Report, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		if err := r.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	return r, root
+}
+
+// rowsOf reads every row of a population.
+func rowsOf(t *testing.T, p *Population) []DecisionRow {
+	t.Helper()
+	out := []DecisionRow{}
+	for row, err := range p.All() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, row)
+	}
+	return out
 }
 
 func at(day, hour int) time.Time { return time.Date(2026, 3, day, hour, 0, 0, 0, time.UTC) }
@@ -248,7 +266,7 @@ func TestBuildReport(t *testing.T) {
 	}
 
 	var denials []string
-	for _, d := range r.Denials {
+	for _, d := range rowsOf(t, r.Denials) {
 		denials = append(denials, d.Namespace+"/"+d.Name+" "+strings.Join(d.Policies, ",")+" dryRun="+yesNo(d.DryRun)+" "+rel(d.Source))
 	}
 	wantDenials := []string{
@@ -258,8 +276,8 @@ func TestBuildReport(t *testing.T) {
 	if diff := cmp.Diff(wantDenials, denials); diff != "" {
 		t.Errorf("denials (-want +got):\n%s", diff)
 	}
-	if len(r.Warnings) != 1 || r.Warnings[0].Name != "web" || len(r.Errors) != 1 || r.Errors[0].Error == "" {
-		t.Errorf("warnings %+v errors %+v", r.Warnings, r.Errors)
+	if warnings, errs := rowsOf(t, r.Warnings), rowsOf(t, r.Errors); len(warnings) != 1 || warnings[0].Name != "web" || len(errs) != 1 || errs[0].Error == "" {
+		t.Errorf("warnings %+v errors %+v", warnings, errs)
 	}
 
 	var checks []string
@@ -305,8 +323,8 @@ func tornOffset(t *testing.T, root string) int {
 
 func TestBuildReportPeriod(t *testing.T) {
 	r, _ := buildFixtureReport(t, Options{From: at(3, 0), To: at(4, 0)})
-	if r.Totals.Requests != 3 || r.Totals.Decisions["error"] != 1 || len(r.Denials) != 0 {
-		t.Errorf("totals of 2026-03-03 = %+v, denials %d", r.Totals, len(r.Denials))
+	if r.Totals.Requests != 3 || r.Totals.Decisions["error"] != 1 || r.Denials.Len() != 0 {
+		t.Errorf("totals of 2026-03-03 = %+v, denials %d", r.Totals, r.Denials.Len())
 	}
 	// The period's edges count as silences too, and verification still covers everything.
 	var gaps []string
@@ -408,6 +426,7 @@ func TestReportOfBrokenEvidenceSaysSo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer r.Close()
 	if r.Verification.Intact() || r.Checks[0].Passed || !strings.HasSuffix(r.Checks[0].Findings[0], "r1/00000000000000000001.jsonl:3: hash does not match the record's content (altered after it was written)") {
 		t.Errorf("check = %+v", r.Checks[0])
 	}
@@ -427,6 +446,7 @@ func TestReportExceptionExpiryBoundary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer rep.Close()
 	var expired []bool
 	for _, u := range rep.Exceptions[0].Uses {
 		expired = append(expired, u.Expired)

@@ -5,6 +5,11 @@
 //
 //	archivefill -records 1000000 -dir /tmp/fill -archive s3://govhook-evidence/measure
 //	/usr/bin/time -v bin/govhook evidence verify s3://govhook-evidence/measure
+//
+// Without -archive it only writes the chain into -dir, for measuring on a local directory:
+//
+//	archivefill -records 200000 -dir /tmp/fill
+//	/usr/bin/time -v bin/govhook evidence report -o json /tmp/fill
 package main
 
 import (
@@ -30,11 +35,14 @@ func main() {
 func run() error {
 	records := flag.Int("records", 1_000_000, "admission records to write")
 	dir := flag.String("dir", "", "evidence directory (empty: a temporary one)")
-	url := flag.String("archive", "", "archive s3://BUCKET/PREFIX")
+	url := flag.String("archive", "", "archive s3://BUCKET/PREFIX (empty: leave the chain in -dir)")
 	replica := flag.String("replica", "fill", "replica name")
 	flag.Parse()
 	ctx := context.Background()
 	if *dir == "" {
+		if *url == "" {
+			return fmt.Errorf("give -dir, -archive or both")
+		}
 		d, err := os.MkdirTemp("", "archivefill-")
 		if err != nil {
 			return err
@@ -42,13 +50,16 @@ func run() error {
 		defer os.RemoveAll(d)
 		*dir = d
 	}
-	archive, err := evidence.OpenArchive(ctx, evidence.ArchiveOptions{URL: *url})
-	if err != nil {
-		return err
-	}
-	archiver, err := evidence.NewArchiver(evidence.ArchiverOptions{Dir: *dir, Replica: *replica, Archive: archive, Log: logr.Discard()})
-	if err != nil {
-		return err
+	var archive *evidence.Archive
+	var archiver *evidence.Archiver
+	if *url != "" {
+		var err error
+		if archive, err = evidence.OpenArchive(ctx, evidence.ArchiveOptions{URL: *url}); err != nil {
+			return err
+		}
+		if archiver, err = evidence.NewArchiver(evidence.ArchiverOptions{Dir: *dir, Replica: *replica, Archive: archive, Log: logr.Discard()}); err != nil {
+			return err
+		}
 	}
 	// Batches are fsynced by the file system's own schedule: this fills an archive, it does
 	// not measure the writer.
@@ -75,7 +86,10 @@ func run() error {
 	if err := w.Close(); err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "wrote %d records in %v; archiving\n", *records, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(os.Stderr, "wrote %d records in %v\n", *records, time.Since(start).Round(time.Millisecond))
+	if archiver == nil {
+		return nil
+	}
 	start = time.Now()
 	if err := archiver.Drain(ctx); err != nil {
 		return err

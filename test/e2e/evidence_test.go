@@ -43,7 +43,10 @@ func checkEvidenceTools(t *testing.T) {
 			want = append(want, r.ID+" "+r.Namespace+"/"+r.Name)
 		}
 	}
-	for _, d := range pack.Denials {
+	for d, err := range pack.Denials.All() {
+		if err != nil {
+			t.Fatal(err)
+		}
 		got = append(got, d.ID+" "+d.Namespace+"/"+d.Name)
 	}
 	slices.Sort(want)
