@@ -131,3 +131,15 @@ func TestServeReloadsCertificate(t *testing.T) {
 	}
 	verifyLocalhost(t, got, second.CACert)
 }
+
+func TestGoMemoryLimitLeavesRoomForTheBinary(t *testing.T) {
+	// At the Deployment's 256Mi, the Go runtime gets 60%: the binary's mapped pages (about
+	// 50 MiB resident) and kernel buffers count against the container's limit too.
+	const container = 256 << 20
+	if got, want := goMemoryLimit(container), int64(container/100*60); got != want {
+		t.Errorf("goMemoryLimit(256Mi) = %d, want %d", got, want)
+	}
+	if got := goMemoryLimit(container); container-got < 96<<20 {
+		t.Errorf("goMemoryLimit(256Mi) leaves %d MiB outside the Go runtime, want at least 96 MiB", (container-got)>>20)
+	}
+}

@@ -26,6 +26,7 @@ const webhookTimeout = 5 * time.Second
 type AttackReport struct {
 	PeakRSSBytes      int64         `json:"peakRssBytes"`
 	MaxRSSBytes       int64         `json:"maxRssBytes"`
+	MaxAnonBytes      int64         `json:"maxAnonBytes"`
 	AttackRequests    int64         `json:"attackRequests"`
 	AttackInTime      int64         `json:"attackAnsweredWithinTimeout"`
 	AttackRefused     int64         `json:"attackRefused429"`
@@ -61,7 +62,7 @@ func bigDeployment(n int) []byte {
 // attack replays issue 16 rows 1-2 for o.duration: 10 clients sending 2.78 MiB Deployments,
 // 2 sending 6.8 MiB bodies, 40 connections that send 6.5 MiB of a body and stall, 400 that
 // trickle one byte every 5 s; meanwhile one bystander sends a small review every 50 ms.
-func attack(o options, tlsConfig *tls.Config, rss func() (int64, int64)) error {
+func attack(o options, tlsConfig *tls.Config, rss func() (maxRSS, maxAnon, hwm int64)) error {
 	u, err := url.Parse(o.target)
 	if err != nil {
 		return err
@@ -184,8 +185,9 @@ func attack(o options, tlsConfig *tls.Config, rss func() (int64, int64)) error {
 	if n := len(lat); n > 0 {
 		rep.BystanderP50, rep.BystanderP99, rep.BystanderMax = lat[n/2], lat[min(n-1, n*99/100)], lat[n-1]
 	}
-	rep.MaxRSSBytes, rep.PeakRSSBytes = rss()
-	fmt.Printf("server RSS: peak (VmHWM) %.1f MiB, max sampled %.1f MiB\n", float64(rep.PeakRSSBytes)/(1<<20), float64(rep.MaxRSSBytes)/(1<<20))
+	rep.MaxRSSBytes, rep.MaxAnonBytes, rep.PeakRSSBytes = rss()
+	fmt.Printf("server RSS: peak (VmHWM) %.1f MiB, max sampled %.1f MiB, of it anonymous (heap, stacks) max %.1f MiB\n",
+		float64(rep.PeakRSSBytes)/(1<<20), float64(rep.MaxRSSBytes)/(1<<20), float64(rep.MaxAnonBytes)/(1<<20))
 	fmt.Printf("attack requests: %d, answered within %s: %d (%d refused with 429)\n", rep.AttackRequests, webhookTimeout, rep.AttackInTime, rep.AttackRefused)
 	fmt.Printf("stalled/trickling connections opened: %d\n", rep.StalledConns)
 	fmt.Printf("bystander: %d requests, %d real decisions, p50 %s p99 %s max %s\n", rep.BystanderRequests, rep.BystanderReal,

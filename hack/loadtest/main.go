@@ -63,6 +63,7 @@ type Report struct {
 	Denied        uint64        `json:"denied"`
 	MaxRSSBytes   int64         `json:"maxRssBytes,omitempty"`
 	PeakRSSBytes  int64         `json:"peakRssBytes,omitempty"` // VmHWM at the end
+	MaxAnonBytes  int64         `json:"maxAnonBytes,omitempty"` // largest RssAnon sample
 	DistinctBodys int           `json:"distinctReviews"`
 }
 
@@ -145,7 +146,7 @@ func run(o options) error {
 		}
 	}
 	m.Close()
-	rep.MaxRSSBytes, rep.PeakRSSBytes = rss()
+	rep.MaxRSSBytes, rep.MaxAnonBytes, rep.PeakRSSBytes = rss()
 	rep.Duration = m.Duration
 	rep.Requests = m.Requests
 	rep.Throughput = m.Throughput
@@ -176,7 +177,7 @@ func printReport(r Report) {
 	fmt.Printf("throughput %.0f reviews/s  allowed %d  denied %d  errors %d\n", r.Throughput, r.Allowed, r.Denied, r.Errors)
 	fmt.Printf("latency p50 %s  p90 %s  p99 %s  max %s\n", r.P50.Round(time.Microsecond), r.P90.Round(time.Microsecond), r.P99.Round(time.Microsecond), r.Max.Round(time.Microsecond))
 	if r.MaxRSSBytes > 0 {
-		fmt.Printf("server RSS max %.1f MiB (VmHWM %.1f MiB)\n", float64(r.MaxRSSBytes)/(1<<20), float64(r.PeakRSSBytes)/(1<<20))
+		fmt.Printf("server RSS max %.1f MiB (VmHWM %.1f MiB), anonymous max %.1f MiB\n", float64(r.MaxRSSBytes)/(1<<20), float64(r.PeakRSSBytes)/(1<<20), float64(r.MaxAnonBytes)/(1<<20))
 	}
 	for _, e := range r.ErrorSamples {
 		fmt.Println("error:", e)
@@ -296,13 +297,14 @@ func freePort() (int, error) {
 }
 
 // startRSSSampler samples the server's resident memory every 100 ms; the returned function
-// stops it and returns the largest sample and the kernel's high-water mark.
-func startRSSSampler(pid int) func() (maxRSS, hwm int64) {
+// stops it and returns the largest sample, the largest sample of its anonymous part (heap and
+// stacks, as opposed to the binary's mapped pages) and the kernel's high-water mark.
+func startRSSSampler(pid int) func() (maxRSS, maxAnon, hwm int64) {
 	if pid == 0 {
-		return func() (int64, int64) { return 0, 0 }
+		return func() (int64, int64, int64) { return 0, 0, 0 }
 	}
 	var mu sync.Mutex
-	var maxRSS int64
+	var maxRSS, maxAnon int64
 	done := make(chan struct{})
 	go func() {
 		t := time.NewTicker(100 * time.Millisecond)
@@ -312,19 +314,18 @@ func startRSSSampler(pid int) func() (maxRSS, hwm int64) {
 			case <-done:
 				return
 			case <-t.C:
-				if rss := procStatus(pid, "VmRSS:"); rss > 0 {
-					mu.Lock()
-					maxRSS = max(maxRSS, rss)
-					mu.Unlock()
-				}
+				rss, anon := procStatus(pid, "VmRSS:"), procStatus(pid, "RssAnon:")
+				mu.Lock()
+				maxRSS, maxAnon = max(maxRSS, rss), max(maxAnon, anon)
+				mu.Unlock()
 			}
 		}
 	}()
-	return func() (int64, int64) {
+	return func() (int64, int64, int64) {
 		close(done)
 		mu.Lock()
 		defer mu.Unlock()
-		return maxRSS, procStatus(pid, "VmHWM:")
+		return maxRSS, maxAnon, procStatus(pid, "VmHWM:")
 	}
 }
 
