@@ -61,7 +61,7 @@ func (ts *terms) object(v *fastjson.Value, depth int) ast.Value {
 		default:
 			t = ts.termOf(child)
 		}
-		obj.Insert(ts.word(key), t)
+		obj.Insert(ts.word(key, true), t)
 	})
 	return obj
 }
@@ -140,9 +140,12 @@ func (ts *terms) term(v ast.Value) *ast.Term {
 }
 
 // word returns the term of a key or string value: the vocabulary's when it has one, else a
-// new term (allocated alone, not from a chunk, when it is to join the vocabulary: a chunk
-// shared by every later request would keep this request's other terms alive).
-func (ts *terms) word(b []byte) *ast.Term {
+// new term. Only keys join the vocabulary (learn): they are a small, stable set (field names,
+// label and annotation keys), while string values are mostly unique to an object (names,
+// uids, timestamps, images) and would fill the vocabulary with words no later request meets,
+// each one copying it. A term to join the vocabulary is allocated alone, not from a chunk: a
+// chunk shared by every later request would keep this request's other terms alive.
+func (ts *terms) word(b []byte, learn bool) *ast.Term {
 	if len(b) > maxWordLen {
 		return ts.term(ast.String(b))
 	}
@@ -152,7 +155,7 @@ func (ts *terms) word(b []byte) *ast.Term {
 	if t, ok := ts.learned[string(b)]; ok {
 		return t
 	}
-	if len(ts.known)+len(ts.learned) >= maxWords {
+	if !learn || len(ts.known)+len(ts.learned) >= maxWords {
 		return ts.term(ast.String(b))
 	}
 	if ts.learned == nil {
@@ -177,7 +180,7 @@ func (ts *terms) termOf(v *fastjson.Value) *ast.Term {
 		return ts.term(ast.NewArray(arr...))
 	case fastjson.TypeString:
 		s, _ := v.StringBytes()
-		return ts.word(s)
+		return ts.word(s, false)
 	case fastjson.TypeNumber:
 		return ts.term(ast.Number(json.Number(v.String())))
 	case fastjson.TypeTrue:

@@ -32,6 +32,21 @@ func TestVocabularyIsBounded(t *testing.T) {
 	}
 }
 
+// TestOnlyKeysJoinTheVocabulary checks that string values, mostly unique to one object
+// (names, uids, timestamps), do not fill the vocabulary, and keys do.
+func TestOnlyKeysJoinTheVocabulary(t *testing.T) {
+	if _, err := objectValue([]byte(`{"metadata":{"uid":"7f0c2a1e-value-only","a-key-only-here":"x"}}`)); err != nil {
+		t.Fatal(err)
+	}
+	known := *vocabulary.words.Load()
+	if _, ok := known["7f0c2a1e-value-only"]; ok {
+		t.Error("a string value joined the vocabulary")
+	}
+	if _, ok := known["a-key-only-here"]; !ok {
+		t.Error("a key did not join the vocabulary")
+	}
+}
+
 // TestObjectValueConcurrently builds objects with new and known words from many goroutines
 // (run with -race): each must come out as its own JSON says.
 func TestObjectValueConcurrently(t *testing.T) {
