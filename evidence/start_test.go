@@ -140,9 +140,21 @@ func TestStartWithoutAnchorsSaysSoInTheChain(t *testing.T) {
 	if got, want := chain[0].Start.AnchorUnchecked, down.Error(); got != want {
 		t.Errorf("start record's anchorUnchecked = %q, want %q", got, want)
 	}
+	// verify lists the unchecked start, and it is not a break.
+	v, err := Verify(t.Context(), []string{dir}, VerifyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []UncheckedStart{{Seq: 1, Time: clock.Now().UTC(), Reason: down.Error()}}
+	if diff := cmp.Diff(want, v.Chains[0].UncheckedStarts); diff != "" {
+		t.Errorf("unchecked starts (-want +got):\n%s", diff)
+	}
+	if !v.Intact() {
+		t.Errorf("an unchecked start is not a break: %v", v.Breaks)
+	}
 
 	// Any other failure of the anchor source stops the writer from opening.
-	_, err := Open(t.Context(), Options{Dir: t.TempDir(), Replica: "r1", Now: clock.Now, CheckpointInterval: -1,
+	_, err = Open(t.Context(), Options{Dir: t.TempDir(), Replica: "r1", Now: clock.Now, CheckpointInterval: -1,
 		AnchorSource: staticAnchors{err: errors.New("anchor object is not JSON")}})
 	if err == nil || !strings.Contains(err.Error(), "read the newest evidence anchor: anchor object is not JSON") {
 		t.Errorf("Open with a failing anchor source: err = %v, want it to name the failure", err)

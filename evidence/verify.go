@@ -68,7 +68,18 @@ type Chain struct {
 	// HeartbeatGaps are the silences with no checkpoint (nor start record) longer than
 	// VerifyOptions.MissedCheckpoints checkpoint intervals: the writer was not running.
 	HeartbeatGaps []HeartbeatGap `json:"heartbeatGaps"`
-	Breaks        int            `json:"breaks"`
+	// UncheckedStarts are the start records of writers that opened the chain without
+	// comparing it with the newest anchor (the anchors could not be read): not a break, but
+	// the auditor should know those starts rest on the anchors checked here instead.
+	UncheckedStarts []UncheckedStart `json:"uncheckedStarts,omitempty"`
+	Breaks          int              `json:"breaks"`
+}
+
+// UncheckedStart is a start record whose writer could not read the anchors.
+type UncheckedStart struct {
+	Seq    uint64    `json:"seq"`
+	Time   time.Time `json:"time"`
+	Reason string    `json:"reason"`
 }
 
 // Intact reports whether the chain has no break.
@@ -520,6 +531,9 @@ func (cv *chainVerifier) typed(r *Record) []string {
 		}
 		if st.Chain != ChainResumed && st.Chain != ChainNew {
 			problems = append(problems, fmt.Sprintf("start record of unknown chain %q", st.Chain))
+		}
+		if st.AnchorUnchecked != "" {
+			cv.chain.UncheckedStarts = append(cv.chain.UncheckedStarts, UncheckedStart{Seq: r.Seq, Time: r.Time.UTC(), Reason: st.AnchorUnchecked})
 		}
 	case TypeRecovery:
 		if r.Recovery == nil {

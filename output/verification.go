@@ -38,6 +38,9 @@ func WriteVerification(w io.Writer, format string, v *evidence.Verification) err
 		for _, g := range c.HeartbeatGaps {
 			fmt.Fprintf(w, "%s: heartbeat gap: no checkpoint from %s to %s (%s): the writer was not running\n", c.Replica, stamp(g.From), stamp(g.To), g.Duration)
 		}
+		for _, u := range c.UncheckedStarts {
+			fmt.Fprintf(w, "%s: the writer started at seq %d (%s) without checking the chain against the newest anchor: %s\n", c.Replica, u.Seq, stamp(u.Time), u.Reason)
+		}
 	}
 	if !v.SignaturesChecked {
 		fmt.Fprintln(w, "signatures not checked: no --public-key given")

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -122,6 +124,13 @@ func TestEvidenceKeygenAndSignedVerify(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.Close()
+	unchecked := t.TempDir() // the writer started while the archive's anchors could not be read
+	w, err = evidence.Open(t.Context(), evidence.Options{Dir: unchecked, Replica: "r1", CheckpointInterval: -1,
+		Now: func() time.Time { return time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC) }, AnchorSource: unreadableAnchors{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
 	pub, otherPub := filepath.Join(keys, "signing.pub"), filepath.Join(other, "signing.pub")
 	tests := []cliCase{
 		{"pinned key", []string{"evidence", "verify", "--public-key", pub, dir}, 0,
@@ -132,6 +141,8 @@ func TestEvidenceKeygenAndSignedVerify(t *testing.T) {
 			"the chain ends at seq 3, but the newest anchor names seq 4 (2026-03-02T09:00:00Z): record 4 is missing at the end (tail cut or newest segment deleted)\n", ""},
 		{"heartbeat gaps", []string{"evidence", "verify", "--checkpoint-interval", "1s", "--missed-checkpoints", "1", gapped}, 0,
 			"r1: heartbeat gap: no checkpoint from 2026-03-02T09:00:00Z to 2026-03-02T11:00:00Z (2h0m0s): the writer was not running\n", ""},
+		{"unchecked start", []string{"evidence", "verify", unchecked}, 0,
+			"r1: the writer started at seq 1 (2026-03-02T09:00:00Z) without checking the chain against the newest anchor: evidence anchors unavailable: connection refused\n", ""},
 		{"anchors file without anchors", []string{"evidence", "verify", "--anchors", segment, dir}, 2, "", "holds no anchor line"},
 		{"both keys of a rotation", []string{"evidence", "verify", "--public-key", otherPub, "--public-key", pub, dir}, 0, "evidence intact", ""},
 		{"another key", []string{"evidence", "verify", "--public-key", otherPub, dir}, 1,
@@ -278,4 +289,11 @@ func TestEvidenceReconcileCommand(t *testing.T) {
 		{"not an audit log", []string{"evidence", "reconcile", "--audit-log", filepath.Join(dir, "r1", "written"), dir}, 2, "", "holds no audit event"},
 	}
 	runCLICases(t, tests)
+}
+
+// unreadableAnchors is an anchor source whose store does not answer.
+type unreadableAnchors struct{}
+
+func (unreadableAnchors) Latest(context.Context, string) (*evidence.Anchor, error) {
+	return nil, fmt.Errorf("%w: connection refused", evidence.ErrAnchorsUnavailable)
 }
