@@ -382,15 +382,10 @@ var (
 
 // collect appends the violations of p's rule bound to v in qr: a set of {"msg", "field"}.
 func collect(out []Violation, p *Policy, qr topdown.QueryResult, v ast.Var, advisory bool) ([]Violation, error) {
-	t := qr[v]
-	if t == nil {
-		return out, fmt.Errorf("%w: %s %s is unbound", ErrEvaluation, p.ID, v)
+	set, err := boundSet(qr, v, p.ID)
+	if err != nil {
+		return out, err
 	}
-	set, ok := t.Value.(ast.Set)
-	if !ok {
-		return out, fmt.Errorf("%w: %s %s is not a set", ErrEvaluation, p.ID, v)
-	}
-	var err error
 	set.Until(func(item *ast.Term) bool {
 		var v *Violation
 		if v, err = violation(p, item, advisory); err != nil {
@@ -400,6 +395,20 @@ func collect(out []Violation, p *Policy, qr topdown.QueryResult, v ast.Var, advi
 		return false
 	})
 	return out, err
+}
+
+// boundSet is the set bound to v in qr; what names the rule's owner in the error when it
+// is unbound or not a set (the engine fails closed on either).
+func boundSet(qr topdown.QueryResult, v ast.Var, what string) (ast.Set, error) {
+	t := qr[v]
+	if t == nil {
+		return nil, fmt.Errorf("%w: %s (%s) is unbound", ErrEvaluation, what, v)
+	}
+	set, ok := t.Value.(ast.Set)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s (%s) is not a set", ErrEvaluation, what, v)
+	}
+	return set, nil
 }
 
 // violation reads one {"msg", "field"} that p reported.
@@ -423,15 +432,10 @@ func violation(p *Policy, item *ast.Term, advisory bool) (*Violation, error) {
 // collectAggregate appends the violations of the aggregate's rule bound to v in qr: a set of
 // [i, {"msg", "field"}] for violations of agg.inlined[i].
 func collectAggregate(out []Violation, agg *aggregate, qr topdown.QueryResult, v ast.Var, advisory bool) ([]Violation, error) {
-	t := qr[v]
-	if t == nil {
-		return out, fmt.Errorf("%w: aggregate %s (%s) is unbound", ErrEvaluation, agg.pkg, v)
+	set, err := boundSet(qr, v, "aggregate "+agg.pkg)
+	if err != nil {
+		return out, err
 	}
-	set, ok := t.Value.(ast.Set)
-	if !ok {
-		return out, fmt.Errorf("%w: aggregate %s (%s) is not a set", ErrEvaluation, agg.pkg, v)
-	}
-	var err error
 	set.Until(func(item *ast.Term) bool {
 		n := -1
 		if pair, ok := item.Value.(*ast.Array); ok && pair.Len() == 2 {

@@ -15,11 +15,7 @@ import (
 // namespace interactive access only warns (CHG-002), but an image from an unapproved registry
 // is refused (IMG-001), and the one evidence record names the subresource.
 func TestEphemeralContainerIsJudged(t *testing.T) {
-	for _, f := range []string{"playground-namespace.yaml", "sandbox-pod.yaml"} {
-		if o := kubectl(t, "apply", "-f", testdata+f); o.exit != 0 {
-			t.Fatalf("kubectl apply %s: exit %d\n%s", f, o.exit, o.output)
-		}
-	}
+	setUp(t, testdata+"playground-namespace.yaml", testdata+"sandbox-pod.yaml")
 	o := observe(t, "debug", "-n", "playground", "sandbox", "--image=busybox:1.36", "--profile=baseline", "--container=dbg")
 	for _, want := range []string{
 		"Warning: [CHG-002]",

@@ -36,6 +36,16 @@ func kubectl(t *testing.T, args ...string) shown {
 	return shown{output: out.String()}
 }
 
+// setUp applies the given manifests (paths) as the cluster admin; a test cannot run without them.
+func setUp(t *testing.T, paths ...string) {
+	t.Helper()
+	for _, p := range paths {
+		if o := kubectl(t, "apply", "-f", p); o.exit != 0 {
+			t.Fatalf("set up %s: kubectl apply exit %d\n%s", p, o.exit, o.output)
+		}
+	}
+}
+
 // observed is one kubectl command with what it left for the auditor.
 type observed struct {
 	shown

@@ -22,11 +22,7 @@ const replicaSetController = "system:serviceaccount:kube-system:replicaset-contr
 // and MON-002 refuses them to an ordinary user, while a control-plane identity is admitted and
 // the ReplicaSet controller's pods never reach govhook, not even while govhook is down.
 func TestOwnNamespaceCreates(t *testing.T) {
-	for _, f := range []string{"../../deploy/base/namespace.yaml", testdata + "govhook-system-access.yaml"} {
-		if o := kubectl(t, "apply", "-f", f); o.exit != 0 {
-			t.Fatalf("set up %s: exit %d\n%s", f, o.exit, o.output)
-		}
-	}
+	setUp(t, "../../deploy/base/namespace.yaml", testdata+"govhook-system-access.yaml")
 	const ns = "govhook-system"
 	by := func(who string, d *decided) *decided { d.User = who; return d }
 	refused := func(kind, resource, name string) *decided {

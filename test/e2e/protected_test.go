@@ -12,9 +12,7 @@ import (
 // through its own webhook entry (protected.govhook.io); a developer that RBAC lets delete is
 // still refused by MON-001, a platform identity is admitted, and each leaves one record.
 func TestProtectedNamespaces(t *testing.T) {
-	if o := kubectl(t, "apply", "-f", testdata+"monitoring.yaml"); o.exit != 0 {
-		t.Fatalf("set up the monitoring namespace: exit %d\n%s", o.exit, o.output)
-	}
+	setUp(t, testdata+"monitoring.yaml")
 	refused := record("DELETE", "v1/ConfigMap", "configmaps", "monitoring", "dashboards", decision.OutcomeDeny, "MON-001")
 	refused.User = "oncall-dev"
 	for _, s := range []step{{
@@ -40,11 +38,7 @@ func TestProtectedNamespaces(t *testing.T) {
 // generator registers for MON-001's Scale kind; a developer that RBAC lets scale is refused,
 // a platform identity is admitted, and each leaves one record.
 func TestProtectedScaleSubresource(t *testing.T) {
-	for _, f := range []string{"monitoring.yaml", "monitoring-scale.yaml"} {
-		if o := kubectl(t, "apply", "-f", testdata+f); o.exit != 0 {
-			t.Fatalf("set up %s: exit %d\n%s", f, o.exit, o.output)
-		}
-	}
+	setUp(t, testdata+"monitoring.yaml", testdata+"monitoring-scale.yaml")
 	scale := func(outcome decision.Outcome, policies ...string) *decided {
 		d := record("UPDATE", "autoscaling/v1/Scale", "deployments", "monitoring", "kube-state-metrics", outcome, policies...)
 		d.SubResource = "scale"

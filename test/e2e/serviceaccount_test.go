@@ -15,11 +15,7 @@ import (
 // automount off (it gets no token), and refused (SA-001) in one whose default ServiceAccount
 // mounts it.
 func TestDefaultServiceAccountWithoutToken(t *testing.T) {
-	for _, f := range []string{"quiet-namespace.yaml", "loud-namespace.yaml"} {
-		if o := kubectl(t, "apply", "-f", testdata+f); o.exit != 0 {
-			t.Fatalf("kubectl apply %s: exit %d\n%s", f, o.exit, o.output)
-		}
-	}
+	setUp(t, testdata+"quiet-namespace.yaml", testdata+"loud-namespace.yaml")
 	// The account reaches govhook's informer moments after it is created; until then the pod
 	// alone decides, and is refused.
 	deadline := time.Now().Add(15 * time.Second)
